@@ -1,0 +1,75 @@
+// Bundles the extension (one CommonJS file for Node, `vscode` external) and each
+// webview (one browser bundle per panel). `--production` minifies and drops maps.
+import * as esbuild from 'esbuild';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const require = createRequire(import.meta.url);
+
+/** One entry per webview panel: webviews/<name>/main.ts -> dist/webviews/<name>.js */
+export const webviewEntries = ['syllabus'];
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+  metafile: true,
+  absWorkingDir: root,
+};
+
+const extensionOptions = {
+  ...common,
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  // The first statement of the bundle: activation timing includes module loading.
+  banner: { js: 'globalThis.__mlopsLoadStart = performance.now();' },
+  mainFields: ['module', 'main'],
+};
+
+const webviewOptions = {
+  ...common,
+  entryPoints: Object.fromEntries(webviewEntries.map((n) => [n, `webviews/${n}/main.ts`])),
+  outdir: 'dist/webviews',
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+};
+
+async function copyAssets() {
+  // The codicon font used by <vscode-icon>, served from the extension's dist/.
+  const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
+  await mkdir(path.join(root, 'dist/codicons'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    await cp(path.join(codicons, 'dist', f), path.join(root, 'dist/codicons', f));
+  }
+}
+
+async function main() {
+  if (!watch) await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  await copyAssets();
+  if (watch) {
+    const contexts = [await esbuild.context(extensionOptions), await esbuild.context(webviewOptions)];
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  const [ext, web] = await Promise.all([esbuild.build(extensionOptions), esbuild.build(webviewOptions)]);
+  // Kept beside the VSIX, not in it: bench/ reads them to check what the main bundle holds.
+  await mkdir(path.join(root, 'out'), { recursive: true });
+  await writeFile(path.join(root, 'out/extension.meta.json'), JSON.stringify(ext.metafile));
+  await writeFile(path.join(root, 'out/webviews.meta.json'), JSON.stringify(web.metafile));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+// Runs a real VS Code (code-server 4.96.x, installed by test/env/code-server.sh into
+// the cache) with the packaged VSIX installed into a fresh user-data dir.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Installs code-server when missing (idempotent, cached) and returns its entry script. */
+export function ensureCodeServer() {
+  const dir = execFileSync('bash', [path.join(root, 'test', 'env', 'code-server.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim().split('\n').pop();
+  return path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+}
+
+export async function freePort(preferred) {
+  const tryPort = (port) =>
+    new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(undefined));
+      srv.listen(port, '127.0.0.1', () => {
+        const p = srv.address().port;
+        srv.close(() => resolve(p));
+      });
+    });
+  return (preferred && (await tryPort(preferred))) || (await tryPort(0));
+}
+
+/**
+ * Starts code-server on 127.0.0.1 with a fresh (or given) user-data dir and the VSIX
+ * installed. Returns { url, userDataDir, logsDir, stop }.
+ */
+export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, env = {}, quiet = true, extraVsix = [] }) {
+  const base = userDataDir ? path.dirname(userDataDir) : mkdtempSync(path.join(os.tmpdir(), 'mlops-cs-'));
+  const ud = userDataDir ?? path.join(base, 'user-data');
+  const extDir = path.join(base, 'extensions');
+  mkdirSync(path.join(ud, 'User'), { recursive: true });
+  writeFileSync(
+    path.join(ud, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'workbench.enableExperiments': false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
+  for (const v of [vsix, ...extraVsix]) {
+    execFileSync(process.execPath, [entry, '--user-data-dir', ud, '--extensions-dir', extDir, '--install-extension', v, '--force'], {
+      stdio: quiet ? 'ignore' : 'inherit',
+    });
+  }
+  const p = await freePort(port);
+  const child = spawn(
+    process.execPath,
+    [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${p}`, '--user-data-dir', ud, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', folder],
+    { stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'], env: { ...process.env, ...env }, detached: true },
+  );
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const url = `http://127.0.0.1:${p}/?folder=${encodeURIComponent(folder)}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error('code-server exited during start-up');
+    try {
+      const res = await fetch(`http://127.0.0.1:${p}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('code-server did not answer within 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const stop = async () => {
+    if (exited) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    try {
+      process.kill(-child.pid, 'SIGTERM'); // the whole process group: the extension hosts too
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await gone;
+    clearTimeout(timer);
+  };
+  return { url, port: p, userDataDir: ud, logsDir: path.join(ud, 'logs'), stop, child };
+}
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -1,0 +1,26 @@
+// Builds for production and packages the VSIX into out/. Prints the VSIX path.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+export const vsixPath = path.join(root, 'out', `${pkg.name}-${pkg.version}.vsix`);
+
+export function packageVsix({ quiet = false } = {}) {
+  mkdirSync(path.dirname(vsixPath), { recursive: true });
+  const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  // Everything runtime is bundled by esbuild, so node_modules is not shipped.
+  // vscode:prepublish (the production build) runs inside `vsce package`.
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsixPath], {
+    cwd: root,
+    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+  });
+  return vsixPath;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  packageVsix();
+  console.log(vsixPath);
+}

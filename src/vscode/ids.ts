@@ -1,0 +1,40 @@
+// Every identifier the extension shares with package.json, declared once.
+// test/unit/manifest.test.ts checks these against the manifest both ways.
+
+export const EXTENSION_ID = 'mlops-workbench.mlops-workbench';
+
+export const Commands = {
+  showLog: 'mlops.showLog',
+  syllabusChoose: 'mlops.syllabus.choose',
+  syllabusResetProgress: 'mlops.syllabus.resetProgress',
+  syllabusOpenOverview: 'mlops.syllabus.openOverview',
+  syllabusRefresh: 'mlops.syllabus.refresh',
+  syllabusShowProblems: 'mlops.syllabus.showProblems',
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const ViewContainers = { mlops: 'mlops' } as const;
+
+export const Views = {
+  syllabus: 'mlops.views.syllabus',
+} as const;
+export type ViewId = (typeof Views)[keyof typeof Views];
+
+export const WebviewPanels = {
+  syllabusOverview: 'mlops.syllabus.overview',
+} as const;
+
+export const Settings = {
+  syllabusPath: 'mlops.syllabus.path',
+} as const;
+
+export const ContextKeys = {
+  syllabusHasProblems: 'mlops:syllabusHasProblems',
+} as const;
+
+export const StorageKeys = {
+  /** globalState: id of the selected built-in syllabus. */
+  selectedSyllabus: 'mlops.syllabus.selected',
+  /** globalState (built-in syllabi) or workspaceState (a user's file): `<prefix><syllabus key>` → progress. */
+  progressPrefix: 'mlops.syllabus.progress:',
+} as const;

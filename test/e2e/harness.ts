@@ -1,0 +1,154 @@
+// Drives the packaged extension in a real VS Code (code-server) through headless
+// Chromium, as a person would: clicks, keys, and what the screen shows.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, copyFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(__dirname, '..', '..');
+export const resultsDir = path.join(root, 'test-results');
+
+interface CodeServer {
+  url: string;
+  userDataDir: string;
+  logsDir: string;
+  stop(): Promise<void>;
+}
+
+export interface Session {
+  readonly server: CodeServer;
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly workspace: string;
+}
+
+let current: Session | undefined;
+
+export function session(): Session {
+  if (!current) throw new Error('the e2e session was not started (see test/e2e/hooks.ts)');
+  return current;
+}
+
+export async function startSession(): Promise<Session> {
+  const lib = (await import('../../scripts/lib/code-server.mjs')) as typeof import('../../scripts/lib/code-server.mjs');
+  const pkg = (await import('../../scripts/package.mjs')) as typeof import('../../scripts/package.mjs');
+  const vsix = process.env.MLOPS_VSIX || pkg.packageVsix({ quiet: true });
+  const entry = lib.ensureCodeServer();
+  // A copy of the sample workspace, so a test run never changes the repo.
+  const workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-')), 'sample-workspace');
+  cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true });
+  const server = await lib.startCodeServer({ entry, vsix, folder: workspace });
+  const browser = await chromium.launch({ executablePath: lib.chromiumPath, args: lib.chromiumArgs, headless: true });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  current = { server, browser, page, workspace };
+  await page.goto(server.url);
+  await waitForWorkbench(page);
+  return current;
+}
+
+export async function stopSession(): Promise<void> {
+  const s = current;
+  current = undefined;
+  if (!s) return;
+  await s.browser.close().catch(() => undefined);
+  await s.server.stop();
+}
+
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The activity bar is drawn once the extension host has reported its contributions.
+  await page.locator('.activitybar').waitFor({ timeout: 60_000 });
+}
+
+/** Reloads as a person does, with "Developer: Reload Window", so the workbench saves its state first. */
+export async function reloadWindow(page: Page): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await loaded;
+  await waitForWorkbench(page);
+}
+
+const SYLLABUS_PANE = '.sidebar .pane:has(> .pane-header[aria-label^="Syllabus"])';
+
+/** Opens the MLOps container from the activity bar (no-op when it is already open). */
+export async function openMlopsContainer(page: Page): Promise<void> {
+  const rows = page.locator(`${SYLLABUS_PANE} .monaco-list-row`).first();
+  const item = page.locator('.activitybar .action-item:has(> a[aria-label^="MLOps"])').first();
+  await item.waitFor({ timeout: 60_000 });
+  // Clicking the container that is already showing would close the side bar.
+  const active = (await item.getAttribute('class'))?.split(/\s+/).includes('checked');
+  if (!active) await item.click();
+  // With one view the pane header is hidden; its rows are what a person sees.
+  await rows.waitFor({ timeout: 30_000 });
+}
+
+/** The row of a tree in the side bar whose label starts with `label`. */
+export function treeRow(page: Page, label: string): Locator {
+  return page.locator(`.sidebar .monaco-list-row[aria-label^="${label.replace(/"/g, '\\"')}"]`).first();
+}
+
+export async function expandRow(row: Locator): Promise<void> {
+  await row.waitFor();
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+  await row.page().waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 10_000 });
+}
+
+export function rowCheckbox(row: Locator): Locator {
+  return row.locator('.custom-view-tree-node-item-checkbox');
+}
+
+export async function isRowChecked(row: Locator): Promise<boolean> {
+  const box = rowCheckbox(row);
+  const aria = await box.getAttribute('aria-checked');
+  if (aria !== null) return aria === 'true';
+  return (await box.getAttribute('class'))?.includes('checked') ?? false;
+}
+
+/** Runs a command from the command palette by its full title ("MLOps: …"). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input[role="combobox"]');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ timeout: 15_000 });
+  await input.press('Enter');
+}
+
+/** The content frame of the webview panel with the given title. */
+export async function webviewFrame(page: Page, title: string): Promise<FrameLocator> {
+  await page.locator(`.tabs-container .tab[aria-label^="${title}"]`).first().waitFor({ timeout: 30_000 });
+  // A webview is an iframe (the host) holding another (the content); only the visible one is ready.
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/** Saves a screenshot and the extension's logs under test-results/ (for failures and the README). */
+export async function saveArtifacts(name: string): Promise<void> {
+  const s = current;
+  if (!s) return;
+  mkdirSync(resultsDir, { recursive: true });
+  const safe = name.replace(/[^a-zA-Z0-9-]+/g, '-').slice(0, 80);
+  await s.page.screenshot({ path: path.join(resultsDir, `${safe}.png`) }).catch(() => undefined);
+  const logs = findFiles(s.server.logsDir, (p) => p.includes('mlops-workbench') || p.endsWith('exthost.log') || p.endsWith('remoteexthost.log'));
+  for (const f of logs) copyFileSync(f, path.join(resultsDir, `${safe}--${path.basename(path.dirname(f))}--${path.basename(f)}`));
+}
+
+export function findFiles(dir: string, keep: (p: string) => boolean): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    let entries: string[];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (keep(p)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
