@@ -9,8 +9,9 @@ import { SyllabusService } from './syllabus/service';
 import { SyllabusTree } from './syllabus/tree';
 
 declare global {
-  // Set by the bundle's first statement (scripts/build.mjs), so timing includes module loading.
+  // Set by the bundle's first and last statements (scripts/build.mjs): how long evaluating our code took.
   var __mlopsLoadStart: number | undefined;
+  var __mlopsLoadEnd: number | undefined;
 }
 
 /** Owns every service of the extension; built once by activate(), disposed with the extension. */
@@ -35,12 +36,12 @@ export function activate(context: vscode.ExtensionContext): Extension {
   const activateStart = performance.now();
   const extension = new Extension(context);
   context.subscriptions.push(extension);
-  const end = performance.now();
-  const loadStart = globalThis.__mlopsLoadStart ?? activateStart;
-  // bench/activation reads this line from the log file.
+  const activateMs = performance.now() - activateStart;
+  const loadMs = (globalThis.__mlopsLoadEnd ?? 0) - (globalThis.__mlopsLoadStart ?? 0);
+  // bench/activation.ts reads this line from the log file.
   extension.logger
     .for('activation')
-    .info(`activated in ${(end - loadStart).toFixed(2)} ms (code loading ${(activateStart - loadStart).toFixed(2)} ms, activate() ${(end - activateStart).toFixed(2)} ms)`);
+    .info(`activated in ${(loadMs + activateMs).toFixed(2)} ms (code loading ${loadMs.toFixed(2)} ms, activate() ${activateMs.toFixed(2)} ms)`);
   return extension;
 }
 

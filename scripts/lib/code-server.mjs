@@ -1,7 +1,7 @@
 // Runs a real VS Code (code-server 4.96.x, installed by test/env/code-server.sh into
 // the cache) with the packaged VSIX installed into a fresh user-data dir.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,38 +32,42 @@ export async function freePort(preferred) {
  * Starts code-server on 127.0.0.1 with a fresh (or given) user-data dir and the VSIX
  * installed. Returns { url, userDataDir, logsDir, stop }.
  */
-export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, env = {}, quiet = true, extraVsix = [] }) {
+export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, env = {}, quiet = true, extraVsix = [], logFile }) {
   const base = userDataDir ? path.dirname(userDataDir) : mkdtempSync(path.join(os.tmpdir(), 'mlops-cs-'));
   const ud = userDataDir ?? path.join(base, 'user-data');
   const extDir = path.join(base, 'extensions');
   mkdirSync(path.join(ud, 'User'), { recursive: true });
-  writeFileSync(
-    path.join(ud, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'extensions.autoCheckUpdates': false,
-        'workbench.enableExperiments': false,
-        ...settings,
-      },
-      null,
-      2,
-    ),
-  );
+  // Defaults for a quiet, offline workbench; whatever the user already set wins.
+  const settingsFile = path.join(ud, 'User', 'settings.json');
+  let existing = {};
+  try {
+    existing = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
+  } catch {
+    existing = undefined; // not plain JSON (comments?): leave the user's file alone
+  }
+  if (existing) {
+    const defaults = {
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoCheckUpdates': false,
+      'workbench.enableExperiments': false,
+    };
+    writeFileSync(settingsFile, JSON.stringify({ ...defaults, ...existing, ...settings }, null, 2));
+  }
   for (const v of [vsix, ...extraVsix]) {
     execFileSync(process.execPath, [entry, '--user-data-dir', ud, '--extensions-dir', extDir, '--install-extension', v, '--force'], {
       stdio: quiet ? 'ignore' : 'inherit',
     });
   }
   const p = await freePort(port);
+  const out = logFile ? openSync(logFile, 'a') : quiet ? 'ignore' : 'inherit';
   const child = spawn(
     process.execPath,
     [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${p}`, '--user-data-dir', ud, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', folder],
-    { stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'], env: { ...process.env, ...env }, detached: true },
+    { stdio: ['ignore', out, out], env: { ...process.env, ...env }, detached: true },
   );
   let exited = false;
   child.on('exit', () => (exited = true));

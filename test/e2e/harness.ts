@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+type CodeServerLib = typeof import('../../scripts/lib/code-server.mjs', { with: { 'resolution-mode': 'import' } });
+type PackageLib = typeof import('../../scripts/package.mjs', { with: { 'resolution-mode': 'import' } });
 
 export const root = path.resolve(__dirname, '..', '..');
 export const resultsDir = path.join(root, 'test-results');
@@ -31,8 +33,8 @@ export function session(): Session {
 }
 
 export async function startSession(): Promise<Session> {
-  const lib = (await import('../../scripts/lib/code-server.mjs')) as typeof import('../../scripts/lib/code-server.mjs');
-  const pkg = (await import('../../scripts/package.mjs')) as typeof import('../../scripts/package.mjs');
+  const lib = (await import('../../scripts/lib/code-server.mjs')) as CodeServerLib;
+  const pkg = (await import('../../scripts/package.mjs')) as PackageLib;
   const vsix = process.env.MLOPS_VSIX || pkg.packageVsix({ quiet: true });
   const entry = lib.ensureCodeServer();
   // A copy of the sample workspace, so a test run never changes the repo.
@@ -72,7 +74,7 @@ export async function reloadWindow(page: Page): Promise<void> {
 const SYLLABUS_PANE = '.sidebar .pane:has(> .pane-header[aria-label^="Syllabus"])';
 
 /** Opens the MLOps container from the activity bar (no-op when it is already open). */
-export async function openMlopsContainer(page: Page): Promise<void> {
+export async function openMlopsContainer(page: Page, { waitForRows = true } = {}): Promise<void> {
   const rows = page.locator(`${SYLLABUS_PANE} .monaco-list-row`).first();
   const item = page.locator('.activitybar .action-item:has(> a[aria-label^="MLOps"])').first();
   await item.waitFor({ timeout: 60_000 });
@@ -80,7 +82,7 @@ export async function openMlopsContainer(page: Page): Promise<void> {
   const active = (await item.getAttribute('class'))?.split(/\s+/).includes('checked');
   if (!active) await item.click();
   // With one view the pane header is hidden; its rows are what a person sees.
-  await rows.waitFor({ timeout: 30_000 });
+  if (waitForRows) await rows.waitFor({ timeout: 30_000 });
 }
 
 /** The row of a tree in the side bar whose label starts with `label`. */

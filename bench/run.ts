@@ -1,0 +1,24 @@
+// `npm run bench`: every comparison, side by side with its peer in the same run;
+// results in bench/results/<id>.json and a table in bench/results/README.md.
+import { benchActivation } from './activation';
+import { writeIndex } from './results';
+
+const benches: Record<string, () => Promise<void>> = {
+  activation: benchActivation,
+};
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  for (const [name, run] of Object.entries(benches)) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    console.log(`\n=== bench: ${name} ===`);
+    await run();
+  }
+  writeIndex();
+  console.log('\nresults written to bench/results/');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

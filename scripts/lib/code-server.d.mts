@@ -1,0 +1,26 @@
+import type { ChildProcess } from 'node:child_process';
+
+export function ensureCodeServer(): string;
+export function freePort(preferred?: number): Promise<number>;
+export interface StartedCodeServer {
+  url: string;
+  port: number;
+  userDataDir: string;
+  logsDir: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+export function startCodeServer(opts: {
+  entry: string;
+  vsix: string;
+  folder: string;
+  port?: number;
+  userDataDir?: string;
+  settings?: Record<string, unknown>;
+  env?: Record<string, string>;
+  quiet?: boolean;
+  extraVsix?: string[];
+  logFile?: string;
+}): Promise<StartedCodeServer>;
+export const chromiumArgs: string[];
+export const chromiumPath: string;

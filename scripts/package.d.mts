@@ -1,0 +1,2 @@
+export const vsixPath: string;
+export function packageVsix(opts?: { quiet?: boolean }): string;

@@ -1,0 +1,55 @@
+// `npm start`: builds, packages the VSIX, installs it into a real VS Code
+// (code-server, installed into the cache on first use) and opens the sample
+// workspace. Prints the URL and runs until Ctrl+C. MLOPS_PORT picks the port.
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './lib/bootstrap.mjs';
+import { ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const cache = process.env.MLOPS_CACHE || path.join(os.homedir(), '.cache', 'mlops-workbench');
+
+ensureDependencies();
+const { packageVsix } = await import('./package.mjs');
+console.log('[start] building and packaging the extension…');
+const vsix = packageVsix({ quiet: true });
+console.log(`[start] ${path.relative(root, vsix)}`);
+console.log('[start] preparing code-server (the first time takes a few minutes)…');
+const entry = ensureCodeServer();
+
+// A user-data dir that persists between starts, so progress and settings are kept.
+const base = path.join(cache, 'start');
+mkdirSync(base, { recursive: true });
+const logFile = path.join(base, 'code-server.log');
+const server = await startCodeServer({
+  entry,
+  vsix,
+  folder: path.join(root, 'sample-workspace'),
+  port: Number(process.env.MLOPS_PORT) || 8080,
+  userDataDir: path.join(base, 'user-data'),
+  logFile,
+});
+
+console.log('');
+console.log(`MLOps Workbench is running in VS Code at: ${server.url}`);
+console.log(`  (code-server log: ${logFile}; press Ctrl+C to stop)`);
+console.log('');
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[start] stopping code-server…');
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+server.child.on('exit', (code) => {
+  if (!stopping) {
+    console.error(`[start] code-server exited (${code}); see ${logFile}`);
+    process.exit(1);
+  }
+});
