@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', '**/*.vsix', 'sample-workspace/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '**/*.vsix', 'sample-workspace/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
