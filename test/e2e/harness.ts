@@ -76,11 +76,15 @@ const SYLLABUS_PANE = '.sidebar .pane:has(> .pane-header[aria-label^="Syllabus"]
 /** Opens the MLOps container from the activity bar (no-op when it is already open). */
 export async function openMlopsContainer(page: Page, { waitForRows = true } = {}): Promise<void> {
   const rows = page.locator(`${SYLLABUS_PANE} .monaco-list-row`).first();
+  const sidebarTitle = page.locator('.part.sidebar .composite.title');
   const item = page.locator('.activitybar .action-item:has(> a[aria-label^="MLOps"])').first();
   await item.waitFor({ timeout: 60_000 });
-  // Clicking the container that is already showing would close the side bar.
-  const active = (await item.getAttribute('class'))?.split(/\s+/).includes('checked');
-  if (!active) await item.click();
+  // Clicking the container that is already showing would close the side bar, so
+  // click only when the side bar is hidden or shows another container.
+  const showing = async (): Promise<boolean> =>
+    (await sidebarTitle.isVisible()) && /mlops/i.test((await sidebarTitle.textContent()) ?? '');
+  await page.waitForTimeout(500); // let a restored layout settle
+  if (!(await showing())) await item.click();
   // With one view the pane header is hidden; its rows are what a person sees.
   if (waitForRows) await rows.waitFor({ timeout: 30_000 });
 }
@@ -92,8 +96,15 @@ export function treeRow(page: Page, label: string): Locator {
 
 export async function expandRow(row: Locator): Promise<void> {
   await row.waitFor();
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
-  await row.page().waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 10_000 });
+  // The list re-creates its rows as it renders, so poll through the locator, not an element handle.
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const state = await row.getAttribute('aria-expanded');
+    if (state === 'true') return;
+    if (state === 'false') await row.locator('.monaco-tl-twistie').click();
+    await row.page().waitForTimeout(300);
+  }
+  throw new Error(`row did not expand: ${await row.getAttribute('aria-label')}`);
 }
 
 export function rowCheckbox(row: Locator): Locator {
@@ -123,6 +134,20 @@ export async function webviewFrame(page: Page, title: string): Promise<FrameLoca
   await page.locator(`.tabs-container .tab[aria-label^="${title}"]`).first().waitFor({ timeout: 30_000 });
   // A webview is an iframe (the host) holding another (the content); only the visible one is ready.
   return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/**
+ * A screenshot for people: always under test-results/, and into docs/images/ (the
+ * README's pictures) when MLOPS_UPDATE_DOCS=1.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  if (process.env.MLOPS_UPDATE_DOCS === '1') {
+    mkdirSync(path.join(root, 'docs', 'images'), { recursive: true });
+    copyFileSync(file, path.join(root, 'docs', 'images', `${name}.png`));
+  }
 }
 
 /** Saves a screenshot and the extension's logs under test-results/ (for failures and the README). */

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import path from 'node:path';
-import { expandRow, isRowChecked, openMlopsContainer, reloadWindow, resultsDir, rowCheckbox, runCommand, session, treeRow, webviewFrame } from './harness';
+import { expandRow, isRowChecked, openMlopsContainer, reloadWindow, rowCheckbox, runCommand, screenshot, session, treeRow, webviewFrame } from './harness';
 
 const MODULE_3 = 'Módulo 3: Operacionalización de Modelos de Aprendizaje Automático';
 const TOPIC = 'Creación de APIs para modelos: Flask, FastAPI.';
@@ -53,7 +52,7 @@ describe('syllabus checklist in a real VS Code', () => {
     assert.equal(await m3.getAttribute('description'), '2/14 · 14% · 6 h');
     const box = frame.locator(`li.topic vscode-checkbox[label="${TOPIC}"]`);
     assert.equal(await box.evaluate((el) => (el as unknown as { checked: boolean }).checked), true);
-    await page.screenshot({ path: path.join(resultsDir, 'syllabus-overview.png') });
+    await screenshot(page, 'syllabus-overview');
   });
 
   it('toggling in the overview updates the tree', async () => {
