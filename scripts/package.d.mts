@@ -1,2 +1,3 @@
 export const vsixPath: string;
+export const vsceArgs: string[];
 export function packageVsix(opts?: { quiet?: boolean }): string;

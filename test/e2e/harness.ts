@@ -137,16 +137,16 @@ export async function webviewFrame(page: Page, title: string): Promise<FrameLoca
 }
 
 /**
- * A screenshot for people: always under test-results/, and into docs/images/ (the
- * README's pictures) when MLOPS_UPDATE_DOCS=1.
+ * A screenshot for people: always under test-results/, and into media/screenshots/
+ * (the README's pictures) when MLOPS_UPDATE_DOCS=1.
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${name}.png`);
   await page.screenshot({ path: file });
   if (process.env.MLOPS_UPDATE_DOCS === '1') {
-    mkdirSync(path.join(root, 'docs', 'images'), { recursive: true });
-    copyFileSync(file, path.join(root, 'docs', 'images', `${name}.png`));
+    mkdirSync(path.join(root, 'media', 'screenshots'), { recursive: true });
+    copyFileSync(file, path.join(root, 'media', 'screenshots', `${name}.png`));
   }
 }
 

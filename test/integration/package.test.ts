@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
+type PackageLib = typeof import('../../scripts/package.mjs', { with: { 'resolution-mode': 'import' } });
 
 describe('packaging (real esbuild and vsce)', function () {
   let files: string[] = [];
@@ -16,9 +17,9 @@ describe('packaging (real esbuild and vsce)', function () {
     this.timeout(300_000);
     execFileSync('bash', [path.join(root, 'test', 'env', 'apt.sh'), 'unzip'], { stdio: 'inherit' });
     const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-    vsix = path.join(root, 'out', `${pkg.name}-${pkg.version}.vsix`);
-    const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: root, encoding: 'utf8' });
+    const pkg = (await import('../../scripts/package.mjs')) as PackageLib;
+    vsix = pkg.vsixPath;
+    const r = spawnSync(process.execPath, [vsce, ...pkg.vsceArgs], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     // npm's notice about a machine-wide .npmrc key is not the package's business.
     vsceOutput = `${r.stdout}\n${r.stderr}`
@@ -38,7 +39,7 @@ describe('packaging (real esbuild and vsce)', function () {
     const unexpected = shipped.filter((f) => !allowed.test(f));
     assert.deepEqual(unexpected, []);
     assert.ok(!shipped.some((f) => f.includes('node_modules') || f.endsWith('.map') || f.endsWith('.ts')), 'no sources, maps or node_modules');
-    for (const need of ['extension/dist/extension.js', 'extension/dist/webviews/syllabus.js', 'extension/dist/codicons/codicon.css', 'extension/l10n/bundle.l10n.es.json', 'extension/package.nls.es.json', 'extension/media/syllabi/mlops-course.md']) {
+    for (const need of ['extension/media/screenshots/syllabus-overview.png', 'extension/dist/extension.js', 'extension/dist/webviews/syllabus.js', 'extension/dist/codicons/codicon.css', 'extension/l10n/bundle.l10n.es.json', 'extension/package.nls.es.json', 'extension/media/syllabi/mlops-course.md']) {
       assert.ok(shipped.includes(need), need);
     }
   });
