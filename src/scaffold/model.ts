@@ -1,0 +1,209 @@
+// What the scaffold generates, and the rules its inputs must meet. Pure: no editor,
+// no file system; the wizard and the quick-pick flow both validate through here.
+
+export type Framework = 'fastapi' | 'flask';
+export type FeatureType = 'float' | 'int' | 'str' | 'bool';
+
+export interface Feature {
+  readonly name: string;
+  readonly type: FeatureType;
+  /** An example value for docs, tests and the sample payload. */
+  readonly example?: number | string | boolean;
+}
+
+export type ModelSource =
+  | { readonly kind: 'sample' }
+  | { readonly kind: 'file'; readonly path: string; readonly version?: string }
+  | { readonly kind: 'mlflow'; readonly uri: string };
+
+export interface ScaffoldOptions {
+  readonly framework: Framework;
+  readonly projectName: string;
+  readonly modelSource: ModelSource;
+  readonly features: readonly Feature[];
+  readonly port: number;
+  readonly pythonVersion: string;
+}
+
+/** The versions the generated requirements pin; the integration tier runs the generated tests with exactly these. */
+export const PINNED_VERSIONS = {
+  fastapi: '0.165.0',
+  uvicorn: '0.54.0',
+  uvicornWorker: '0.4.0',
+  uvloop: '0.23.0',
+  httptools: '0.9.0',
+  flask: '3.1.3',
+  gunicorn: '26.2.0',
+  pydantic: '2.14.4',
+  prometheusClient: '0.26.0',
+  scikitLearn: '1.9.1',
+  joblib: '1.6.0',
+  numpy: '2.4.6',
+  pandas: '3.1.1',
+  mlflowSkinny: '3.17.2',
+  pytest: '9.2.0',
+  httpx: '0.28.1',
+} as const;
+
+export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13'] as const;
+export const DEFAULT_PORT = 8000;
+
+/** The iris features of the sample model that the generated train.py trains. */
+export const SAMPLE_FEATURES: readonly Feature[] = [
+  { name: 'sepal_length', type: 'float', example: 5.1 },
+  { name: 'sepal_width', type: 'float', example: 3.5 },
+  { name: 'petal_length', type: 'float', example: 1.4 },
+  { name: 'petal_width', type: 'float', example: 0.2 },
+];
+
+export const MODEL_FILE_EXTENSIONS = ['.joblib', '.pkl', '.pickle'] as const;
+
+export interface Problem {
+  /** Which input the problem is about, so a form can show it beside that field. */
+  readonly field: 'projectName' | 'port' | 'pythonVersion' | 'features' | 'modelSource' | 'framework';
+  readonly message: string;
+}
+
+const PYTHON_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+);
+
+/** Checks the name against each place it is used: Kubernetes, Docker and Python. */
+export function validateProjectName(name: string): Problem[] {
+  const problems: Problem[] = [];
+  const p = (message: string): void => void problems.push({ field: 'projectName', message });
+  if (name.length === 0) {
+    p('Enter a project name, for example "iris-api".');
+    return problems;
+  }
+  if (name.length > 63) p(`The name has ${name.length} characters; Kubernetes names take at most 63.`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    p('Kubernetes (DNS-1123) names use lowercase letters, digits and "-", and start and end with a letter or digit.');
+  }
+  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(name)) {
+    p('Docker repository names use lowercase letters and digits, separated by ".", "_", "__" or dashes.');
+  }
+  const pkg = pythonPackageName(name);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(pkg) || /^[0-9]/.test(name)) {
+    p(`As a Python package the name becomes "${pkg}", which must start with a letter and hold only letters, digits and "_".`);
+  } else if (PYTHON_KEYWORDS.has(pkg)) {
+    p(`"${pkg}" is a Python keyword and cannot be a package name.`);
+  }
+  return problems;
+}
+
+export function pythonPackageName(name: string): string {
+  return name.replace(/[-.]/g, '_');
+}
+
+export function validatePort(port: number): Problem[] {
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    return [{ field: 'port', message: 'Choose a port from 1024 to 65535 (the container runs as a non-root user, which cannot bind lower ports).' }];
+  }
+  return [];
+}
+
+export function validatePythonVersion(v: string): Problem[] {
+  return (PYTHON_VERSIONS as readonly string[]).includes(v)
+    ? []
+    : [{ field: 'pythonVersion', message: `Python ${v} is not supported: choose ${PYTHON_VERSIONS.join(', ')} (the pinned numpy needs 3.11 or later).` }];
+}
+
+const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/\S+|models:\/[^/\s@]+(\/[^/\s]+|@[A-Za-z0-9_-]+))$/;
+
+export function validateModelSource(source: ModelSource): Problem[] {
+  switch (source.kind) {
+    case 'sample':
+      return [];
+    case 'file': {
+      const lower = source.path.toLowerCase();
+      if (lower.endsWith('.onnx')) {
+        return [{ field: 'modelSource', message: 'ONNX models are not supported yet: export a scikit-learn model with joblib (.joblib or .pkl).' }];
+      }
+      if (!MODEL_FILE_EXTENSIONS.some((e) => lower.endsWith(e))) {
+        return [{ field: 'modelSource', message: `Unsupported model file: choose a scikit-learn model saved with joblib or pickle (${MODEL_FILE_EXTENSIONS.join(', ')}).` }];
+      }
+      return [];
+    }
+    case 'mlflow':
+      return MLFLOW_URI.test(source.uri)
+        ? []
+        : [{ field: 'modelSource', message: 'An MLflow model URI looks like "runs:/<32-hex run id>/<artifact path>", "models:/<name>/<version>" or "models:/<name>@<alias>".' }];
+  }
+}
+
+export function validateFeatures(features: readonly Feature[], expectedCount?: number): Problem[] {
+  const problems: Problem[] = [];
+  const p = (message: string): void => void problems.push({ field: 'features', message });
+  if (features.length === 0) p('Add at least one input feature (name and type).');
+  const seen = new Set<string>();
+  for (const f of features) {
+    if (f.name.trim() === '' || f.name !== f.name.trim()) p(`Feature names cannot be empty or start or end with spaces: "${f.name}".`);
+    else if (f.name.length > 100) p(`The feature name "${f.name.slice(0, 20)}…" is longer than 100 characters.`);
+    else if (/["\\\p{Cc}]/u.test(f.name)) p(`The feature name "${f.name}" has a quote, a backslash or a control character.`);
+    if (seen.has(f.name)) p(`The feature "${f.name}" appears twice.`);
+    seen.add(f.name);
+    if (!['float', 'int', 'str', 'bool'].includes(f.type)) p(`The feature "${f.name}" has an unknown type "${String(f.type)}".`);
+  }
+  if (expectedCount !== undefined && features.length > 0 && features.length !== expectedCount) {
+    p(`The model was trained on ${expectedCount} features, but the schema has ${features.length}.`);
+  }
+  return problems;
+}
+
+export function validateOptions(o: ScaffoldOptions, expectedFeatureCount?: number): Problem[] {
+  return [
+    ...(['fastapi', 'flask'].includes(o.framework) ? [] : [{ field: 'framework' as const, message: 'Choose FastAPI or Flask.' }]),
+    ...validateProjectName(o.projectName),
+    ...validatePort(o.port),
+    ...validatePythonVersion(o.pythonVersion),
+    ...validateModelSource(o.modelSource),
+    ...validateFeatures(o.features, expectedFeatureCount),
+  ];
+}
+
+/** A Python attribute for each feature name (which may be anything the model was trained with). */
+export function featureAttributes(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((n) => {
+    let a = n
+      .normalize('NFKD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '');
+    if (a === '' || /^[0-9]/.test(a)) a = `f_${a}`;
+    // pydantic reserves model_*, and BaseModel has methods such as json or copy.
+    if (a.startsWith('model_') || ['json', 'dict', 'copy', 'schema', 'construct', 'validate', 'fields'].includes(a) || PYTHON_KEYWORDS.has(a)) a = `${a}_`;
+    let unique = a;
+    for (let i = 2; used.has(unique); i++) unique = `${a}_${i}`;
+    used.add(unique);
+    return unique;
+  });
+}
+
+/** Where the model lives inside the generated project. */
+export function modelPathInProject(source: ModelSource): string {
+  switch (source.kind) {
+    case 'sample':
+      return 'model/model.joblib';
+    case 'file':
+      return `model/${source.path.split(/[\\/]/).pop()}`;
+    case 'mlflow':
+      return 'model';
+  }
+}
+
+export function defaultExample(f: Feature): number | string | boolean {
+  if (f.example !== undefined) return f.example;
+  switch (f.type) {
+    case 'float':
+      return 0.5;
+    case 'int':
+      return 1;
+    case 'bool':
+      return false;
+    case 'str':
+      return 'a';
+  }
+}

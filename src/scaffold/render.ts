@@ -1,0 +1,132 @@
+// Renders the project templates (media/templates/model-api) into a plan: the list
+// of files to write. The one renderer is mustache, with HTML escaping off.
+import Mustache from 'mustache';
+import type { ModelSource, ScaffoldOptions } from './model';
+import { PINNED_VERSIONS, defaultExample, featureAttributes, modelPathInProject } from './model';
+
+export interface PlannedFile {
+  /** Relative to the project folder, with "/" separators. */
+  readonly path: string;
+  /** Text to write; absent when the file is copied from `copyFrom`. */
+  readonly content?: string;
+  /** An absolute path to copy byte for byte (the model file). */
+  readonly copyFrom?: string;
+}
+
+/** Template path (relative to media/templates/model-api) → text. */
+export type Templates = ReadonlyMap<string, string>;
+
+const PY_TYPE = { float: 'Number', int: 'Integer', str: 'Text', bool: 'Flag' } as const;
+
+/** Files that only some model sources need. */
+function wanted(relPath: string, source: ModelSource): boolean {
+  if (relPath === 'train.py') return source.kind === 'sample';
+  if (relPath === 'fetch_model.py') return source.kind === 'mlflow';
+  return true;
+}
+
+function pyLiteral(v: number | string | boolean): string {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return JSON.stringify(v);
+}
+
+function modelLabel(source: ModelSource): string {
+  switch (source.kind) {
+    case 'sample':
+      return 'sample iris classifier (train.py)';
+    case 'file':
+      return source.path.split(/[\\/]/).pop()!;
+    case 'mlflow':
+      return source.uri;
+  }
+}
+
+function modelVersion(source: ModelSource): string {
+  switch (source.kind) {
+    case 'sample':
+      return 'sample-iris-1';
+    case 'file':
+      return source.version ?? modelLabel(source);
+    case 'mlflow':
+      return source.uri;
+  }
+}
+
+export function projectMarker(o: ScaffoldOptions): Record<string, unknown> {
+  return {
+    schema: 1,
+    generator: 'mlops-workbench',
+    name: o.projectName,
+    framework: o.framework,
+    port: o.port,
+    python: o.pythonVersion,
+    image: o.projectName,
+    modelSource: o.modelSource.kind === 'file' ? { kind: 'file', file: modelPathInProject(o.modelSource), version: modelVersion(o.modelSource) } : o.modelSource,
+    modelPath: modelPathInProject(o.modelSource),
+    features: o.features.map((f) => ({ name: f.name, type: f.type })),
+    samplePayload: 'sample-payload.json',
+  };
+}
+
+export function templateView(o: ScaffoldOptions): Record<string, unknown> {
+  const attrs = featureAttributes(o.features.map((f) => f.name));
+  const sample = Object.fromEntries(o.features.map((f) => [f.name, defaultExample(f)]));
+  return {
+    title: o.projectName,
+    projectName: o.projectName,
+    imageName: o.projectName,
+    framework: o.framework,
+    frameworkLabel: o.framework === 'fastapi' ? 'FastAPI' : 'Flask',
+    isFastapi: o.framework === 'fastapi',
+    isFlask: o.framework === 'flask',
+    port: o.port,
+    pythonVersion: o.pythonVersion,
+    features: o.features.map((f, i) => ({ name: f.name, attr: attrs[i], pyType: PY_TYPE[f.type], example: pyLiteral(defaultExample(f)) })),
+    firstFeature: o.features[0]?.name ?? '',
+    hasText: o.features.some((f) => f.type === 'str'),
+    sourceSample: o.modelSource.kind === 'sample',
+    sourceFile: o.modelSource.kind === 'file',
+    sourceMlflow: o.modelSource.kind === 'mlflow',
+    modelUri: o.modelSource.kind === 'mlflow' ? o.modelSource.uri : '',
+    modelPath: modelPathInProject(o.modelSource),
+    modelLabel: modelLabel(o.modelSource),
+    modelVersion: modelVersion(o.modelSource),
+    versions: PINNED_VERSIONS,
+    samplePayload: JSON.stringify(sample, null, 2),
+    projectJson: JSON.stringify(projectMarker(o), null, 2),
+  };
+}
+
+/**
+ * The files of a new project. Framework templates override common ones with the
+ * same path. The model file (for a file source) is copied, not rendered.
+ */
+export function planProject(o: ScaffoldOptions, templates: Templates): PlannedFile[] {
+  const view = templateView(o);
+  const chosen = new Map<string, string>();
+  for (const [p, text] of templates) {
+    const [layer, ...rest] = p.split('/');
+    const rel = rest.join('/');
+    if (layer === 'common' && !chosen.has(rel)) chosen.set(rel, text);
+    if (layer === o.framework) chosen.set(rel, text);
+  }
+  const files: PlannedFile[] = [];
+  for (const [rel, text] of [...chosen].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!wanted(rel, o.modelSource)) continue;
+    files.push({ path: rel, content: Mustache.render(text, view, {}, { escape: (s: string) => s }) });
+  }
+  if (o.modelSource.kind === 'file') files.push({ path: modelPathInProject(o.modelSource), copyFrom: o.modelSource.path });
+  return files;
+}
+
+export type FileStatus = 'new' | 'unchanged' | 'conflict';
+
+/** Compares the plan with what is on disk, so nothing is overwritten without asking. */
+export function comparePlan(plan: readonly PlannedFile[], existing: (path: string) => string | Uint8Array | undefined): Array<PlannedFile & { status: FileStatus }> {
+  return plan.map((f) => {
+    const current = existing(f.path);
+    if (current === undefined) return { ...f, status: 'new' as const };
+    if (f.content !== undefined && typeof current === 'string' && current === f.content) return { ...f, status: 'unchanged' as const };
+    return { ...f, status: 'conflict' as const };
+  });
+}

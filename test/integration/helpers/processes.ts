@@ -1,0 +1,108 @@
+// Real processes for the integration tier: the cached Python venv, free ports on
+// loopback, servers started and always stopped.
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const root = path.resolve(__dirname, '..', '..', '..');
+
+let python: string | undefined;
+/** The venv's python (test/env/python.sh installs it into the cache the first time). */
+export function venvPython(): string {
+  python ??= execFileSync('bash', [path.join(root, 'test', 'env', 'python.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  return python;
+}
+
+export function venvBin(tool: string): string {
+  return path.join(path.dirname(venvPython()), tool);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const running = new Set<Server>();
+
+/** Starts a server and waits until `readyPath` answers 200; its output goes to `logFile`. */
+export async function startServer(opts: { cmd: string; args: string[]; cwd: string; env?: NodeJS.ProcessEnv; port: number; readyPath: string; logFile: string; timeoutMs?: number }): Promise<Server> {
+  const log = createWriteStream(opts.logFile);
+  const child = spawn(opts.cmd, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const url = `http://127.0.0.1:${opts.port}`;
+  const server: Server = {
+    url,
+    child,
+    stop: async () => {
+      running.delete(server);
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const t = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }, 10_000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+  running.add(server);
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) throw new Error(`${opts.cmd} exited before it was ready; see ${opts.logFile}`);
+    try {
+      const r = await fetch(url + opts.readyPath);
+      if (r.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`${opts.cmd} was not ready within ${(opts.timeoutMs ?? 60_000) / 1000} s; see ${opts.logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Stops whatever a test left running (after a failure). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
+export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, out });
+    });
+  });
+}

@@ -1,0 +1,194 @@
+// The generated projects, for real: their own pytest suites against the real model,
+// their production servers on loopback, and a schema-driven fuzzer against their
+// OpenAPI documents. All three model sources, both frameworks.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Framework, ModelSource, ScaffoldOptions } from '../../src/scaffold/model';
+import { SAMPLE_FEATURES } from '../../src/scaffold/model';
+import { planProject } from '../../src/scaffold/render';
+import { inspectPlan, writePlan } from '../../src/scaffold/write';
+import type { Server } from './helpers/processes';
+import { freePort, root, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
+
+const templatesRoot = path.join(root, 'media', 'templates', 'model-api');
+function loadTemplates(): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const f of readdirSync(d)) {
+      const p = path.join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(path.relative(templatesRoot, p).split(path.sep).join('/'), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(templatesRoot);
+  return out;
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'mlops-scaffold-'));
+const templates = loadTemplates();
+
+async function generate(name: string, framework: Framework, modelSource: ModelSource, features = SAMPLE_FEATURES): Promise<string> {
+  const o: ScaffoldOptions = { framework, projectName: name, modelSource, features, port: 8000, pythonVersion: '3.12' };
+  const dir = path.join(work, name);
+  const plan = await inspectPlan(dir, planProject(o, templates));
+  await writePlan(dir, plan);
+  return dir;
+}
+
+/** A regression model with its own feature names, trained by real scikit-learn and saved with joblib. */
+async function trainFileModel(): Promise<string> {
+  const file = path.join(work, 'house-price.joblib');
+  const script = `
+import joblib, numpy as np, pandas as pd
+from sklearn.linear_model import Ridge
+rng = np.random.default_rng(0)
+X = pd.DataFrame({"rooms": rng.integers(1, 8, 200), "area m2": rng.uniform(20, 200, 200), "has_garden": rng.integers(0, 2, 200)})
+y = 1000 * X["area m2"] + 5000 * X["rooms"] + 20000 * X["has_garden"]
+joblib.dump(Ridge().fit(X, y), ${JSON.stringify(file)})
+`;
+  const r = await run(venvPython(), ['-c', script], { cwd: work });
+  assert.equal(r.code, 0, r.out);
+  return file;
+}
+
+let mlflow: Server | undefined;
+async function startMlflow(): Promise<Server> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(work, 'mlflow-'));
+  return startServer({
+    cmd: venvBin('mlflow'),
+    args: ['server', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--default-artifact-root', `${dir}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+    cwd: dir,
+    port,
+    readyPath: '/health',
+    logFile: path.join(dir, 'server.log'),
+    timeoutMs: 120_000,
+  });
+}
+
+/** Logs an iris classifier with real MLflow code; returns its runs:/ URI. */
+async function logMlflowModel(trackingUri: string): Promise<string> {
+  const script = `
+import mlflow, mlflow.sklearn
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+iris = load_iris()
+mlflow.set_experiment("scaffold-test")
+with mlflow.start_run() as run:
+    model = LogisticRegression(max_iter=500).fit(iris.data, iris.target_names[iris.target])
+    mlflow.log_param("max_iter", 500)
+    mlflow.sklearn.log_model(model, name="model")
+    print("RUN_ID=" + run.info.run_id)
+`;
+  const r = await run(venvPython(), ['-c', script], { cwd: work, env: { MLFLOW_TRACKING_URI: trackingUri }, timeoutMs: 180_000 });
+  assert.equal(r.code, 0, r.out);
+  const id = /RUN_ID=([0-9a-f]{32})/.exec(r.out)?.[1];
+  assert.ok(id, r.out);
+  return `runs:/${id}/model`;
+}
+
+describe('generated model APIs (real Python, real servers)', function () {
+  this.timeout(600_000);
+  let houseModel = '';
+  let mlflowUri = '';
+
+  before(async function () {
+    this.timeout(900_000);
+    venvPython();
+    houseModel = await trainFileModel();
+    mlflow = await startMlflow();
+    mlflowUri = await logMlflowModel(mlflow.url);
+  });
+
+  after(async () => {
+    await stopAll();
+  });
+
+  const houseFeatures = [
+    { name: 'rooms', type: 'int' as const, example: 3 },
+    { name: 'area m2', type: 'float' as const, example: 80.5 },
+    { name: 'has_garden', type: 'int' as const, example: 1 },
+  ];
+
+  const cases: Array<{ source: 'sample' | 'file' | 'mlflow' }> = [{ source: 'sample' }, { source: 'file' }, { source: 'mlflow' }];
+  for (const framework of ['fastapi', 'flask'] as const) {
+    for (const { source } of cases) {
+      describe(`${framework}, ${source} model`, () => {
+        let dir = '';
+        let server: Server | undefined;
+        const env = (): NodeJS.ProcessEnv => ({ MLFLOW_TRACKING_URI: mlflow!.url });
+
+        before(async () => {
+          const modelSource: ModelSource = source === 'sample' ? { kind: 'sample' } : source === 'file' ? { kind: 'file', path: houseModel } : { kind: 'mlflow', uri: mlflowUri };
+          dir = await generate(`${framework}-${source}`, framework, modelSource, source === 'file' ? houseFeatures : SAMPLE_FEATURES);
+        });
+
+        after(async () => {
+          await server?.stop();
+        });
+
+        it('its own pytest suite passes against the real model', async () => {
+          const r = await run(venvPython(), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: dir, env: env() });
+          assert.equal(r.code, 0, r.out);
+          assert.match(r.out, /(\d+) passed/);
+          assert.doesNotMatch(r.out, /failed|error/i);
+        });
+
+        it('serves /predict, /metrics and the docs with its production server', async () => {
+          const port = await freePort();
+          const metricsDir = mkdtempSync(path.join(work, 'prom-'));
+          server = await startServer({
+            cmd: venvBin('gunicorn'),
+            args: ['-c', 'gunicorn.conf.py', 'app.main:app'],
+            cwd: dir,
+            env: { ...env(), PORT: String(port), WORKERS: '2', PROMETHEUS_MULTIPROC_DIR: metricsDir, PATH: `${path.dirname(venvPython())}:${process.env.PATH}` },
+            port,
+            readyPath: '/ready',
+            logFile: path.join(dir, 'server.log'),
+          });
+          const payload = readFileSync(path.join(dir, 'sample-payload.json'), 'utf8');
+          for (let i = 0; i < 6; i++) {
+            const r: Response = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+            const text = await r.text();
+            assert.equal(r.status, 200, text);
+            const body = JSON.parse(text) as { predictions: Array<{ prediction: unknown }> };
+            assert.equal(body.predictions.length, 1);
+          }
+          const bad = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"nope": 1}' });
+          assert.equal(bad.status, 422);
+          const metrics = await (await fetch(`${server.url}/metrics`)).text();
+          // Both workers' counts add up to the six predictions.
+          const count = [...metrics.matchAll(/^model_predictions_total\{[^}]*\} ([\d.]+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+          assert.equal(count, 6, metrics);
+          assert.match(metrics, /http_request_duration_seconds_bucket\{/);
+          const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+          assert.ok(spec.paths['/predict']);
+          assert.equal((await fetch(`${server.url}/docs`)).status, 200);
+        });
+
+        it('a schema-driven fuzzer finds no 5xx', async () => {
+          assert.ok(server, 'the server from the previous test');
+          const r = await run(
+            venvBin('schemathesis'),
+            ['run', `${server.url}/openapi.json`, '--checks', 'not_a_server_error', '--max-examples', '40', '--seed', '1', '--no-color'],
+            { cwd: dir, timeoutMs: 300_000 },
+          );
+          assert.equal(r.code, 0, r.out);
+          assert.match(r.out, /No issues found/);
+        });
+      });
+    }
+  }
+
+  // Child suites run after the tests above, in order: this one is last.
+  describe('afterwards', () => {
+    it('leaves no server running', async () => {
+      await stopAll();
+      mlflow = undefined;
+      const r = await run('pgrep', ['-f', work], { cwd: work });
+      assert.equal(r.out.trim(), '', 'processes still running from the test folder');
+    });
+  });
+});
