@@ -53,7 +53,10 @@ describe('snippets', () => {
       let depth = 0;
       for (let i = 0; i < body.length; i++) {
         if (body[i] === '\\') i++;
-        else if (body[i] === '$' && body[i + 1] === '{') (depth++, i++);
+        else if (body[i] === '$' && body[i + 1] === '{') {
+          depth++;
+          i++;
+        }
         else if (body[i] === '}' && depth > 0) depth--;
       }
       assert.equal(depth, 0, `${name}: unbalanced \${`);
