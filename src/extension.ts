@@ -3,6 +3,8 @@ import { CommandRegistry } from './vscode/commands';
 import { Commands } from './vscode/ids';
 import { Disposable } from './vscode/lifecycle';
 import { Logger } from './vscode/logger';
+import { registerScaffoldCommands } from './scaffold/commands';
+import { ModelApisTree } from './scaffold/tree';
 import { registerSyllabusCommands } from './syllabus/commands';
 import { SyllabusOverview } from './syllabus/panel';
 import { SyllabusService } from './syllabus/service';
@@ -29,6 +31,9 @@ export class Extension extends Disposable {
     this.register(new SyllabusTree(syllabus, this.commands));
     const overview = this.register(new SyllabusOverview(context.extensionUri, syllabus, this.commands, this.logger.for('syllabus')));
     registerSyllabusCommands(this.commands, syllabus, overview, context.extensionUri);
+
+    const modelApis = this.register(new ModelApisTree(this.logger.for('model-apis')));
+    registerScaffoldCommands(this.commands, context.extensionUri, modelApis, this.logger.for('scaffold'));
   }
 }
 

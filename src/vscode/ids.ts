@@ -10,6 +10,10 @@ export const Commands = {
   syllabusOpenOverview: 'mlops.syllabus.openOverview',
   syllabusRefresh: 'mlops.syllabus.refresh',
   syllabusShowProblems: 'mlops.syllabus.showProblems',
+  scaffoldModelApi: 'mlops.scaffold.modelApi',
+  modelApisRefresh: 'mlops.modelApis.refresh',
+  modelApisOpen: 'mlops.modelApis.open',
+  modelApisRunTests: 'mlops.modelApis.runTests',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -17,6 +21,7 @@ export const ViewContainers = { mlops: 'mlops' } as const;
 
 export const Views = {
   syllabus: 'mlops.views.syllabus',
+  modelApis: 'mlops.views.modelApis',
 } as const;
 export type ViewId = (typeof Views)[keyof typeof Views];
 
@@ -26,6 +31,7 @@ export const WebviewPanels = {
 
 export const Settings = {
   syllabusPath: 'mlops.syllabus.path',
+  pythonPath: 'mlops.python.path',
 } as const;
 
 export const ContextKeys = {

@@ -129,6 +129,30 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.press('Enter');
 }
 
+/** Answers the open quick pick: types `text` to filter, then takes the first match. */
+export async function answerQuickPick(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input[role="combobox"]');
+  await input.waitFor();
+  await input.fill(text);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 15_000 });
+  await input.press('Enter');
+}
+
+/** Answers the open input box: keeps its value (or types `text`), then Enter. */
+export async function answerInputBox(page: Page, text?: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor();
+  if (text !== undefined) await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Clicks a button in a notification toast whose message contains `message`. */
+export async function clickNotificationButton(page: Page, message: string, button: string): Promise<void> {
+  const toast = page.locator('.notification-toast', { hasText: message }).first();
+  await toast.waitFor({ timeout: 30_000 });
+  await toast.locator('.monaco-button', { hasText: button }).first().click();
+}
+
 /** The content frame of the webview panel with the given title. */
 export async function webviewFrame(page: Page, title: string): Promise<FrameLocator> {
   await page.locator(`.tabs-container .tab[aria-label^="${title}"]`).first().waitFor({ timeout: 30_000 });

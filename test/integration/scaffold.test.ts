@@ -2,32 +2,20 @@
 // their production servers on loopback, and a schema-driven fuzzer against their
 // OpenAPI documents. All three model sources, both frameworks.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Framework, ModelSource, ScaffoldOptions } from '../../src/scaffold/model';
 import { SAMPLE_FEATURES } from '../../src/scaffold/model';
+import type { Templates } from '../../src/scaffold/render';
 import { planProject } from '../../src/scaffold/render';
+import { loadTemplates } from '../../src/scaffold/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/write';
 import type { Server } from './helpers/processes';
 import { freePort, root, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
 
-const templatesRoot = path.join(root, 'media', 'templates', 'model-api');
-function loadTemplates(): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const f of readdirSync(d)) {
-      const p = path.join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(path.relative(templatesRoot, p).split(path.sep).join('/'), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(templatesRoot);
-  return out;
-}
-
 const work = mkdtempSync(path.join(os.tmpdir(), 'mlops-scaffold-'));
-const templates = loadTemplates();
+let templates: Templates;
 
 async function generate(name: string, framework: Framework, modelSource: ModelSource, features = SAMPLE_FEATURES): Promise<string> {
   const o: ScaffoldOptions = { framework, projectName: name, modelSource, features, port: 8000, pythonVersion: '3.12' };
@@ -97,6 +85,7 @@ describe('generated model APIs (real Python, real servers)', function () {
   before(async function () {
     this.timeout(900_000);
     venvPython();
+    templates = await loadTemplates(path.join(root, 'media', 'templates', 'model-api'));
     houseModel = await trainFileModel();
     mlflow = await startMlflow();
     mlflowUri = await logMlflowModel(mlflow.url);

@@ -62,7 +62,7 @@ describe('manifest and ids', () => {
   });
 
   it('ids follow the naming scheme', () => {
-    for (const c of contributedCommands) assert.match(c, /^mlops\.([a-z]+\.)?[a-zA-Z]+$/);
+    for (const c of contributedCommands) assert.match(c, /^mlops\.([a-z][a-zA-Z]*\.)?[a-zA-Z]+$/);
     for (const c of manifest.contributes.commands) assert.equal(c.category, 'MLOps', c.command);
     for (const v of contributedViews) assert.match(v, /^mlops\.views\.[a-zA-Z]+$/);
     for (const s of Object.keys(manifest.contributes.configuration.properties)) assert.match(s, /^mlops\.[a-z]+\.[a-zA-Z]+$/);

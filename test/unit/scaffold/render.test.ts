@@ -5,7 +5,10 @@ import { SAMPLE_FEATURES } from '../../../src/scaffold/model';
 import { comparePlan, planProject } from '../../../src/scaffold/render';
 import { loadTemplates } from './templates';
 
-const templates = loadTemplates();
+let templates: Map<string, string>;
+before(async () => {
+  templates = await loadTemplates();
+});
 const base: ScaffoldOptions = { framework: 'fastapi', projectName: 'iris-api', modelSource: { kind: 'sample' }, features: SAMPLE_FEATURES, port: 8123, pythonVersion: '3.12' };
 const byPath = (o: ScaffoldOptions): Map<string, string | undefined> => new Map(planProject(o, templates).map((f) => [f.path, f.content]));
 

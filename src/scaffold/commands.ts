@@ -1,0 +1,337 @@
+import * as vscode from 'vscode';
+import { readdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { CancelledError } from '../common/cancellation';
+import { UserFacingError } from '../common/errors';
+import { initAndCommit, isInsideRepository } from '../git/client';
+import type { CommandRegistry } from '../vscode/commands';
+import { Commands, Settings } from '../vscode/ids';
+import type { ComponentLogger } from '../vscode/logger';
+import { featuresFromCsv, inspectModel, parseFeatureList } from './inspect';
+import type { Feature, Framework, ModelSource, ScaffoldOptions } from './model';
+import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, validateFeatures, validateModelSource, validatePort, validateProjectName } from './model';
+import type { ModelApiProject } from './projects';
+import type { FileStatus, PlannedFile } from './render';
+import { planProject } from './render';
+import { loadTemplates } from './templates';
+import type { ModelApisTree } from './tree';
+import { inspectPlan, writePlan } from './write';
+
+const MODEL_GLOB = '**/*.{joblib,pkl,pickle,onnx}';
+
+function pythonPath(): string {
+  return vscode.workspace.getConfiguration().get<string>(Settings.pythonPath, '').trim() || 'python3';
+}
+
+/** Ends the flow quietly when the user closes a step. */
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new CancelledError();
+  return value;
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(true));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(false)));
+  });
+}
+
+async function folderHasFiles(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function registerScaffoldCommands(registry: CommandRegistry, extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger): void {
+  registry.register(Commands.scaffoldModelApi, (arg?: unknown) => newModelApi(extensionUri, tree, log, arg instanceof vscode.Uri ? arg : undefined));
+  registry.register(Commands.modelApisRefresh, () => tree.refresh());
+  registry.register(Commands.modelApisOpen, async (p?: ModelApiProject) => {
+    const project = p ?? (await pickProject(tree));
+    for (const f of ['app/main.py', 'main.py', 'app.py', 'README.md', 'Dockerfile']) {
+      const uri = vscode.Uri.file(path.join(project.dir, f));
+      try {
+        await vscode.workspace.fs.stat(uri);
+        await vscode.window.showTextDocument(uri, { preview: true });
+        return;
+      } catch {
+        // try the next
+      }
+    }
+    await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(project.dir));
+  });
+  registry.register(Commands.modelApisRunTests, async (p?: ModelApiProject) => {
+    const project = p ?? (await pickProject(tree));
+    const terminal = vscode.window.createTerminal({ name: vscode.l10n.t('Tests: {0}', project.name), cwd: project.dir });
+    terminal.show();
+    terminal.sendText(`${quoteShell(pythonPath())} -m pytest`);
+  });
+}
+
+function quoteShell(s: string): string {
+  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+async function pickProject(tree: ModelApisTree): Promise<ModelApiProject> {
+  const projects = await tree.list();
+  if (projects.length === 0) throw new UserFacingError(vscode.l10n.t('There is no model API in this workspace yet: run "MLOps: New Model API…" first.'));
+  const pick = await vscode.window.showQuickPick(
+    projects.map((p) => ({ label: p.name, description: vscode.workspace.asRelativePath(p.dir), project: p })),
+    { title: vscode.l10n.t('Choose a Model API') },
+  );
+  return required(pick).project;
+}
+
+async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger, uri: vscode.Uri | undefined): Promise<void> {
+  const steps = 6;
+  const title = (n: number, what: string): string => vscode.l10n.t('New Model API ({0}/{1}): {2}', n, steps, what);
+  let isFile = false;
+  if (uri) isFile = ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.File) !== 0;
+
+  // 1. Framework
+  const fw = required(
+    await vscode.window.showQuickPick(
+      [
+        { label: 'FastAPI', description: vscode.l10n.t('async, OpenAPI docs built in'), value: 'fastapi' as Framework },
+        { label: 'Flask', description: vscode.l10n.t('WSGI, served by gunicorn threads'), value: 'flask' as Framework },
+      ],
+      { title: title(1, vscode.l10n.t('framework')), ignoreFocusOut: true },
+    ),
+  ).value;
+
+  // 2. Model source
+  let source: ModelSource;
+  if (uri && isFile) {
+    source = { kind: 'file', path: uri.fsPath };
+  } else {
+    const kind = required(
+      await vscode.window.showQuickPick(
+        [
+          { label: vscode.l10n.t('Sample model'), description: vscode.l10n.t('an iris classifier trained by the generated train.py'), value: 'sample' as const },
+          { label: vscode.l10n.t('Model file from the workspace…'), description: '.joblib, .pkl', value: 'file' as const },
+          { label: vscode.l10n.t('MLflow model…'), description: 'runs:/…, models:/…', value: 'mlflow' as const },
+        ],
+        { title: title(2, vscode.l10n.t('model')), ignoreFocusOut: true },
+      ),
+    ).value;
+    if (kind === 'sample') source = { kind: 'sample' };
+    else if (kind === 'file') {
+      const files = await vscode.workspace.findFiles(MODEL_GLOB, '{**/node_modules/**,**/.venv/**}', 200);
+      if (files.length === 0) throw new UserFacingError(vscode.l10n.t('No model file (.joblib, .pkl) was found in the workspace. Save your model with joblib.dump, or choose the sample model.'));
+      const pick = required(await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: title(2, vscode.l10n.t('model file')), ignoreFocusOut: true }));
+      source = { kind: 'file', path: pick.uri.fsPath };
+    } else {
+      const modelUri = required(
+        await vscode.window.showInputBox({
+          title: title(2, vscode.l10n.t('MLflow model URI')),
+          placeHolder: 'runs:/<run id>/model  ·  models:/<name>/<version>  ·  models:/<name>@<alias>',
+          ignoreFocusOut: true,
+          validateInput: (v) => validateModelSource({ kind: 'mlflow', uri: v.trim() })[0]?.message,
+        }),
+      );
+      source = { kind: 'mlflow', uri: modelUri.trim() };
+    }
+  }
+  const sourceProblem = validateModelSource(source)[0];
+  if (sourceProblem) throw new UserFacingError(sourceProblem.message);
+
+  // 3. Input schema
+  const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log);
+
+  // 4. Where, and the name
+  const parent = uri ? (isFile ? path.dirname(path.dirname(uri.fsPath)) : uri.fsPath) : await chooseParentFolder(title(4, vscode.l10n.t('folder')));
+  const suggested = source.kind === 'file' ? `${path.basename(source.path).replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'model'}-api` : source.kind === 'sample' ? 'iris-api' : 'model-api';
+  const projectName = required(
+    await vscode.window.showInputBox({
+      title: title(4, vscode.l10n.t('project name')),
+      value: suggested,
+      prompt: vscode.l10n.t('Used as the folder, the Python package, the Docker image and the Kubernetes name. The project goes into {0}.', parent),
+      ignoreFocusOut: true,
+      validateInput: async (v) => {
+        const problems = validateProjectName(v);
+        if (problems.length > 0) return problems.map((p) => p.message).join(' ');
+        if (await folderHasFiles(path.join(parent, v))) {
+          return { message: vscode.l10n.t('The folder {0} is not empty: you will be asked before any file in it is replaced.', v), severity: vscode.InputBoxValidationSeverity.Warning };
+        }
+        return undefined;
+      },
+    }),
+  );
+
+  // 5. Port
+  const portText = required(
+    await vscode.window.showInputBox({
+      title: title(5, vscode.l10n.t('port')),
+      value: String(DEFAULT_PORT),
+      ignoreFocusOut: true,
+      validateInput: async (v) => {
+        const problem = validatePort(Number(v))[0];
+        if (problem) return problem.message;
+        if (await portInUse(Number(v))) return { message: vscode.l10n.t('Port {0} is in use on this machine now; the API will still listen on it in its container.', v), severity: vscode.InputBoxValidationSeverity.Warning };
+        return undefined;
+      },
+    }),
+  );
+
+  // 6. Python version
+  const pythonVersion = required(
+    await vscode.window.showQuickPick(
+      // The recommended version first, so Enter takes it.
+      ['3.12', ...PYTHON_VERSIONS.filter((v) => v !== '3.12')].map((v) => ({ label: v, description: v === '3.12' ? vscode.l10n.t('recommended') : undefined })),
+      { title: title(6, vscode.l10n.t('Python version of the image')), ignoreFocusOut: true },
+    ),
+  ).label;
+
+  const options: ScaffoldOptions = { framework: fw, projectName, modelSource: source, features, port: Number(portText), pythonVersion };
+  await createProject(extensionUri, tree, log, path.join(parent, projectName), options);
+}
+
+async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger): Promise<Feature[]> {
+  if (source.kind === 'sample') return [...SAMPLE_FEATURES];
+  let expected: number | undefined;
+  let proposed: Feature[] | undefined;
+  if (source.kind === 'file') {
+    try {
+      const info = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading the model’s inputs…'), cancellable: true },
+        (_, token) => inspectModel(pythonPath(), source.path, token),
+      );
+      expected = info.featureCount;
+      if (info.featureNames) return info.featureNames.map((name) => ({ name, type: 'float' as const }));
+      if (expected) proposed = Array.from({ length: expected }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      log.warn(`could not inspect ${source.path}: ${(err as Error).message}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('The model’s inputs could not be read ({0}); type them in.', (err as Error).message));
+    }
+  }
+  const how = required(
+    await vscode.window.showQuickPick(
+      [
+        { label: vscode.l10n.t('Type them in'), value: 'type' as const },
+        { label: vscode.l10n.t('From a CSV file’s header…'), value: 'csv' as const },
+      ],
+      { title: stepTitle, ignoreFocusOut: true },
+    ),
+  ).value;
+  if (how === 'csv') {
+    const csvs = await vscode.workspace.findFiles('**/*.csv', '{**/node_modules/**,**/.venv/**}', 200);
+    const pick = required(await vscode.window.showQuickPick(csvs.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: stepTitle, ignoreFocusOut: true }));
+    const fromCsv = await featuresFromCsv(pick.uri.fsPath);
+    const problem = validateFeatures(fromCsv, expected)[0];
+    if (!problem) return fromCsv;
+    void vscode.window.showWarningMessage(problem.message);
+    proposed = fromCsv;
+  }
+  const text = required(
+    await vscode.window.showInputBox({
+      title: stepTitle,
+      prompt: vscode.l10n.t('Feature names and types, in the order the model expects: name:float, name:int, name:str or name:bool'),
+      value: (proposed ?? [{ name: 'feature_1', type: 'float' }, { name: 'feature_2', type: 'float' }]).map((f) => `${f.name}:${f.type}`).join(', '),
+      ignoreFocusOut: true,
+      validateInput: (v) => validateFeatures(parseFeatureList(v), expected).map((p) => p.message).join(' ') || undefined,
+    }),
+  );
+  return parseFeatureList(text);
+}
+
+async function chooseParentFolder(stepTitle: string): Promise<string> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 1) return folders[0].uri.fsPath;
+  if (folders.length > 1) {
+    const pick = required(await vscode.window.showQuickPick(folders.map((f) => ({ label: f.name, description: f.uri.fsPath, f })), { title: stepTitle }));
+    return pick.f.uri.fsPath;
+  }
+  const picked = required(await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: stepTitle }));
+  return required(picked[0]).fsPath;
+}
+
+const STATUS_ICON: Record<FileStatus, string> = { new: '$(new-file)', unchanged: '$(check)', conflict: '$(warning)' };
+
+async function createProject(extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger, dir: string, options: ScaffoldOptions): Promise<void> {
+  const templates = await loadTemplates(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api').fsPath);
+  const plan = await inspectPlan(dir, planProject(options, templates));
+  const statusLabel: Record<FileStatus, string> = { new: vscode.l10n.t('new'), unchanged: vscode.l10n.t('unchanged'), conflict: vscode.l10n.t('exists and differs') };
+  const create = vscode.l10n.t('Create the Project');
+  const confirm = await vscode.window.showQuickPick(
+    [
+      { label: `$(rocket) ${create}`, description: vscode.l10n.t('{0} files in {1}', plan.filter((f) => f.status !== 'unchanged').length, dir), create: true },
+      { label: '', kind: vscode.QuickPickItemKind.Separator, create: false },
+      ...plan.map((f) => ({ label: `${STATUS_ICON[f.status]} ${f.path}`, description: statusLabel[f.status], create: false })),
+    ],
+    { title: vscode.l10n.t('The plan: {0}', options.projectName), ignoreFocusOut: true },
+  );
+  if (!confirm?.create) throw new CancelledError();
+
+  const decisions = new Map<string, 'write' | 'skip'>();
+  const conflicts = plan.filter((f) => f.status === 'conflict');
+  if (conflicts.length > 0) await decideConflicts(dir, conflicts, decisions);
+
+  const written = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating {0}…', options.projectName), cancellable: true },
+    (_, token) => writePlan(dir, plan, (f) => decisions.get(f.path) ?? 'skip', token),
+  );
+  log.info(`scaffolded ${options.framework} project ${dir}: wrote ${written.length} files`);
+  tree.refresh();
+
+  if (written.length > 0 && !(await isInsideRepository(dir))) {
+    const init = vscode.l10n.t('Initialize Git');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} is not in a Git repository. Initialize one and commit the generated files?', options.projectName),
+      init,
+      vscode.l10n.t('Not Now'),
+    );
+    if (choice === init) {
+      const sha = await initAndCommit(dir, written, `Scaffold ${options.projectName} (${options.framework}) with MLOps Workbench`);
+      log.info(`git init in ${dir}; first commit ${sha}`);
+    }
+  }
+  const main = vscode.Uri.file(path.join(dir, 'app', 'main.py'));
+  await vscode.window.showTextDocument(main, { preview: false }).then(undefined, () => undefined);
+  const runTests = vscode.l10n.t('Run Its Tests');
+  void vscode.window
+    .showInformationMessage(vscode.l10n.t('Created {0}: {1} files written.', options.projectName, written.length), runTests)
+    .then((c) => c === runTests && vscode.commands.executeCommand(Commands.modelApisRunTests, { dir, name: options.projectName, framework: options.framework, scaffolded: true }));
+}
+
+async function decideConflicts(dir: string, conflicts: ReadonlyArray<PlannedFile>, decisions: Map<string, 'write' | 'skip'>): Promise<void> {
+  const overwriteAll = vscode.l10n.t('Overwrite All');
+  const skipAll = vscode.l10n.t('Keep Mine');
+  const review = vscode.l10n.t('Review Each…');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('{0} files exist already and differ from the generated ones: {1}', conflicts.length, conflicts.map((c) => c.path).join(', ')),
+    { modal: true },
+    skipAll,
+    review,
+    overwriteAll,
+  );
+  if (choice === undefined) throw new CancelledError();
+  if (choice !== review) {
+    for (const c of conflicts) decisions.set(c.path, choice === overwriteAll ? 'write' : 'skip');
+    return;
+  }
+  for (const c of conflicts) {
+    for (;;) {
+      const pick = required(
+        await vscode.window.showQuickPick(
+          [
+            { label: vscode.l10n.t('Keep mine'), value: 'skip' as const },
+            { label: vscode.l10n.t('Overwrite'), value: 'write' as const },
+            { label: vscode.l10n.t('Show the difference'), value: 'diff' as const },
+          ],
+          { title: c.path, ignoreFocusOut: true },
+        ),
+      ).value;
+      if (pick !== 'diff') {
+        decisions.set(c.path, pick);
+        break;
+      }
+      if (c.content === undefined) continue;
+      const generated = await vscode.workspace.openTextDocument({ content: c.content });
+      await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(path.join(dir, c.path)), generated.uri, vscode.l10n.t('{0}: yours ↔ generated', c.path));
+    }
+  }
+}

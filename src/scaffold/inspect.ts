@@ -1,0 +1,112 @@
+// Learns a model's inputs without the editor: asks a real Python to load the model
+// file (joblib/pickle run code from the file, so only the user's own files are
+// inspected), or reads a sample CSV's header.
+import { execFile } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import type { CancellationTokenLike } from '../common/cancellation';
+import { CancelledError } from '../common/cancellation';
+import { UserFacingError } from '../common/errors';
+import type { Feature, FeatureType } from './model';
+
+export interface ModelInfo {
+  readonly featureNames?: string[];
+  readonly featureCount?: number;
+  readonly kind: 'classifier' | 'regressor' | 'other';
+  readonly sklearnVersion?: string;
+}
+
+const INSPECT = `
+import json, sys
+try:
+    import joblib
+    m = joblib.load(sys.argv[1])
+except ModuleNotFoundError as e:
+    print(json.dumps({"error": "missing", "module": e.name})); sys.exit(0)
+except Exception as e:
+    print(json.dumps({"error": "load", "detail": f"{type(e).__name__}: {e}"})); sys.exit(0)
+names = getattr(m, "feature_names_in_", None)
+try:
+    import sklearn; version = sklearn.__version__
+except Exception:
+    version = None
+kind = "classifier" if hasattr(m, "classes_") else ("regressor" if hasattr(m, "predict") else "other")
+print(json.dumps({"featureNames": [str(n) for n in names] if names is not None else None, "featureCount": getattr(m, "n_features_in_", None), "kind": kind, "sklearnVersion": version}))
+`;
+
+export async function inspectModel(python: string, file: string, token?: CancellationTokenLike): Promise<ModelInfo> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = execFile(python, ['-c', INSPECT, file], { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (token?.isCancellationRequested) reject(new CancelledError());
+      else if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') reject(new UserFacingError(`Python was not found at "${python}". Set mlops.python.path to a Python with scikit-learn.`));
+      else if (err) reject(new UserFacingError(`Python could not inspect ${file}.`, `${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+    token?.onCancellationRequested(() => child.kill());
+  });
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { error?: string; module?: string; detail?: string } & ModelInfo;
+  if (r.error === 'missing') throw new UserFacingError(`The Python at "${python}" lacks the module "${r.module}" needed to read the model. Install it there, or set mlops.python.path.`);
+  if (r.error === 'load') throw new UserFacingError(`The model file could not be read: ${r.detail}`);
+  return {
+    ...(r.featureNames ? { featureNames: r.featureNames } : {}),
+    ...(typeof r.featureCount === 'number' ? { featureCount: r.featureCount } : {}),
+    kind: r.kind,
+    ...(r.sklearnVersion ? { sklearnVersion: r.sklearnVersion } : {}),
+  };
+}
+
+/** Features from a CSV's header; types from its first data row (numbers → float, else text). */
+export async function featuresFromCsv(file: string, target?: string): Promise<Feature[]> {
+  const fh = await open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await fh.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+    const lines = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/);
+    const header = splitCsvLine(lines[0] ?? '');
+    const first = splitCsvLine(lines[1] ?? '');
+    return header
+      .map((name, i): Feature => {
+        const v = first[i] ?? '';
+        const type: FeatureType = v !== '' && Number.isFinite(Number(v)) ? 'float' : 'str';
+        return { name, type, ...(v !== '' ? { example: type === 'float' ? Number(v) : v } : {}) };
+      })
+      .filter((f) => f.name !== '' && f.name !== target);
+  } finally {
+    await fh.close();
+  }
+}
+
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') {
+      cur += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (c === ',' && !quoted) {
+      out.push(cur.trim());
+      cur = '';
+    } else {
+      cur += c;
+    }
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/** Parses "name:type, name:type" as typed in by the user. */
+export function parseFeatureList(text: string): Feature[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const i = s.lastIndexOf(':');
+      const name = (i > 0 ? s.slice(0, i) : s).trim();
+      const t = (i > 0 ? s.slice(i + 1) : 'float').trim().toLowerCase();
+      // An unknown type is kept as typed, so validateFeatures can name it.
+      return { name, type: t as FeatureType };
+    });
+}

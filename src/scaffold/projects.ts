@@ -1,0 +1,47 @@
+// What the Model APIs tree lists: projects this extension scaffolded (they carry
+// .mlops/project.json) and plain FastAPI/Flask apps that have a Dockerfile.
+import type { Framework } from './model';
+
+export interface ModelApiProject {
+  /** Absolute folder path. */
+  readonly dir: string;
+  readonly name: string;
+  readonly framework: Framework | 'unknown';
+  readonly port?: number;
+  readonly scaffolded: boolean;
+  readonly modelLabel?: string;
+  /** Set when the marker could not be read. */
+  readonly problem?: string;
+}
+
+export function parseProjectMarker(dir: string, text: string): ModelApiProject {
+  const folderName = dir.split(/[\\/]/).pop() ?? dir;
+  try {
+    const j = JSON.parse(text) as { name?: unknown; framework?: unknown; port?: unknown; modelSource?: { kind?: unknown; uri?: unknown; file?: unknown } };
+    const framework = j.framework === 'fastapi' || j.framework === 'flask' ? j.framework : 'unknown';
+    const src = j.modelSource;
+    const modelLabel = src?.kind === 'mlflow' ? String(src.uri) : src?.kind === 'file' ? String(src.file) : src?.kind === 'sample' ? 'sample model' : undefined;
+    return {
+      dir,
+      name: typeof j.name === 'string' && j.name ? j.name : folderName,
+      framework,
+      ...(typeof j.port === 'number' ? { port: j.port } : {}),
+      scaffolded: true,
+      ...(modelLabel ? { modelLabel } : {}),
+    };
+  } catch (err) {
+    return { dir, name: folderName, framework: 'unknown', scaffolded: true, problem: `.mlops/project.json is not valid JSON: ${(err as Error).message}` };
+  }
+}
+
+/** Tells a FastAPI or Flask app from its requirements and the Python files beside its Dockerfile. */
+export function detectFramework(requirements: string | undefined, pythonSources: readonly string[]): Framework | undefined {
+  const req = (requirements ?? '').toLowerCase();
+  if (/^\s*fastapi\b/m.test(req)) return 'fastapi';
+  if (/^\s*flask\b/m.test(req)) return 'flask';
+  for (const src of pythonSources) {
+    if (/^\s*(from fastapi import|import fastapi)\b/m.test(src)) return 'fastapi';
+    if (/^\s*(from flask import|import flask)\b/m.test(src)) return 'flask';
+  }
+  return undefined;
+}

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Commands, Views } from '../vscode/ids';
+import { Disposable } from '../vscode/lifecycle';
+import type { ComponentLogger } from '../vscode/logger';
+import type { ModelApiProject } from './projects';
+import { detectFramework, parseProjectMarker } from './projects';
+
+const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**}';
+
+/** The model APIs in the workspace; refreshed by file events, debounced. */
+export class ModelApisTree extends Disposable implements vscode.TreeDataProvider<ModelApiProject> {
+  private readonly changed = this.register(new vscode.EventEmitter<undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private projects: Promise<ModelApiProject[]> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly log: ComponentLogger) {
+    super();
+    this.register(vscode.window.createTreeView(Views.modelApis, { treeDataProvider: this, showCollapseAll: false }));
+    for (const glob of ['**/.mlops/project.json', '**/Dockerfile']) {
+      const w = this.register(vscode.workspace.createFileSystemWatcher(glob));
+      w.onDidCreate(() => this.refreshSoon());
+      w.onDidChange(() => this.refreshSoon());
+      w.onDidDelete(() => this.refreshSoon());
+    }
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
+    this.register({ dispose: () => this.timer && clearTimeout(this.timer) });
+  }
+
+  refresh(): void {
+    this.projects = undefined;
+    this.changed.fire(undefined);
+  }
+
+  private refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), 300);
+  }
+
+  list(): Promise<ModelApiProject[]> {
+    this.projects ??= this.discover();
+    return this.projects;
+  }
+
+  private async discover(): Promise<ModelApiProject[]> {
+    const found = new Map<string, ModelApiProject>();
+    for (const uri of await vscode.workspace.findFiles('**/.mlops/project.json', EXCLUDE, 500)) {
+      const dir = path.dirname(path.dirname(uri.fsPath));
+      try {
+        found.set(dir, parseProjectMarker(dir, await readFile(uri.fsPath, 'utf8')));
+      } catch (err) {
+        this.log.warn(`cannot read ${uri.fsPath}: ${(err as Error).message}`);
+      }
+    }
+    for (const uri of await vscode.workspace.findFiles('**/Dockerfile', EXCLUDE, 500)) {
+      const dir = path.dirname(uri.fsPath);
+      if (found.has(dir)) continue;
+      const requirements = await readFile(path.join(dir, 'requirements.txt'), 'utf8').catch(() => undefined);
+      const sources = await Promise.all(['main.py', 'app.py', 'app/main.py', 'app/__init__.py'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')));
+      const framework = detectFramework(requirements, sources);
+      if (framework) found.set(dir, { dir, name: path.basename(dir), framework, scaffolded: false });
+    }
+    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getChildren(element?: ModelApiProject): Promise<ModelApiProject[]> | ModelApiProject[] {
+    return element ? [] : this.list();
+  }
+
+  getTreeItem(p: ModelApiProject): vscode.TreeItem {
+    const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.None);
+    item.id = p.dir;
+    const fw = p.framework === 'fastapi' ? 'FastAPI' : p.framework === 'flask' ? 'Flask' : '?';
+    item.description = [fw, p.port !== undefined ? `:${p.port}` : undefined, p.scaffolded ? undefined : vscode.l10n.t('not scaffolded')].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString(
+      [`**${p.name}**`, `\`${p.dir}\``, p.modelLabel ? vscode.l10n.t('Model: {0}', p.modelLabel) : '', p.problem ? `$(warning) ${p.problem}` : ''].filter(Boolean).join('\n\n'),
+      true,
+    );
+    item.iconPath = new vscode.ThemeIcon(p.problem ? 'warning' : 'server-process');
+    item.resourceUri = vscode.Uri.file(p.dir);
+    item.contextValue = p.scaffolded ? 'modelApi scaffolded' : 'modelApi';
+    item.command = { command: Commands.modelApisOpen, title: vscode.l10n.t('Open'), arguments: [p] };
+    return item;
+  }
+}
