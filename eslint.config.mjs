@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Logic folders stay free of the editor API so plain-Node tiers can test them.
-    files: ['src/**/{model,parser,client,catalog,actions,progress}.ts', 'src/common/**/*.ts', 'src/webview/contract/**/*.ts'],
+    files: ['src/**/{model,parser,client,catalog,actions,progress,render,projects,inspect,write,templates}.ts', 'src/common/**/*.ts', 'src/webview/contract/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Logic modules must not import vscode.' }] }] },
   },
   {

@@ -2,9 +2,11 @@
 // results in bench/results/<id>.json and a table in bench/results/README.md.
 import { benchActivation } from './activation';
 import { writeIndex } from './results';
+import { benchServing } from './serving';
 
 const benches: Record<string, () => Promise<void>> = {
   activation: benchActivation,
+  serving: benchServing,
 };
 
 async function main(): Promise<void> {

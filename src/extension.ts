@@ -5,6 +5,7 @@ import { Disposable } from './vscode/lifecycle';
 import { Logger } from './vscode/logger';
 import { registerScaffoldCommands } from './scaffold/commands';
 import { ModelApisTree } from './scaffold/tree';
+import { ScaffoldWizard } from './scaffold/wizard';
 import { registerSyllabusCommands } from './syllabus/commands';
 import { SyllabusOverview } from './syllabus/panel';
 import { SyllabusService } from './syllabus/service';
@@ -33,7 +34,8 @@ export class Extension extends Disposable {
     registerSyllabusCommands(this.commands, syllabus, overview, context.extensionUri);
 
     const modelApis = this.register(new ModelApisTree(this.logger.for('model-apis')));
-    registerScaffoldCommands(this.commands, context.extensionUri, modelApis, this.logger.for('scaffold'));
+    const wizard = this.register(new ScaffoldWizard(context.extensionUri, modelApis, this.logger.for('scaffold')));
+    registerScaffoldCommands(this.commands, context.extensionUri, modelApis, wizard, this.logger.for('scaffold'));
   }
 }
 

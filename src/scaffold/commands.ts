@@ -1,22 +1,19 @@
 import * as vscode from 'vscode';
 import { readdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError } from '../common/errors';
-import { initAndCommit, isInsideRepository } from '../git/client';
+import { portInUse } from '../common/net';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
-import { featuresFromCsv, inspectModel, parseFeatureList } from './inspect';
+import { createProject, required } from './create';
+import { featuresFromCsv, inspectModel } from './inspect';
 import type { Feature, Framework, ModelSource, ScaffoldOptions } from './model';
-import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, validateFeatures, validateModelSource, validatePort, validateProjectName } from './model';
+import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, parseFeatureList, validateFeatures, validateModelSource, validatePort, validateProjectName } from './model';
 import type { ModelApiProject } from './projects';
-import type { FileStatus, PlannedFile } from './render';
-import { planProject } from './render';
-import { loadTemplates } from './templates';
 import type { ModelApisTree } from './tree';
-import { inspectPlan, writePlan } from './write';
+import type { ScaffoldWizard } from './wizard';
 
 const MODEL_GLOB = '**/*.{joblib,pkl,pickle,onnx}';
 
@@ -24,19 +21,7 @@ function pythonPath(): string {
   return vscode.workspace.getConfiguration().get<string>(Settings.pythonPath, '').trim() || 'python3';
 }
 
-/** Ends the flow quietly when the user closes a step. */
-function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new CancelledError();
-  return value;
-}
 
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(true));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(false)));
-  });
-}
 
 async function folderHasFiles(dir: string): Promise<boolean> {
   try {
@@ -46,8 +31,10 @@ async function folderHasFiles(dir: string): Promise<boolean> {
   }
 }
 
-export function registerScaffoldCommands(registry: CommandRegistry, extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger): void {
-  registry.register(Commands.scaffoldModelApi, (arg?: unknown) => newModelApi(extensionUri, tree, log, arg instanceof vscode.Uri ? arg : undefined));
+export function registerScaffoldCommands(registry: CommandRegistry, extensionUri: vscode.Uri, tree: ModelApisTree, wizard: ScaffoldWizard, log: ComponentLogger): void {
+  // The form, and the same questions one at a time for the keyboard.
+  registry.register(Commands.scaffoldModelApi, (arg?: unknown) => wizard.show(arg instanceof vscode.Uri ? arg : undefined));
+  registry.register(Commands.scaffoldModelApiSteps, (arg?: unknown) => newModelApi(extensionUri, tree, log, arg instanceof vscode.Uri ? arg : undefined));
   registry.register(Commands.modelApisRefresh, () => tree.refresh());
   registry.register(Commands.modelApisOpen, async (p?: ModelApiProject) => {
     const project = p ?? (await pickProject(tree));
@@ -96,7 +83,7 @@ async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: C
     await vscode.window.showQuickPick(
       [
         { label: 'FastAPI', description: vscode.l10n.t('async, OpenAPI docs built in'), value: 'fastapi' as Framework },
-        { label: 'Flask', description: vscode.l10n.t('WSGI, served by gunicorn threads'), value: 'flask' as Framework },
+        { label: 'Flask', description: vscode.l10n.t('WSGI, served by gunicorn workers'), value: 'flask' as Framework },
       ],
       { title: title(1, vscode.l10n.t('framework')), ignoreFocusOut: true },
     ),
@@ -249,89 +236,3 @@ async function chooseParentFolder(stepTitle: string): Promise<string> {
   return required(picked[0]).fsPath;
 }
 
-const STATUS_ICON: Record<FileStatus, string> = { new: '$(new-file)', unchanged: '$(check)', conflict: '$(warning)' };
-
-async function createProject(extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger, dir: string, options: ScaffoldOptions): Promise<void> {
-  const templates = await loadTemplates(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api').fsPath);
-  const plan = await inspectPlan(dir, planProject(options, templates));
-  const statusLabel: Record<FileStatus, string> = { new: vscode.l10n.t('new'), unchanged: vscode.l10n.t('unchanged'), conflict: vscode.l10n.t('exists and differs') };
-  const create = vscode.l10n.t('Create the Project');
-  const confirm = await vscode.window.showQuickPick(
-    [
-      { label: `$(rocket) ${create}`, description: vscode.l10n.t('{0} files in {1}', plan.filter((f) => f.status !== 'unchanged').length, dir), create: true },
-      { label: '', kind: vscode.QuickPickItemKind.Separator, create: false },
-      ...plan.map((f) => ({ label: `${STATUS_ICON[f.status]} ${f.path}`, description: statusLabel[f.status], create: false })),
-    ],
-    { title: vscode.l10n.t('The plan: {0}', options.projectName), ignoreFocusOut: true },
-  );
-  if (!confirm?.create) throw new CancelledError();
-
-  const decisions = new Map<string, 'write' | 'skip'>();
-  const conflicts = plan.filter((f) => f.status === 'conflict');
-  if (conflicts.length > 0) await decideConflicts(dir, conflicts, decisions);
-
-  const written = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating {0}…', options.projectName), cancellable: true },
-    (_, token) => writePlan(dir, plan, (f) => decisions.get(f.path) ?? 'skip', token),
-  );
-  log.info(`scaffolded ${options.framework} project ${dir}: wrote ${written.length} files`);
-  tree.refresh();
-
-  if (written.length > 0 && !(await isInsideRepository(dir))) {
-    const init = vscode.l10n.t('Initialize Git');
-    const choice = await vscode.window.showInformationMessage(
-      vscode.l10n.t('{0} is not in a Git repository. Initialize one and commit the generated files?', options.projectName),
-      init,
-      vscode.l10n.t('Not Now'),
-    );
-    if (choice === init) {
-      const sha = await initAndCommit(dir, written, `Scaffold ${options.projectName} (${options.framework}) with MLOps Workbench`);
-      log.info(`git init in ${dir}; first commit ${sha}`);
-    }
-  }
-  const main = vscode.Uri.file(path.join(dir, 'app', 'main.py'));
-  await vscode.window.showTextDocument(main, { preview: false }).then(undefined, () => undefined);
-  const runTests = vscode.l10n.t('Run Its Tests');
-  void vscode.window
-    .showInformationMessage(vscode.l10n.t('Created {0}: {1} files written.', options.projectName, written.length), runTests)
-    .then((c) => c === runTests && vscode.commands.executeCommand(Commands.modelApisRunTests, { dir, name: options.projectName, framework: options.framework, scaffolded: true }));
-}
-
-async function decideConflicts(dir: string, conflicts: ReadonlyArray<PlannedFile>, decisions: Map<string, 'write' | 'skip'>): Promise<void> {
-  const overwriteAll = vscode.l10n.t('Overwrite All');
-  const skipAll = vscode.l10n.t('Keep Mine');
-  const review = vscode.l10n.t('Review Each…');
-  const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('{0} files exist already and differ from the generated ones: {1}', conflicts.length, conflicts.map((c) => c.path).join(', ')),
-    { modal: true },
-    skipAll,
-    review,
-    overwriteAll,
-  );
-  if (choice === undefined) throw new CancelledError();
-  if (choice !== review) {
-    for (const c of conflicts) decisions.set(c.path, choice === overwriteAll ? 'write' : 'skip');
-    return;
-  }
-  for (const c of conflicts) {
-    for (;;) {
-      const pick = required(
-        await vscode.window.showQuickPick(
-          [
-            { label: vscode.l10n.t('Keep mine'), value: 'skip' as const },
-            { label: vscode.l10n.t('Overwrite'), value: 'write' as const },
-            { label: vscode.l10n.t('Show the difference'), value: 'diff' as const },
-          ],
-          { title: c.path, ignoreFocusOut: true },
-        ),
-      ).value;
-      if (pick !== 'diff') {
-        decisions.set(c.path, pick);
-        break;
-      }
-      if (c.content === undefined) continue;
-      const generated = await vscode.workspace.openTextDocument({ content: c.content });
-      await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(path.join(dir, c.path)), generated.uri, vscode.l10n.t('{0}: yours ↔ generated', c.path));
-    }
-  }
-}

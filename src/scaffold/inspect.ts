@@ -95,18 +95,3 @@ function splitCsvLine(line: string): string[] {
   out.push(cur.trim());
   return out;
 }
-
-/** Parses "name:type, name:type" as typed in by the user. */
-export function parseFeatureList(text: string): Feature[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const i = s.lastIndexOf(':');
-      const name = (i > 0 ? s.slice(0, i) : s).trim();
-      const t = (i > 0 ? s.slice(i + 1) : 'float').trim().toLowerCase();
-      // An unknown type is kept as typed, so validateFeatures can name it.
-      return { name, type: t as FeatureType };
-    });
-}

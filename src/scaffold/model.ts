@@ -207,3 +207,40 @@ export function defaultExample(f: Feature): number | string | boolean {
       return 'a';
   }
 }
+
+/** The options a wizard draft describes (the draft holds what the form's fields hold, as text). */
+export function optionsFromDraft(d: {
+  framework: Framework;
+  source: 'sample' | 'file' | 'mlflow';
+  modelFile: string;
+  mlflowUri: string;
+  features: readonly Feature[];
+  projectName: string;
+  port: string;
+  pythonVersion: string;
+}): ScaffoldOptions {
+  const modelSource: ModelSource = d.source === 'sample' ? { kind: 'sample' } : d.source === 'file' ? { kind: 'file', path: d.modelFile } : { kind: 'mlflow', uri: d.mlflowUri.trim() };
+  return {
+    framework: d.framework,
+    projectName: d.projectName.trim(),
+    modelSource,
+    features: d.source === 'sample' ? SAMPLE_FEATURES : d.features,
+    port: d.port.trim() === '' ? NaN : Number(d.port),
+    pythonVersion: d.pythonVersion,
+  };
+}
+
+/** Parses "name:type, name:type" as typed in by the user. */
+export function parseFeatureList(text: string): Feature[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const i = s.lastIndexOf(':');
+      const name = (i > 0 ? s.slice(0, i) : s).trim();
+      const t = (i > 0 ? s.slice(i + 1) : 'float').trim().toLowerCase();
+      // An unknown type is kept as typed, so validateFeatures can name it.
+      return { name, type: t as FeatureType };
+    });
+}

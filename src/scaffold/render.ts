@@ -63,7 +63,7 @@ export function projectMarker(o: ScaffoldOptions): Record<string, unknown> {
     image: o.projectName,
     modelSource: o.modelSource.kind === 'file' ? { kind: 'file', file: modelPathInProject(o.modelSource), version: modelVersion(o.modelSource) } : o.modelSource,
     modelPath: modelPathInProject(o.modelSource),
-    features: o.features.map((f) => ({ name: f.name, type: f.type })),
+    features: o.features.map((f) => ({ name: f.name, type: f.type, ...(f.example !== undefined ? { example: f.example } : {}) })),
     samplePayload: 'sample-payload.json',
   };
 }

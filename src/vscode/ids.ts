@@ -11,6 +11,7 @@ export const Commands = {
   syllabusRefresh: 'mlops.syllabus.refresh',
   syllabusShowProblems: 'mlops.syllabus.showProblems',
   scaffoldModelApi: 'mlops.scaffold.modelApi',
+  scaffoldModelApiSteps: 'mlops.scaffold.modelApiSteps',
   modelApisRefresh: 'mlops.modelApis.refresh',
   modelApisOpen: 'mlops.modelApis.open',
   modelApisRunTests: 'mlops.modelApis.runTests',
@@ -27,6 +28,7 @@ export type ViewId = (typeof Views)[keyof typeof Views];
 
 export const WebviewPanels = {
   syllabusOverview: 'mlops.syllabus.overview',
+  scaffoldWizard: 'mlops.scaffold.wizard',
 } as const;
 
 export const Settings = {

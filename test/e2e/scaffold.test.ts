@@ -3,11 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { answerInputBox, answerQuickPick, clickNotificationButton, openMlopsContainer, runCommand, screenshot, session } from './harness';
 
-describe('New Model API in a real VS Code', () => {
+describe('New Model API, step by step, in a real VS Code', () => {
   it('the keyboard flow creates a project: files on disk, in the Explorer and in the Model APIs tree', async () => {
     const { page, workspace } = session();
     await openMlopsContainer(page);
-    await runCommand(page, 'MLOps: New Model API…');
+    await runCommand(page, 'MLOps: New Model API, Step by Step…');
     await answerQuickPick(page, 'FastAPI');
     await answerQuickPick(page, 'Sample model');
     await answerInputBox(page, 'demo-api'); // name

@@ -2,7 +2,7 @@
 // loopback, servers started and always stopped.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -40,10 +40,11 @@ const running = new Set<Server>();
 
 /** Starts a server and waits until `readyPath` answers 200; its output goes to `logFile`. */
 export async function startServer(opts: { cmd: string; args: string[]; cwd: string; env?: NodeJS.ProcessEnv; port: number; readyPath: string; logFile: string; timeoutMs?: number }): Promise<Server> {
-  const log = createWriteStream(opts.logFile);
-  const child = spawn(opts.cmd, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  // The log file is the child's own stdout/stderr, not a pipe through this process:
+  // a pipe stalls a chatty server whenever this event loop is busy (say, under load).
+  const fd = openSync(opts.logFile, 'a');
+  const child = spawn(opts.cmd, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
   let exited = false;
   child.once('exit', () => (exited = true));
   const url = `http://127.0.0.1:${opts.port}`;

@@ -43,7 +43,7 @@ describe('scaffold templates', () => {
     const fa = byPath(base);
     const fl = byPath({ ...base, framework: 'flask' });
     assert.match(fa.get('gunicorn.conf.py')!, /uvicorn_worker\.UvicornWorker/);
-    assert.match(fl.get('gunicorn.conf.py')!, /gthread/);
+    assert.match(fl.get('gunicorn.conf.py')!, /worker_class = "sync"/);
     assert.match(fa.get('requirements.txt')!, /^fastapi==/m);
     assert.doesNotMatch(fa.get('requirements.txt')!, /^flask==/m);
     assert.match(fl.get('requirements.txt')!, /^flask==/m);

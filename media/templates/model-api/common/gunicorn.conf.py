@@ -9,8 +9,10 @@ workers = int(os.environ.get("WORKERS", "2"))
 worker_class = "uvicorn_worker.UvicornWorker"
 {{/isFastapi}}
 {{#isFlask}}
-worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "4"))
+# Sync workers: scoring is CPU-bound, so threads in one process would only contend
+# for the GIL; one request per worker at a time, and each connection closed after
+# its response, spreads clients evenly across the workers.
+worker_class = "sync"
 {{/isFlask}}
 timeout = int(os.environ.get("TIMEOUT", "30"))
 graceful_timeout = 20

@@ -35,21 +35,47 @@ app = FastAPI(
 )
 
 
-@app.middleware("http")
-async def limits_and_metrics(request: Request, call_next: Any) -> Response:
-    if request.method in ("POST", "PUT", "PATCH"):
-        length = request.headers.get("content-length")
-        if length is None:
-            return JSONResponse({"detail": "a Content-Length header is required"}, status_code=411)
-        if not length.isdigit():
-            return JSONResponse({"detail": "invalid Content-Length header"}, status_code=400)
-        if int(length) > settings.max_body_bytes:
-            return JSONResponse({"detail": f"the body is larger than {settings.max_body_bytes} bytes"}, status_code=413)
-    start = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    metrics.observe(request.method, getattr(route, "path", "other"), response.status_code, time.perf_counter() - start)
-    return response
+class LimitsAndMetrics:
+    """Refuses bodies without a length or over MAX_BODY_BYTES, and times every request.
+    A plain ASGI middleware: no per-request task or body copy."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method in ("POST", "PUT", "PATCH"):
+            length = dict(scope["headers"]).get(b"content-length")
+            refusal = None
+            if length is None:
+                refusal = JSONResponse({"detail": "a Content-Length header is required"}, status_code=411)
+            elif not length.isdigit():
+                refusal = JSONResponse({"detail": "invalid Content-Length header"}, status_code=400)
+            elif int(length) > settings.max_body_bytes:
+                refusal = JSONResponse({"detail": f"the body is larger than {settings.max_body_bytes} bytes"}, status_code=413)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        status = 500
+        start = time.perf_counter()
+
+        async def send_and_note_status(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            route = scope.get("route")
+            metrics.observe(method, getattr(route, "path", "other"), status, time.perf_counter() - start)
+
+
+app.add_middleware(LimitsAndMetrics)
 
 
 @app.exception_handler(RequestValidationError)

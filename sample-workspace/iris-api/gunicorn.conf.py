@@ -1,0 +1,30 @@
+"""Production server settings, all overridable from the environment."""
+
+import os
+import shutil
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WORKERS", "2"))
+worker_class = "uvicorn_worker.UvicornWorker"
+timeout = int(os.environ.get("TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# The app writes structured logs itself; gunicorn's own lines go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def on_starting(server):
+    # Each worker writes its metrics here so /metrics adds them all up.
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
