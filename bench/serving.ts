@@ -66,27 +66,19 @@ export async function benchServing(): Promise<void> {
   const mlflowBody = JSON.stringify({ dataframe_split: { columns: Object.keys(record), data: [Object.values(record)] } });
   const pathEnv = `${path.dirname(python)}:${process.env.PATH}`;
 
+  const gunicorn = (name: 'fastapi' | 'flask', dir: string) => ({
+    name,
+    body: JSON.stringify(record),
+    path: '/predict',
+    start: async (): Promise<Server> => {
+      const port = await freePort();
+      const prom = mkdtempSync(path.join(work, 'prom-'));
+      return startServer({ cmd: venvBin('gunicorn'), args: ['-c', 'gunicorn.conf.py', 'app.main:app'], cwd: dir, env: { PORT: String(port), WORKERS: String(WORKERS), PROMETHEUS_MULTIPROC_DIR: prom, PATH: pathEnv }, port, readyPath: '/ready', logFile: path.join(work, `${name}.log`) });
+    },
+  });
   const targets: Array<{ name: string; start: () => Promise<Server>; body: string; path: string }> = [
-    {
-      name: 'fastapi',
-      body: JSON.stringify(record),
-      path: '/predict',
-      start: async () => {
-        const port = await freePort();
-        const prom = mkdtempSync(path.join(work, 'prom-'));
-        return startServer({ cmd: venvBin('gunicorn'), args: ['-c', 'gunicorn.conf.py', 'app.main:app'], cwd: fastapiDir, env: { PORT: String(port), WORKERS: String(WORKERS), PROMETHEUS_MULTIPROC_DIR: prom, PATH: pathEnv }, port, readyPath: '/ready', logFile: path.join(work, 'fastapi.log') });
-      },
-    },
-    {
-      name: 'flask',
-      body: JSON.stringify(record),
-      path: '/predict',
-      start: async () => {
-        const port = await freePort();
-        const prom = mkdtempSync(path.join(work, 'prom-'));
-        return startServer({ cmd: venvBin('gunicorn'), args: ['-c', 'gunicorn.conf.py', 'app.main:app'], cwd: flaskDir, env: { PORT: String(port), WORKERS: String(WORKERS), PROMETHEUS_MULTIPROC_DIR: prom, PATH: pathEnv }, port, readyPath: '/ready', logFile: path.join(work, 'flask.log') });
-      },
-    },
+    gunicorn('fastapi', fastapiDir),
+    gunicorn('flask', flaskDir),
     {
       name: 'mlflow',
       body: mlflowBody,
@@ -113,7 +105,6 @@ export async function benchServing(): Promise<void> {
           if (load.non2xx > 0) throw new Error(`${t.name}: ${load.non2xx} non-2xx responses under load`);
           results[t.name].push(load);
           console.log(`round ${round_ + 1} ${t.name}: ${load.rps.toFixed(0)} req/s, p99 ${load.p99ms.toFixed(2)} ms`);
-          if (process.env.BENCH_DEBUG) console.log(load);
         } finally {
           await server.stop();
         }

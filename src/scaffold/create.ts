@@ -1,15 +1,11 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
-import { initAndCommit, isInsideRepository } from '../git/client';
 import { Commands } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ScaffoldOptions } from './model';
 import type { FileStatus, PlannedFile } from './render';
-import { planProject } from './render';
-import { loadTemplates } from './templates';
 import type { ModelApisTree } from './tree';
-import { inspectPlan, writePlan } from './write';
 
 /** Ends the flow quietly when the user closes a step. */
 export function required<T>(value: T | undefined): T {
@@ -24,6 +20,13 @@ const STATUS_ICON: Record<FileStatus, string> = { new: '$(new-file)', unchanged:
  * the rest, offers git init, and opens the app. Shared by the wizard and the keyboard flow.
  */
 export async function createProject(extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger, dir: string, options: ScaffoldOptions): Promise<void> {
+  // Loaded on first use, so activation does not pay for the template engine or git.
+  const [{ planProject }, { loadTemplates }, { inspectPlan, writePlan }, { initAndCommit, isInsideRepository }] = await Promise.all([
+    import('./render'),
+    import('./templates'),
+    import('./write'),
+    import('../git/client'),
+  ]);
   const templates = await loadTemplates(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api').fsPath);
   const plan = await inspectPlan(dir, planProject(options, templates));
   const statusLabel: Record<FileStatus, string> = { new: vscode.l10n.t('new'), unchanged: vscode.l10n.t('unchanged'), conflict: vscode.l10n.t('exists and differs') };

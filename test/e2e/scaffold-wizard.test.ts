@@ -32,7 +32,9 @@ describe('New Model API wizard in a real VS Code', () => {
     const row = page.locator('.sidebar .pane:has(> .pane-header[aria-label^="Model APIs"]) .monaco-list-row', { hasText: 'wizard-api' }).first();
     await row.waitFor({ timeout: 30_000 });
     assert.match((await row.textContent()) ?? '', /Flask/);
-    // The wizard closes itself once the project is there.
+    // The wizard closes itself once the project is there, and the Explorer shows it.
     await page.locator('.tabs-container .tab[aria-label^="New Model API"]').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.keyboard.press('Control+Shift+E');
+    await page.locator('.explorer-folders-view .monaco-list-row[aria-label^="wizard-api"]').first().waitFor({ timeout: 30_000 });
   });
 });
