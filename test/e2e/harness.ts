@@ -129,8 +129,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** Answers the open quick pick: types `text` to filter, then takes the first match. */
-export async function answerQuickPick(page: Page, text: string): Promise<void> {
+/** Waits until the quick input shows the step whose title contains `title`: the widget is reused between steps. */
+async function waitForStep(page: Page, title: string | undefined): Promise<void> {
+  if (title) await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+}
+
+/** Answers the quick pick titled `step`: types `text` to filter, then takes the first match. */
+export async function answerQuickPick(page: Page, text: string, step?: string): Promise<void> {
+  await waitForStep(page, step);
   const input = page.locator('.quick-input-widget input.input[role="combobox"]');
   await input.waitFor();
   await input.fill(text);
@@ -138,8 +144,9 @@ export async function answerQuickPick(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** Answers the open input box: keeps its value (or types `text`), then Enter. */
-export async function answerInputBox(page: Page, text?: string): Promise<void> {
+/** Answers the input box titled `step`: keeps its value (or types `text`), then Enter. */
+export async function answerInputBox(page: Page, step: string, text?: string): Promise<void> {
+  await waitForStep(page, step);
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor();
   if (text !== undefined) await input.fill(text);

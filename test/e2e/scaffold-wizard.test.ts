@@ -25,7 +25,7 @@ describe('New Model API wizard in a real VS Code', () => {
     await form.locator('vscode-button#create').click();
 
     // The plan is shown in the workbench before anything is written.
-    await answerQuickPick(page, 'Create the Project');
+    await answerQuickPick(page, 'Create the Project', 'The plan: wizard-api');
     await clickNotificationButton(page, 'is not in a Git repository', 'Not Now');
     const dir = path.join(workspace, 'wizard-api');
     for (const f of ['app/main.py', 'Dockerfile', 'k8s/service.yaml', '.mlops/project.json']) assert.ok(existsSync(path.join(dir, f)), f);

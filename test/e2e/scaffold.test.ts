@@ -8,12 +8,12 @@ describe('New Model API, step by step, in a real VS Code', () => {
     const { page, workspace } = session();
     await openMlopsContainer(page);
     await runCommand(page, 'MLOps: New Model API, Step by Step…');
-    await answerQuickPick(page, 'FastAPI');
-    await answerQuickPick(page, 'Sample model');
-    await answerInputBox(page, 'demo-api'); // name
-    await answerInputBox(page); // port 8000
-    await answerInputBox(page); // Python 3.12, the first item
-    await answerQuickPick(page, 'Create the Project');
+    await answerQuickPick(page, 'FastAPI', '(1/6)');
+    await answerQuickPick(page, 'Sample model', '(2/6)');
+    await answerInputBox(page, '(4/6)', 'demo-api'); // name
+    await answerInputBox(page, '(5/6)'); // port 8000
+    await answerInputBox(page, '(6/6)'); // Python 3.12, the first item
+    await answerQuickPick(page, 'Create the Project', 'The plan: demo-api');
 
     await clickNotificationButton(page, 'is not in a Git repository', 'Initialize Git');
     const dir = path.join(workspace, 'demo-api');
