@@ -68,6 +68,8 @@ for (const tier of tiers) {
   failed += c.failed;
   pending += c.pending;
 }
+// Services the test/env scripts started (the Docker engine) are stopped again.
+await run('bash', [path.join(root, 'test', 'env', 'stop-services.sh')]);
 console.log(`\nall tiers in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 console.log(`tests: ${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

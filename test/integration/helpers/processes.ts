@@ -76,7 +76,7 @@ export async function startServer(opts: { cmd: string; args: string[]; cwd: stri
   for (;;) {
     if (exited) throw new Error(`${opts.cmd} exited before it was ready; see ${opts.logFile}`);
     try {
-      const r = await fetch(url + opts.readyPath);
+      const r = await fetch(url + opts.readyPath, { signal: AbortSignal.timeout(2000) });
       if (r.status === 200) return server;
     } catch {
       // not listening yet
