@@ -1,9 +1,19 @@
 // Git through simple-git, with no editor API.
-import { simpleGit } from 'simple-git';
+export interface GitState {
+  readonly sha: string;
+  readonly dirty: boolean;
+  /** The fetch URL of the "origin" remote, when there is one. */
+  readonly remote?: string;
+}
+
+async function git(dir: string) {
+  const { simpleGit } = await import('simple-git');
+  return simpleGit({ baseDir: dir });
+}
 
 export async function isInsideRepository(dir: string): Promise<boolean> {
   try {
-    return await simpleGit({ baseDir: dir }).checkIsRepo();
+    return await (await git(dir)).checkIsRepo();
   } catch {
     return false;
   }
@@ -11,13 +21,28 @@ export async function isInsideRepository(dir: string): Promise<boolean> {
 
 /** `git init`, then one commit of the given files (paths relative to `dir`). */
 export async function initAndCommit(dir: string, files: readonly string[], message: string): Promise<string> {
-  const git = simpleGit({ baseDir: dir });
-  await git.init();
-  await git.add([...files]);
+  const g = await git(dir);
+  await g.init();
+  await g.add([...files]);
   // A repository without a configured identity still gets its first commit.
-  const name = (await git.getConfig('user.name')).value;
-  const email = (await git.getConfig('user.email')).value;
+  const name = (await g.getConfig('user.name')).value;
+  const email = (await g.getConfig('user.email')).value;
   const env = name && email ? [] : ['-c', `user.name=${name ?? 'MLOps Workbench'}`, '-c', `user.email=${email ?? 'mlops-workbench@localhost'}`];
-  await git.raw([...env, 'commit', '-m', message]);
-  return (await git.revparse(['HEAD'])).trim();
+  await g.raw([...env, 'commit', '-m', message]);
+  return (await g.revparse(['HEAD'])).trim();
+}
+
+/** HEAD, whether the work tree has changes, and origin's URL; undefined outside a repository or before the first commit. */
+export async function gitState(dir: string): Promise<GitState | undefined> {
+  if (!(await isInsideRepository(dir))) return undefined;
+  const g = await git(dir);
+  let sha: string;
+  try {
+    sha = (await g.revparse(['HEAD'])).trim();
+  } catch {
+    return undefined; // no commit yet
+  }
+  const status = await g.status();
+  const origin = (await g.getRemotes(true)).find((r) => r.name === 'origin');
+  return { sha, dirty: !status.isClean(), ...(origin?.refs.fetch ? { remote: origin.refs.fetch } : {}) };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
-import { initAndCommit, isInsideRepository } from '../../src/git/client';
+import { gitState, initAndCommit, isInsideRepository } from '../../src/git/client';
 import { inspectModel } from '../../src/scaffold/inspect';
 import { run, venvPython } from './helpers/processes';
 
@@ -57,5 +57,18 @@ describe('model inspection (real Python) and git (real git)', function () {
     assert.equal(await isInsideRepository(repo), true);
     const tracked = execFileSync('git', ['ls-files'], { cwd: repo, encoding: 'utf8' }).trim();
     assert.equal(tracked, 'a.py');
+  });
+
+  it('reads the state that image tags are made from: HEAD, dirty or not, origin', async () => {
+    const repo = path.join(dir, 'project');
+    // notes.txt is untracked: the tree is dirty.
+    let state = await gitState(repo);
+    assert.equal(state?.dirty, true);
+    assert.equal(state?.sha, execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim());
+    execFileSync('rm', [path.join(repo, 'notes.txt')]);
+    execFileSync('git', ['remote', 'add', 'origin', 'ssh://example.invalid/iris.git'], { cwd: repo });
+    state = await gitState(repo);
+    assert.deepEqual({ dirty: state?.dirty, remote: state?.remote }, { dirty: false, remote: 'ssh://example.invalid/iris.git' });
+    assert.equal(await gitState(mkdtempSync(path.join(os.tmpdir(), 'not-a-repo-'))), undefined);
   });
 });
