@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError } from '../common/errors';
 import { portInUse } from '../common/net';
 import type { CommandRegistry } from '../vscode/commands';
-import { Commands, Settings } from '../vscode/ids';
+import { Commands } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import { createProject, required } from './create';
 import { featuresFromCsv, inspectModel } from './inspect';
@@ -14,22 +13,10 @@ import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, parseFeatureList, valid
 import type { ModelApiProject } from './projects';
 import type { ModelApisTree } from './tree';
 import type { ScaffoldWizard } from './wizard';
+import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
 
 const MODEL_GLOB = '**/*.{joblib,pkl,pickle,onnx}';
 
-function pythonPath(): string {
-  return vscode.workspace.getConfiguration().get<string>(Settings.pythonPath, '').trim() || 'python3';
-}
-
-
-
-async function folderHasFiles(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length > 0;
-  } catch {
-    return false;
-  }
-}
 
 export function registerScaffoldCommands(registry: CommandRegistry, extensionUri: vscode.Uri, tree: ModelApisTree, wizard: ScaffoldWizard, log: ComponentLogger): void {
   // The form, and the same questions one at a time for the keyboard.
@@ -106,7 +93,7 @@ async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: C
     ).value;
     if (kind === 'sample') source = { kind: 'sample' };
     else if (kind === 'file') {
-      const files = await vscode.workspace.findFiles(MODEL_GLOB, '{**/node_modules/**,**/.venv/**}', 200);
+      const files = await vscode.workspace.findFiles(MODEL_GLOB, SEARCH_EXCLUDE, 200);
       if (files.length === 0) throw new UserFacingError(vscode.l10n.t('No model file (.joblib, .pkl) was found in the workspace. Save your model with joblib.dump, or choose the sample model.'));
       const pick = required(await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: title(2, vscode.l10n.t('model file')), ignoreFocusOut: true }));
       source = { kind: 'file', path: pick.uri.fsPath };
@@ -129,7 +116,7 @@ async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: C
   const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log);
 
   // 4. Where, and the name
-  const parent = uri ? (isFile ? path.dirname(path.dirname(uri.fsPath)) : uri.fsPath) : await chooseParentFolder(title(4, vscode.l10n.t('folder')));
+  const parent = uri ? projectParentFor(uri, isFile) : await chooseParentFolder(title(4, vscode.l10n.t('folder')));
   const suggested = source.kind === 'file' ? `${path.basename(source.path).replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'model'}-api` : source.kind === 'sample' ? 'iris-api' : 'model-api';
   const projectName = required(
     await vscode.window.showInputBox({
@@ -166,8 +153,8 @@ async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: C
   // 6. Python version
   const pythonVersion = required(
     await vscode.window.showQuickPick(
-      // The recommended version first, so Enter takes it.
-      ['3.12', ...PYTHON_VERSIONS.filter((v) => v !== '3.12')].map((v) => ({ label: v, description: v === '3.12' ? vscode.l10n.t('recommended') : undefined })),
+      // The recommended version comes first, so Enter takes it.
+      PYTHON_VERSIONS.map((v, i) => ({ label: v, description: i === 0 ? vscode.l10n.t('recommended') : undefined })),
       { title: title(6, vscode.l10n.t('Python version of the image')), ignoreFocusOut: true },
     ),
   ).label;
@@ -205,7 +192,7 @@ async function chooseFeatures(source: ModelSource, stepTitle: string, log: Compo
     ),
   ).value;
   if (how === 'csv') {
-    const csvs = await vscode.workspace.findFiles('**/*.csv', '{**/node_modules/**,**/.venv/**}', 200);
+    const csvs = await vscode.workspace.findFiles('**/*.csv', SEARCH_EXCLUDE, 200);
     const pick = required(await vscode.window.showQuickPick(csvs.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: stepTitle, ignoreFocusOut: true }));
     const fromCsv = await featuresFromCsv(pick.uri.fsPath);
     const problem = validateFeatures(fromCsv, expected)[0];

@@ -45,7 +45,8 @@ export const PINNED_VERSIONS = {
   httpx: '0.28.1',
 } as const;
 
-export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13'] as const;
+/** The recommended version first: pickers offer them in this order. */
+export const PYTHON_VERSIONS = ['3.12', '3.11', '3.13'] as const;
 export const DEFAULT_PORT = 8000;
 
 /** The iris features of the sample model that the generated train.py trains. */

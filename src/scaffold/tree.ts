@@ -6,8 +6,7 @@ import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ModelApiProject } from './projects';
 import { detectFramework, parseProjectMarker } from './projects';
-
-const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**}';
+import { SEARCH_EXCLUDE } from './workspace';
 
 /** The model APIs in the workspace; refreshed by file events, debounced. */
 export class ModelApisTree extends Disposable implements vscode.TreeDataProvider<ModelApiProject> {
@@ -46,7 +45,7 @@ export class ModelApisTree extends Disposable implements vscode.TreeDataProvider
 
   private async discover(): Promise<ModelApiProject[]> {
     const found = new Map<string, ModelApiProject>();
-    for (const uri of await vscode.workspace.findFiles('**/.mlops/project.json', EXCLUDE, 500)) {
+    for (const uri of await vscode.workspace.findFiles('**/.mlops/project.json', SEARCH_EXCLUDE, 500)) {
       const dir = path.dirname(path.dirname(uri.fsPath));
       try {
         found.set(dir, parseProjectMarker(dir, await readFile(uri.fsPath, 'utf8')));
@@ -54,7 +53,7 @@ export class ModelApisTree extends Disposable implements vscode.TreeDataProvider
         this.log.warn(`cannot read ${uri.fsPath}: ${(err as Error).message}`);
       }
     }
-    for (const uri of await vscode.workspace.findFiles('**/Dockerfile', EXCLUDE, 500)) {
+    for (const uri of await vscode.workspace.findFiles('**/Dockerfile', SEARCH_EXCLUDE, 500)) {
       const dir = path.dirname(uri.fsPath);
       if (found.has(dir)) continue;
       const requirements = await readFile(path.join(dir, 'requirements.txt'), 'utf8').catch(() => undefined);

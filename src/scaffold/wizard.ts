@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isCancellation } from '../common/cancellation';
 import { errorMessage } from '../common/errors';
 import { portInUse } from '../common/net';
 import type { FromWizard, ToWizard, WizardDraft, WizardInit } from '../webview/contract/scaffold';
 import { isFromWizard } from '../webview/contract/scaffold';
-import { Settings, WebviewPanels } from '../vscode/ids';
+import { WebviewPanels } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
@@ -15,8 +14,7 @@ import { featuresFromCsv, inspectModel } from './inspect';
 import type { Problem } from './model';
 import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateOptions } from './model';
 import type { ModelApisTree } from './tree';
-
-const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/.git/**}';
+import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
 
 /** The New Model API form. One at a time; it closes when the project is created. */
 export class ScaffoldWizard extends Disposable {
@@ -74,8 +72,7 @@ export class ScaffoldWizard extends Disposable {
         return;
       case 'inspect': {
         try {
-          const python = vscode.workspace.getConfiguration().get<string>(Settings.pythonPath, '').trim() || 'python3';
-          const info = await inspectModel(python, m.path);
+          const info = await inspectModel(pythonPath(), m.path);
           this.expectedFeatures = info.featureCount;
           const features = info.featureNames?.map((name) => ({ name, type: 'float' as const })) ?? [];
           await post({ type: 'features', features, ...(info.featureCount !== undefined ? { expected: info.featureCount } : {}) });
@@ -117,7 +114,7 @@ export class ScaffoldWizard extends Disposable {
     if (Number.isInteger(port) && port >= 1024 && port <= 65535 && (await portInUse(port))) {
       out.push({ field: 'port', message: vscode.l10n.t('Port {0} is in use on this machine now; the API will still listen on it in its container.', port) });
     }
-    if (d.projectName && (await readdir(path.join(d.parent, d.projectName)).then((f) => f.length > 0).catch(() => false))) {
+    if (d.projectName && (await folderHasFiles(path.join(d.parent, d.projectName)))) {
       out.push({ field: 'projectName', message: vscode.l10n.t('The folder {0} is not empty: you will be asked before any file in it is replaced.', d.projectName) });
     }
     return out;
@@ -125,7 +122,7 @@ export class ScaffoldWizard extends Disposable {
 
   private async init(preset: vscode.Uri | undefined): Promise<WizardInit> {
     const rel = (u: vscode.Uri): { label: string; path: string } => ({ label: vscode.workspace.asRelativePath(u), path: u.fsPath });
-    const [models, csvs] = await Promise.all([vscode.workspace.findFiles('**/*.{joblib,pkl,pickle}', EXCLUDE, 200), vscode.workspace.findFiles('**/*.csv', EXCLUDE, 200)]);
+    const [models, csvs] = await Promise.all([vscode.workspace.findFiles('**/*.{joblib,pkl,pickle}', SEARCH_EXCLUDE, 200), vscode.workspace.findFiles('**/*.csv', SEARCH_EXCLUDE, 200)]);
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ label: f.name, path: f.uri.fsPath }));
     let parent = folders[0]?.path ?? '';
     let source: WizardDraft['source'] = 'sample';
@@ -135,17 +132,15 @@ export class ScaffoldWizard extends Disposable {
       if (isFile) {
         source = 'file';
         modelFile = preset.fsPath;
-        parent = path.dirname(path.dirname(preset.fsPath));
-      } else {
-        parent = preset.fsPath;
       }
+      parent = projectParentFor(preset, isFile);
       if (!folders.some((f) => f.path === parent)) folders.unshift({ label: vscode.workspace.asRelativePath(parent), path: parent });
     }
     return {
       folders,
       modelFiles: models.map(rel),
       csvFiles: csvs.map(rel),
-      pythonVersions: ['3.12', ...PYTHON_VERSIONS.filter((v) => v !== '3.12')],
+      pythonVersions: [...PYTHON_VERSIONS],
       draft: {
         framework: 'fastapi',
         source,
@@ -155,7 +150,7 @@ export class ScaffoldWizard extends Disposable {
         parent,
         projectName: source === 'sample' ? 'iris-api' : 'model-api',
         port: String(DEFAULT_PORT),
-        pythonVersion: '3.12',
+        pythonVersion: PYTHON_VERSIONS[0],
       },
       strings: {
         heading: vscode.l10n.t('New Model API'),
