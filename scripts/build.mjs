@@ -23,20 +23,50 @@ const common = {
   absWorkingDir: root,
 };
 
-const extensionOptions = {
+/**
+ * Heavy clients, each bundled into dist/vendor/<name>.js and required from the main
+ * bundle only where the code imports them, i.e. on first use: activation never pays
+ * for them (esbuild splits code only for ESM output; VS Code loads extensions as CJS).
+ */
+export const lazyPackages = ['dockerode', 'simple-git', 'tar-stream', '@balena/dockerignore'];
+const vendorFile = (pkg) => `vendor/${pkg.replace(/^@/, '').replace(/\//g, '-')}.js`;
+
+const lazyPlugin = {
+  name: 'lazy-vendor',
+  setup(build) {
+    const filter = new RegExp(`^(${lazyPackages.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `./${vendorFile(args.path)}`, external: true }));
+  },
+};
+
+const nodeOptions = {
   ...common,
-  entryPoints: ['src/extension.ts'],
-  outfile: 'dist/extension.js',
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   // ssh2's native crypto and cpu-features are optional add-ons of dockerode's ssh
   // transport, loaded in try/catch; the pure-JS paths are used without them.
   external: ['vscode', 'cpu-features', '*.node'],
+  mainFields: ['module', 'main'],
+};
+
+const vendorOptions = {
+  ...nodeOptions,
+  entryPoints: Object.fromEntries(lazyPackages.map((p) => [vendorFile(p).replace(/\.js$/, ''), p])),
+  outdir: 'dist',
+};
+
+const extensionOptions = {
+  ...common,
+  ...nodeOptions,
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  plugins: [lazyPlugin],
+  // import() of a vendor bundle becomes require() (CommonJS interop, as the extension host expects).
+  supported: { 'dynamic-import': false },
   // The bundle's first and last statements: activation timing includes evaluating the code.
   banner: { js: 'globalThis.__mlopsLoadStart = performance.now();' },
   footer: { js: 'globalThis.__mlopsLoadEnd = performance.now();' },
-  mainFields: ['module', 'main'],
 };
 
 const webviewOptions = {
@@ -61,11 +91,11 @@ async function main() {
   if (!watch) await rm(path.join(root, 'dist'), { recursive: true, force: true });
   await copyAssets();
   if (watch) {
-    const contexts = [await esbuild.context(extensionOptions), await esbuild.context(webviewOptions)];
+    const contexts = [await esbuild.context(extensionOptions), await esbuild.context(vendorOptions), await esbuild.context(webviewOptions)];
     await Promise.all(contexts.map((c) => c.watch()));
     return;
   }
-  const [ext, web] = await Promise.all([esbuild.build(extensionOptions), esbuild.build(webviewOptions)]);
+  const [ext, web] = await Promise.all([esbuild.build(extensionOptions), esbuild.build(webviewOptions), esbuild.build(vendorOptions)]);
   // Kept beside the VSIX, not in it: bench/ reads them to check what the main bundle holds.
   await mkdir(path.join(root, 'out'), { recursive: true });
   await writeFile(path.join(root, 'out/extension.meta.json'), JSON.stringify(ext.metafile));

@@ -3,6 +3,8 @@ import { CommandRegistry } from './vscode/commands';
 import { Commands } from './vscode/ids';
 import { Disposable } from './vscode/lifecycle';
 import { Logger } from './vscode/logger';
+import { registerDockerCommands } from './docker/commands';
+import { DockerTree } from './docker/tree';
 import { registerScaffoldCommands } from './scaffold/commands';
 import { ModelApisTree } from './scaffold/tree';
 import { ScaffoldWizard } from './scaffold/wizard';
@@ -36,6 +38,9 @@ export class Extension extends Disposable {
     const modelApis = this.register(new ModelApisTree(this.logger.for('model-apis')));
     const wizard = this.register(new ScaffoldWizard(context.extensionUri, modelApis, this.logger.for('scaffold')));
     registerScaffoldCommands(this.commands, context.extensionUri, modelApis, wizard, this.logger.for('scaffold'));
+
+    const docker = this.register(new DockerTree(context.globalState, this.logger.for('docker')));
+    this.register(registerDockerCommands(this.commands, docker, modelApis, context.extensionUri, this.logger.for('docker')));
   }
 }
 

@@ -2,11 +2,14 @@
 // build (the context packed honouring .dockerignore exactly as Docker does), run,
 // stop, remove, logs. dockerode is loaded on first use, never at activation.
 import type Dockerode from 'dockerode';
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CancellationTokenLike } from '../common/cancellation';
+import type { Endpoint } from './connection';
+import { describeEndpoint, dockerodeOptions, resolveEndpoint } from './connection';
 import { CancelledError, throwIfCancelled } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 
@@ -29,6 +32,35 @@ export interface RunOptions {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+export interface EngineVersion {
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly podman: boolean;
+}
+
+const MIN_API_MINOR = 41;
+
+/** A request the engine answered with an error (HTTP status), or a connection that failed. */
+export function explainRequestError(err: unknown, where: string, what: string): UserFacingError {
+  const status = (err as { statusCode?: number })?.statusCode;
+  if (!status) return explainConnectionError(err, where);
+  const json = (err as { json?: { message?: string } }).json;
+  const detail = (json?.message ?? errorMessage(err)).replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
+  const parse = /dockerfile parse error (?:on )?line (\d+): (.*)/i.exec(detail);
+  if (parse) return new UserFacingError(`The Dockerfile does not parse: line ${parse[1]}: ${parse[2]}`, detail);
+  return new UserFacingError(`The Docker engine refused the ${what}: ${detail}`, errorMessage(err));
+}
+
+/** The container could not start because a host port is taken; nothing is left behind. */
+export class PortInUseError extends UserFacingError {
+  constructor(
+    readonly ports: readonly number[],
+    detail: string,
+  ) {
+    super(`Port ${ports.join(', ')} on 127.0.0.1 is already in use.`, detail);
+  }
+}
+
 /** Explains a failed connection in words a user can act on. */
 export function explainConnectionError(err: unknown, where: string): UserFacingError {
   const code = (err as NodeJS.ErrnoException)?.code;
@@ -48,25 +80,31 @@ export class DockerClient {
     readonly where: string,
   ) {}
 
-  /** From DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or the default socket. */
-  static async connect(env: NodeJS.ProcessEnv = process.env): Promise<DockerClient> {
-    const { default: Docker } = await import('dockerode');
-    const host = env.DOCKER_HOST;
-    if (!host || host.startsWith('unix://')) {
-      const socketPath = host ? host.slice('unix://'.length) : '/var/run/docker.sock';
-      return new DockerClient(new Docker({ socketPath }), socketPath);
-    }
-    // dockerode reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself.
-    return new DockerClient(new Docker(), host);
+  /** Where the docker CLI would connect (see connection.ts), or `setting` when given. */
+  static async connect(env: NodeJS.ProcessEnv = process.env, setting?: string): Promise<DockerClient> {
+    const endpoint = resolveEndpoint({ env, ...(setting ? { setting } : {}) });
+    return DockerClient.at(endpoint);
   }
 
-  async version(): Promise<{ version: string; apiVersion: string }> {
+  static async at(endpoint: Endpoint): Promise<DockerClient> {
+    const { default: Docker } = await import('dockerode');
+    return new DockerClient(new Docker(dockerodeOptions(endpoint) as Dockerode.DockerOptions), describeEndpoint(endpoint));
+  }
+
+  /** The engine's version; Podman is recognised. Older engines than API 1.41 (Docker 20.10) are refused. */
+  async version(): Promise<EngineVersion> {
+    let v: Dockerode.DockerVersion & { Components?: Array<{ Name: string }> };
     try {
-      const v = await this.docker.version();
-      return { version: v.Version, apiVersion: v.ApiVersion };
+      v = await this.docker.version();
     } catch (err) {
       throw explainConnectionError(err, this.where);
     }
+    const podman = (v.Components ?? []).some((c) => /podman/i.test(c.Name));
+    const [major, minor] = v.ApiVersion.split('.').map(Number);
+    if (major < 1 || (major === 1 && minor < MIN_API_MINOR)) {
+      throw new UserFacingError(`The engine at ${this.where} speaks Docker API ${v.ApiVersion}; MLOps Workbench needs 1.${MIN_API_MINOR} (Docker 20.10) or newer. Update the engine.`);
+    }
+    return { version: v.Version, apiVersion: v.ApiVersion, podman };
   }
 
   /**
@@ -91,7 +129,7 @@ export class DockerClient {
         // Several `t` parameters tag the image several times (the API allows it; the typings do not).
       } as unknown as Dockerode.ImageBuildOptions);
     } catch (err) {
-      throw explainConnectionError(err, this.where);
+      throw explainRequestError(err, this.where, 'build');
     }
     const cancel = token?.onCancellationRequested(() => (stream as unknown as Readable).destroy());
     const dockerfileText = await readFile(path.join(contextDir, dockerfile), 'utf8').catch(() => '');
@@ -113,7 +151,7 @@ export class DockerClient {
       });
       throwIfCancelled(token);
       const failure = output.find((o) => o.error);
-      if (failure) throw new UserFacingError(`The image build failed${lineOf(dockerfileText, lastStep)}: ${failure.error!.trim()}`, failure.error);
+      if (failure) throw buildFailure(failure.error!.trim(), dockerfileText, lastStep, opts.buildArgs?.BASE_IMAGE);
       const id = output.map((o) => o.aux?.ID).filter(Boolean).pop();
       if (!id) throw new UserFacingError('The build finished without an image id; see the log.');
       return id;
@@ -132,22 +170,25 @@ export class DockerClient {
       exposed[`${p.container}/tcp`] = {};
       bindings[`${p.container}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(p.host) }];
     }
-    const container = await this.docker.createContainer({
-      Image: image,
-      ...(opts.name ? { name: opts.name } : {}),
-      Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      Labels: { ...opts.labels },
-      ExposedPorts: exposed,
-      HostConfig: { PortBindings: bindings },
-    });
+    const container = await this.request(() =>
+      this.docker.createContainer({
+        Image: image,
+        ...(opts.name ? { name: opts.name } : {}),
+        Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        Labels: { ...opts.labels },
+        ExposedPorts: exposed,
+        HostConfig: { PortBindings: bindings },
+      }),
+    );
     try {
       await container.start();
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
       if (/port is already allocated|address already in use/i.test(errorMessage(err))) {
-        throw new UserFacingError(`A port is already in use on 127.0.0.1 (${(opts.ports ?? []).map((p) => p.host).join(', ')}): choose another.`, errorMessage(err));
+        const ports = (opts.ports ?? []).map((p) => p.host);
+        throw new PortInUseError(ports, errorMessage(err));
       }
-      throw err;
+      throw explainRequestError(err, this.where, 'container start');
     }
     return container.id;
   }
@@ -177,6 +218,138 @@ export class DockerClient {
   async containersWithLabel(label: string): Promise<string[]> {
     return (await this.docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
   }
+
+  /** Tagged images; only those carrying `label` unless it is undefined. */
+  async images(label?: string): Promise<ImageSummary[]> {
+    const list = await this.request(() => this.docker.listImages({ filters: { dangling: ['false'], ...(label ? { label: [label] } : {}) } }));
+    return list
+      .map((i) => ({ id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), created: new Date(i.Created * 1000), size: i.Size, labels: i.Labels ?? {} }))
+      .filter((i) => i.tags.length > 0)
+      .sort((a, b) => b.created.getTime() - a.created.getTime());
+  }
+
+  async containers(): Promise<ContainerSummary[]> {
+    const list = await this.request(() => this.docker.listContainers({ all: true }));
+    return list.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+      image: c.Image,
+      imageId: c.ImageID,
+      state: c.State,
+      status: c.Status,
+      labels: c.Labels ?? {},
+      ports: c.Ports.filter((p) => p.PublicPort).map((p) => ({ container: p.PrivatePort, host: p.PublicPort, ip: p.IP ?? '' })),
+    }));
+  }
+
+  async inspectContainer(id: string): Promise<Dockerode.ContainerInspectInfo> {
+    return this.request(() => this.docker.getContainer(id).inspect());
+  }
+
+  async inspectImage(ref: string): Promise<Dockerode.ImageInspectInfo | undefined> {
+    try {
+      return await this.docker.getImage(ref).inspect();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw explainRequestError(err, this.where, 'image lookup');
+    }
+  }
+
+  /**
+   * Follows a container's output (the last `tail` lines first) until `stop()` or the
+   * container ends. Text is passed on as it arrives, stdout and stderr demultiplexed.
+   */
+  async followLogs(id: string, onText: (text: string) => void, tail = 200): Promise<{ readonly done: Promise<void>; stop(): void }> {
+    const container = this.docker.getContainer(id);
+    const info = await this.request(() => container.inspect());
+    const stream = (await this.request(() => container.logs({ stdout: true, stderr: true, follow: true, tail }))) as unknown as Readable;
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => onText(c.toString('utf8')));
+    if (info.Config.Tty) stream.pipe(out);
+    else this.docker.modem.demuxStream(stream, out, out);
+    const done = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    return { done, stop: () => stream.destroy() };
+  }
+
+  /** The engine's event stream (containers and images), one parsed event per call. Ends when the engine goes away. */
+  async events(onEvent: (e: EngineEvent) => void): Promise<{ readonly ended: Promise<void>; stop(): void }> {
+    const stream = (await this.request(() => this.docker.getEvents({ filters: { type: ['container', 'image'] } }))) as unknown as Readable;
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (!line) continue;
+        try {
+          const j = JSON.parse(line) as { Type?: string; Action?: string; Actor?: { ID?: string } };
+          onEvent({ type: j.Type ?? '', action: j.Action ?? '', id: j.Actor?.ID ?? '' });
+        } catch {
+          // a partial or foreign line: skip it
+        }
+      }
+    });
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    return { ended, stop: () => stream.destroy() };
+  }
+
+  private async request<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw explainRequestError(err, this.where, 'request');
+    }
+  }
+}
+
+export interface ImageSummary {
+  readonly id: string;
+  readonly tags: readonly string[];
+  readonly created: Date;
+  readonly size: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ContainerSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly imageId: string;
+  /** created, running, paused, restarting, removing, exited, dead */
+  readonly state: string;
+  /** "Up 3 minutes", "Exited (0) 2 hours ago" */
+  readonly status: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: ReadonlyArray<{ readonly container: number; readonly host: number; readonly ip: string }>;
+}
+
+export interface EngineEvent {
+  readonly type: string;
+  readonly action: string;
+  readonly id: string;
+}
+
+/** A failed build step in words a user can act on: the Dockerfile line, and for a FROM that cannot pull, what to change. */
+export function buildFailure(error: string, dockerfile: string, step: string, baseImageArg?: string): UserFacingError {
+  if (/^from\s/i.test(step.trim()) && /pull access denied|manifest unknown|not found|no such host|dial tcp|i\/o timeout|connection refused|TLS handshake|unauthorized|denied/i.test(error)) {
+    const declared = /^\s*ARG\s+BASE_IMAGE(?:=(\S+))?/im.exec(dockerfile);
+    const image = baseImageArg ?? declared?.[1] ?? step.trim().split(/\s+/)[1];
+    const fix = declared
+      ? 'Set mlops.docker.baseImage (the BASE_IMAGE build arg) to an image this engine has, or load that image first (docker load / docker pull).'
+      : 'Change the FROM line to an image this engine has, or load that image first (docker load / docker pull).';
+    return new UserFacingError(`The base image "${image}" is not on this engine and cannot be pulled${lineOf(dockerfile, step)}. ${fix}`, error);
+  }
+  return new UserFacingError(`The image build failed${lineOf(dockerfile, step)}: ${error}`, error);
 }
 
 /** " (Dockerfile line N)" for the step that failed, when the step's text is found in the Dockerfile. */
@@ -199,26 +372,95 @@ export function demux(buf: Buffer): string {
   return i === 0 ? buf.toString('utf8') : out;
 }
 
-/**
- * The build context as a tar stream, leaving out what .dockerignore excludes, with
- * Docker's own rules (@balena/dockerignore). The Dockerfile and .dockerignore are
- * always sent, as Docker does.
- */
-export async function packContext(dir: string, dockerfile = 'Dockerfile'): Promise<Readable> {
-  const [{ default: ignore }, tar] = await Promise.all([import('@balena/dockerignore'), import('tar-fs')]);
-  const rules = await readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => '');
-  const lines = rules.split(/\r?\n/);
+/** Docker's exclusion rules (@balena/dockerignore), plus the files Docker always sends. */
+export async function contextFilter(rulesText: string, dockerfile = 'Dockerfile'): Promise<{ excluded(rel: string): boolean; readonly hasExceptions: boolean }> {
+  const { default: ignore } = await import('@balena/dockerignore');
+  const lines = rulesText.split(/\r?\n/);
   const ig = ignore().add(lines);
-  // With an exception ("!app/**" after "**"), files inside an excluded folder can come
-  // back, so folders are walked and only files are judged.
   const hasExceptions = lines.some((l) => l.trim().startsWith('!'));
   const always = new Set([dockerfile.split(path.sep).join('/'), '.dockerignore']);
-  return tar.pack(dir, {
-    ignore: (name: string) => {
-      const rel = path.relative(dir, name).split(path.sep).join('/');
-      if (rel === '' || always.has(rel)) return false;
-      if (hasExceptions && statSync(name).isDirectory()) return false;
-      return ig.ignores(rel);
-    },
-  }) as unknown as Readable;
+  return { hasExceptions, excluded: (rel: string) => !always.has(rel) && ig.ignores(rel) };
+}
+
+interface ContextEntry {
+  /** "/"-separated, relative to the context. */
+  readonly rel: string;
+  readonly abs: string;
+  readonly stat: Stats;
+}
+
+/**
+ * What Docker's CLI puts in a build context, in its order: an excluded folder is skipped
+ * whole, unless some exception ("!app/**") could bring back files inside it; then it is
+ * walked but, like Docker, not added itself. Symbolic links are sent as links.
+ */
+export async function contextEntries(dir: string, dockerfile = 'Dockerfile', rules?: string): Promise<ContextEntry[]> {
+  const text = rules ?? (await readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => ''));
+  const filter = await contextFilter(text, dockerfile);
+  const out: ContextEntry[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    const names = (await readdir(path.join(dir, rel))).sort();
+    for (const name of names) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const abs = path.join(dir, childRel);
+      const stat = await lstat(abs);
+      const excluded = filter.excluded(childRel);
+      if (stat.isDirectory()) {
+        if (!excluded) out.push({ rel: childRel, abs, stat });
+        if (!excluded || filter.hasExceptions) await walk(childRel);
+      } else if (!excluded) out.push({ rel: childRel, abs, stat });
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/**
+ * The build context as a tar stream (tar-stream), exactly the entries Docker's CLI would
+ * send, owned by root as the CLI sends them. Files are streamed, never read whole.
+ */
+export async function packContext(dir: string, dockerfile = 'Dockerfile'): Promise<Readable> {
+  const [entries, tarStream] = await Promise.all([contextEntries(dir, dockerfile), import('tar-stream')]);
+  const pack = tarStream.pack();
+  void (async () => {
+    for (const e of entries) {
+      const header = { name: e.rel, mode: e.stat.mode & 0o7777, mtime: e.stat.mtime, uid: 0, gid: 0 };
+      if (e.stat.isDirectory()) pack.entry({ ...header, type: 'directory' });
+      else if (e.stat.isSymbolicLink()) pack.entry({ ...header, type: 'symlink', linkname: await readlink(e.abs) });
+      else if (e.stat.isFile()) {
+        await new Promise<void>((resolve, reject) => {
+          const sink = pack.entry({ ...header, type: 'file', size: e.stat.size }, (err) => (err ? reject(err) : resolve()));
+          const source = createReadStream(e.abs);
+          source.on('error', reject);
+          source.pipe(sink);
+        });
+      }
+    }
+    pack.finalize();
+  })().catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  return pack as unknown as Readable;
+}
+
+export interface ContextSize {
+  readonly sentBytes: number;
+  readonly sentFiles: number;
+  /** What the rules leave out, in bytes. */
+  readonly leftOutBytes: number;
+  /** The biggest top-level entries that are sent, biggest first. */
+  readonly largestSent: ReadonlyArray<{ readonly path: string; readonly bytes: number }>;
+}
+
+/** What a build would send, judged by `rules` (default: the folder's own .dockerignore). */
+export async function measureContext(dir: string, dockerfile = 'Dockerfile', rules?: string): Promise<ContextSize> {
+  const [sent, all] = await Promise.all([contextEntries(dir, dockerfile, rules), contextEntries(dir, dockerfile, '')]);
+  const files = sent.filter((e) => !e.stat.isDirectory());
+  const sentBytes = files.reduce((n, e) => n + e.stat.size, 0);
+  const allBytes = all.filter((e) => !e.stat.isDirectory()).reduce((n, e) => n + e.stat.size, 0);
+  const top = new Map<string, number>();
+  for (const e of files) {
+    const head = e.rel.includes('/') ? `${e.rel.split('/')[0]}/` : e.rel;
+    top.set(head, (top.get(head) ?? 0) + e.stat.size);
+  }
+  const largestSent = [...top].map(([p, bytes]) => ({ path: p, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+  return { sentBytes, sentFiles: files.length, leftOutBytes: allBytes - sentBytes, largestSent };
 }

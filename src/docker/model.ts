@@ -2,6 +2,10 @@
 // Pure: the build command feeds it the project marker and the git state.
 
 import type { GitState } from '../git/client';
+import type { ContainerSummary, ImageSummary } from './client';
+
+/** The label every image and container made by the extension carries (the tree's default filter). */
+export const MANAGED_LABEL = 'mlops.workbench/managed=true';
 
 /** `<name>:<version>` and, inside a git repository, `<name>:git-<short sha>[-dirty]`. */
 export function imageTags(name: string, version: string, git?: GitState): string[] {
@@ -45,4 +49,44 @@ export function imageLabels(i: LabelInput): Record<string, string> {
   if (i.modelSource) labels['mlops.workbench/model-source'] = i.modelSource;
   if (i.mlflowRunId) labels['mlops.workbench/mlflow-run-id'] = i.mlflowRunId;
   return labels;
+}
+
+/** "repo/name:tag" → ["repo/name", "tag"]; a registry's port is not a tag. */
+export function splitTag(ref: string): [string, string] {
+  const i = ref.lastIndexOf(':');
+  if (i <= 0 || ref.slice(i).includes('/')) return [ref, 'latest'];
+  return [ref.slice(0, i), ref.slice(i + 1)];
+}
+
+/**
+ * Images with their containers. Containers whose image is not listed (untagged since,
+ * or filtered out) are "loose": kept when they are the extension's own, or when all are shown.
+ */
+export function groupByImage(
+  images: readonly ImageSummary[],
+  containers: readonly ContainerSummary[],
+  showAll: boolean,
+): { groups: Array<{ image: ImageSummary; containers: ContainerSummary[] }>; loose: ContainerSummary[] } {
+  const groups = images.map((image) => ({ image, containers: [] as ContainerSummary[] }));
+  const byId = new Map(groups.map((g) => [g.image.id, g]));
+  const loose: ContainerSummary[] = [];
+  for (const c of containers) {
+    const g = byId.get(c.imageId);
+    if (g) g.containers.push(c);
+    else if (showAll || c.labels['mlops.workbench/managed'] === 'true') loose.push(c);
+  }
+  const order = (c: ContainerSummary) => (c.state === 'running' ? 0 : 1);
+  for (const g of groups) g.containers.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name));
+  return { groups, loose };
+}
+
+/** KEY=value pairs separated by spaces; undefined when malformed. */
+export function parseEnv(text: string): Record<string, string> | undefined {
+  const env: Record<string, string> = {};
+  for (const pair of text.trim().split(/\s+/).filter(Boolean)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
+    if (!m) return undefined;
+    env[m[1]] = m[2];
+  }
+  return env;
 }

@@ -61,6 +61,7 @@ export function projectMarker(o: ScaffoldOptions): Record<string, unknown> {
     port: o.port,
     python: o.pythonVersion,
     image: o.projectName,
+    version: '0.1.0',
     modelSource: o.modelSource.kind === 'file' ? { kind: 'file', file: modelPathInProject(o.modelSource), version: modelVersion(o.modelSource) } : o.modelSource,
     modelPath: modelPathInProject(o.modelSource),
     features: o.features.map((f) => ({ name: f.name, type: f.type, ...(f.example !== undefined ? { example: f.example } : {}) })),

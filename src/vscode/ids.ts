@@ -15,6 +15,21 @@ export const Commands = {
   modelApisRefresh: 'mlops.modelApis.refresh',
   modelApisOpen: 'mlops.modelApis.open',
   modelApisRunTests: 'mlops.modelApis.runTests',
+  dockerBuild: 'mlops.docker.build',
+  dockerRun: 'mlops.docker.run',
+  dockerRunWithOptions: 'mlops.docker.runWithOptions',
+  dockerStop: 'mlops.docker.stop',
+  dockerStart: 'mlops.docker.start',
+  dockerRemoveContainer: 'mlops.docker.removeContainer',
+  dockerRemoveImage: 'mlops.docker.removeImage',
+  dockerLogs: 'mlops.docker.logs',
+  dockerInspect: 'mlops.docker.inspect',
+  dockerSmokeTest: 'mlops.docker.smokeTest',
+  dockerOpenInBrowser: 'mlops.docker.openInBrowser',
+  dockerRefresh: 'mlops.docker.refresh',
+  dockerShowAllImages: 'mlops.docker.showAllImages',
+  dockerShowOwnImages: 'mlops.docker.showOwnImages',
+  dockerShowBuildOutput: 'mlops.docker.showBuildOutput',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -23,6 +38,7 @@ export const ViewContainers = { mlops: 'mlops' } as const;
 export const Views = {
   syllabus: 'mlops.views.syllabus',
   modelApis: 'mlops.views.modelApis',
+  docker: 'mlops.views.docker',
 } as const;
 export type ViewId = (typeof Views)[keyof typeof Views];
 
@@ -34,10 +50,13 @@ export const WebviewPanels = {
 export const Settings = {
   syllabusPath: 'mlops.syllabus.path',
   pythonPath: 'mlops.python.path',
+  dockerHost: 'mlops.docker.host',
+  dockerBaseImage: 'mlops.docker.baseImage',
 } as const;
 
 export const ContextKeys = {
   syllabusHasProblems: 'mlops:syllabusHasProblems',
+  dockerShowAll: 'mlops:dockerShowAll',
 } as const;
 
 export const StorageKeys = {
@@ -45,4 +64,6 @@ export const StorageKeys = {
   selectedSyllabus: 'mlops.syllabus.selected',
   /** globalState (built-in syllabi) or workspaceState (a user's file): `<prefix><syllabus key>` → progress. */
   progressPrefix: 'mlops.syllabus.progress:',
+  /** globalState: the Images tree shows every tagged image, not only the extension's. */
+  dockerShowAll: 'mlops.docker.showAll',
 } as const;

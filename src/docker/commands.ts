@@ -1,0 +1,451 @@
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CancelledError } from '../common/cancellation';
+import { UserFacingError, errorMessage } from '../common/errors';
+import { portInUse } from '../common/net';
+import type { ModelApiProject } from '../scaffold/projects';
+import type { ModelApisTree } from '../scaffold/tree';
+import type { CommandRegistry } from '../vscode/commands';
+import { Commands, Settings, Views } from '../vscode/ids';
+import type { ComponentLogger } from '../vscode/logger';
+import type { ContainerSummary, DockerClient, ImageSummary } from './client';
+import { parseEnv, splitTag } from './model';
+import type { ImagePlan } from './project';
+import type { DockerNode, DockerTree } from './tree';
+
+/** Above this, a build asks first and shows what .dockerignore would cut. */
+const HUGE_CONTEXT_BYTES = 100 * 1024 * 1024;
+
+const PROJECT_DIR_LABEL = 'mlops.workbench/project-dir';
+
+export function registerDockerCommands(registry: CommandRegistry, tree: DockerTree, modelApis: ModelApisTree, extensionUri: vscode.Uri, log: ComponentLogger): vscode.Disposable {
+  const buildOutput = vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Docker Build'));
+  const logTerminals = new Map<string, vscode.Terminal>();
+
+  registry.register(Commands.dockerRefresh, () => tree.refresh());
+  registry.register(Commands.dockerShowAllImages, () => tree.setShowAll(true));
+  registry.register(Commands.dockerShowOwnImages, () => tree.setShowAll(false));
+  registry.register(Commands.dockerShowBuildOutput, () => buildOutput.show(true));
+
+  registry.register(Commands.dockerBuild, async (arg?: unknown) => {
+    const dockerfile = await dockerfileFor(arg, modelApis);
+    const client = await tree.client();
+    const built = await buildImage(client, dockerfile, buildOutput, extensionUri, log);
+    if (!built) return;
+    tree.refresh();
+    const runNow = vscode.l10n.t('Run');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Built {0} in {1} s.', built.plan.tags.join(', '), (built.ms / 1000).toFixed(1)),
+      runNow,
+      vscode.l10n.t('Show Build Output'),
+    );
+    if (choice === runNow) await runImage(client, tree, built.plan.tags[0], { projectDir: built.plan.contextDir }, log);
+    else if (choice) buildOutput.show(true);
+  });
+
+  registry.register(Commands.dockerRun, async (arg?: unknown) => {
+    const client = await tree.client();
+    const target = await imageFor(arg, client, modelApis);
+    await runImage(client, tree, target.ref, target.projectDir ? { projectDir: target.projectDir } : {}, log);
+  });
+
+  registry.register(Commands.dockerRunWithOptions, async (arg?: unknown) => {
+    const client = await tree.client();
+    const target = await imageFor(arg, client, modelApis);
+    const containerPort = await exposedPort(client, target.ref);
+    const hostText = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Run {0}: host port', target.ref),
+      prompt: vscode.l10n.t('Published on 127.0.0.1 only; the container listens on {0}.', containerPort),
+      value: String(containerPort),
+      validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : vscode.l10n.t('A port number, 1 to 65535')),
+    });
+    if (hostText === undefined) return;
+    const envText = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Run {0}: environment', target.ref),
+      prompt: vscode.l10n.t('KEY=value pairs separated by spaces, e.g. LOG_LEVEL=DEBUG WORKERS=1 (empty for none)'),
+      validateInput: (v) => (parseEnv(v) ? undefined : vscode.l10n.t('Write KEY=value pairs separated by spaces')),
+    });
+    if (envText === undefined) return;
+    await runImage(client, tree, target.ref, { ...(target.projectDir ? { projectDir: target.projectDir } : {}), hostPort: Number(hostText), env: parseEnv(envText) ?? {} }, log);
+  });
+
+  registry.register(Commands.dockerStop, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const c = await containerFor(node, client, (x) => x.state === 'running');
+    await vscode.window.withProgress({ location: { viewId: Views.docker } }, () => client.stop(c.id));
+  });
+
+  registry.register(Commands.dockerStart, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const c = await containerFor(node, client, (x) => x.state !== 'running');
+    await client.docker.getContainer(c.id).start();
+  });
+
+  registry.register(Commands.dockerRemoveContainer, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const c = await containerFor(node, client, () => true);
+    const remove = vscode.l10n.t('Remove');
+    const detail = c.state === 'running' ? vscode.l10n.t('It is running: it will be stopped first.') : undefined;
+    const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the container {0}?', c.name), { modal: true, ...(detail ? { detail } : {}) }, remove);
+    if (ok !== remove) return;
+    logTerminals.get(c.id)?.dispose();
+    await client.remove(c.id);
+  });
+
+  registry.register(Commands.dockerRemoveImage, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const image = node?.kind === 'image' ? node.image : await pickImage(client);
+    const users = (await client.containers()).filter((c) => c.imageId === image.id);
+    const remove = vscode.l10n.t('Remove');
+    const detail = users.length ? vscode.l10n.t('Its containers are removed too: {0}', users.map((c) => c.name).join(', ')) : vscode.l10n.t('Tags: {0}', image.tags.join(', '));
+    const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the image {0}?', image.tags[0] ?? image.id), { modal: true, detail }, remove);
+    if (ok !== remove) return;
+    for (const c of users) await client.remove(c.id);
+    await client.removeImage(image.id);
+  });
+
+  registry.register(Commands.dockerLogs, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const c = await containerFor(node, client, () => true);
+    const open = logTerminals.get(c.id);
+    if (open) {
+      open.show();
+      return;
+    }
+    const writeEmitter = new vscode.EventEmitter<string>();
+    let follow: { stop(): void } | undefined;
+    const terminal = vscode.window.createTerminal({
+      name: vscode.l10n.t('Logs: {0}', c.name),
+      iconPath: new vscode.ThemeIcon('output'),
+      pty: {
+        onDidWrite: writeEmitter.event,
+        open: () => {
+          void client
+            .followLogs(c.id, (text) => writeEmitter.fire(text.replace(/\r?\n/g, '\r\n')))
+            .then((f) => {
+              follow = f;
+              void f.done.then(() => writeEmitter.fire(`\r\n\x1b[2m${vscode.l10n.t('[the container stopped; the log ends here]')}\x1b[0m\r\n`));
+            })
+            .catch((err: unknown) => writeEmitter.fire(`\x1b[31m${errorMessage(err)}\x1b[0m\r\n`));
+        },
+        close: () => {
+          follow?.stop();
+          logTerminals.delete(c.id);
+        },
+      },
+    });
+    logTerminals.set(c.id, terminal);
+    terminal.show();
+  });
+
+  registry.register(Commands.dockerInspect, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const data =
+      node?.kind === 'image'
+        ? await client.inspectImage(node.image.id)
+        : await client.inspectContainer((await containerFor(node, client, () => true)).id);
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(data, null, 2) });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
+
+  registry.register(Commands.dockerSmokeTest, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const c = await containerFor(node, client, (x) => x.state === 'running' && x.ports.length > 0);
+    await smoke(client, c, modelApis, log);
+  });
+
+  registry.register(Commands.dockerOpenInBrowser, async (node?: DockerNode) => {
+    const client = await tree.client();
+    const c = await containerFor(node, client, (x) => x.state === 'running' && x.ports.length > 0);
+    const port = c.ports[0];
+    if (!port) throw new UserFacingError(vscode.l10n.t('{0} publishes no port.', c.name));
+    const docs = c.labels['mlops.workbench/framework'] ? '/docs' : '/';
+    await vscode.env.openExternal(vscode.Uri.parse(`http://127.0.0.1:${port.host}${docs}`));
+  });
+
+  return {
+    dispose: () => {
+      buildOutput.dispose();
+      for (const t of logTerminals.values()) t.dispose();
+    },
+  };
+}
+
+/** The Dockerfile a build command was invoked on: a Model API, a Dockerfile or folder in the explorer, or one the user picks. */
+async function dockerfileFor(arg: unknown, modelApis: ModelApisTree): Promise<string> {
+  const fromDir = (dir: string): string => {
+    const f = path.join(dir, 'Dockerfile');
+    if (!existsSync(f)) throw new UserFacingError(vscode.l10n.t('{0} has no Dockerfile. Scaffold a Model API there, or add a Dockerfile.', dir));
+    return f;
+  };
+  if (arg instanceof vscode.Uri) return /dockerfile/i.test(path.basename(arg.fsPath)) && !existsSync(path.join(arg.fsPath, 'Dockerfile')) ? arg.fsPath : fromDir(arg.fsPath);
+  if (isProject(arg)) return fromDir(arg.dir);
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const projects = await modelApis.list();
+  const items = projects.map((p) => ({ label: p.name, description: vscode.workspace.asRelativePath(p.dir), dockerfile: path.join(p.dir, 'Dockerfile') })).filter((i) => existsSync(i.dockerfile));
+  if (active && /dockerfile/i.test(path.basename(active.fsPath)) && !items.some((i) => i.dockerfile === active.fsPath)) {
+    items.unshift({ label: path.basename(path.dirname(active.fsPath)), description: vscode.workspace.asRelativePath(active.fsPath), dockerfile: active.fsPath });
+  }
+  if (items.length === 0) throw new UserFacingError(vscode.l10n.t('There is no Dockerfile in this workspace: run "MLOps: New Model API…" first.'));
+  if (items.length === 1) return items[0].dockerfile;
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Build which image?') });
+  if (!pick) throw new CancelledError();
+  return pick.dockerfile;
+}
+
+function isProject(x: unknown): x is ModelApiProject {
+  return typeof x === 'object' && x !== null && typeof (x as ModelApiProject).dir === 'string' && 'framework' in x;
+}
+
+async function buildImage(
+  client: DockerClient,
+  dockerfile: string,
+  output: vscode.OutputChannel,
+  extensionUri: vscode.Uri,
+  log: ComponentLogger,
+): Promise<{ plan: ImagePlan; ms: number } | undefined> {
+  const [{ planImage }, { gitState }, { measureContext }] = await Promise.all([import('./project'), import('../git/client'), import('./client')]);
+  const contextDir = path.dirname(dockerfile);
+  const baseImage = vscode.workspace.getConfiguration().get<string>(Settings.dockerBaseImage, '');
+  const git = await gitState(contextDir).catch(() => undefined);
+  const plan = await planImage({ dockerfile, ...(baseImage ? { baseImage } : {}), ...(git ? { git } : {}) });
+
+  // A huge context: say what would be sent, and what the generated .dockerignore would cut.
+  const size = await measureContext(contextDir, plan.dockerfile);
+  if (size.sentBytes > HUGE_CONTEXT_BYTES) {
+    const generatedRules = await readFile(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api', 'common', '.dockerignore').fsPath, 'utf8');
+    const withGenerated = await measureContext(contextDir, plan.dockerfile, generatedRules);
+    const largest = size.largestSent.map((e) => `${e.path} ${mb(e.bytes)}`).join(', ');
+    const hasIgnore = existsSync(path.join(contextDir, '.dockerignore'));
+    const buildAnyway = vscode.l10n.t('Build Anyway');
+    const openIgnore = hasIgnore ? vscode.l10n.t('Open .dockerignore') : vscode.l10n.t('Create .dockerignore');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('The build context of {0} is {1} ({2} files).', plan.imageName, mb(size.sentBytes), size.sentFiles),
+      {
+        modal: true,
+        detail: vscode.l10n.t('Largest parts: {0}. With the generated .dockerignore it would be {1}.', largest, mb(withGenerated.sentBytes)),
+      },
+      buildAnyway,
+      openIgnore,
+    );
+    if (choice === openIgnore) {
+      const target = vscode.Uri.file(path.join(contextDir, '.dockerignore'));
+      if (!hasIgnore) await vscode.workspace.fs.writeFile(target, Buffer.from(generatedRules));
+      await vscode.window.showTextDocument(target);
+      return undefined;
+    }
+    if (choice !== buildAnyway) return undefined;
+  }
+
+  output.clear();
+  output.appendLine(`# docker build ${plan.contextDir} -f ${plan.dockerfile} ${plan.tags.map((t) => `-t ${t}`).join(' ')}${Object.entries(plan.buildArgs).map(([k, v]) => ` --build-arg ${k}=${v}`).join('')}`);
+  output.appendLine(`# ${client.where} · ${mb(size.sentBytes)} context`);
+  log.info(`building ${plan.tags.join(', ')} from ${dockerfile}`);
+  const started = Date.now();
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Building {0}', plan.tags[0]), cancellable: true },
+      async (progress, token) => {
+        let done = 0;
+        await client.build(
+          plan.contextDir,
+          { dockerfile: plan.dockerfile, tags: plan.tags, labels: plan.labels, buildArgs: plan.buildArgs },
+          (e) => {
+            if (e.kind === 'step') {
+              output.appendLine(`Step ${e.step}/${e.of} : ${e.text}`);
+              const increment = ((e.step - 1) / e.of) * 100 - done;
+              done += increment;
+              progress.report({ message: vscode.l10n.t('step {0}/{1}: {2}', e.step, e.of, e.text.slice(0, 60)), increment });
+            } else output.append(e.text);
+          },
+          token,
+        );
+      },
+    );
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      output.appendLine(`\n# ${vscode.l10n.t('cancelled')}`);
+      log.info('build cancelled');
+      throw err;
+    }
+    output.appendLine(`\n# ${errorMessage(err)}`);
+    const show = vscode.l10n.t('Show Build Output');
+    const settings = vscode.l10n.t('Open Settings');
+    const isBase = /mlops\.docker\.baseImage/.test(errorMessage(err));
+    void vscode.window.showErrorMessage(errorMessage(err), show, ...(isBase ? [settings] : [])).then((c) => {
+      if (c === show) output.show(true);
+      if (c === settings) void vscode.commands.executeCommand('workbench.action.openSettings', Settings.dockerBaseImage);
+    });
+    log.error(`build failed: ${errorMessage(err)}`);
+    return undefined;
+  }
+  const ms = Date.now() - started;
+  output.appendLine(`\n# built ${plan.tags.join(', ')} in ${(ms / 1000).toFixed(1)} s`);
+  log.info(`built ${plan.tags.join(', ')} in ${ms} ms`);
+  return { plan, ms };
+}
+
+function mb(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+async function exposedPort(client: DockerClient, ref: string): Promise<number> {
+  const info = await client.inspectImage(ref);
+  if (!info) throw new UserFacingError(vscode.l10n.t('The image {0} is not on this engine: build it first.', ref));
+  const exposed = Object.keys(info.Config.ExposedPorts ?? {})
+    .map((p) => Number(p.split('/')[0]))
+    .filter((p) => p > 0);
+  return exposed[0] ?? 8000;
+}
+
+async function runImage(
+  client: DockerClient,
+  tree: DockerTree,
+  ref: string,
+  opts: { projectDir?: string; hostPort?: number; env?: Record<string, string> },
+  log: ComponentLogger,
+): Promise<void> {
+  const { PortInUseError } = await import('./client');
+  const { nextFreePort } = await import('./project');
+  const info = await client.inspectImage(ref);
+  if (!info) throw new UserFacingError(vscode.l10n.t('The image {0} is not on this engine: build it first.', ref));
+  const containerPort = await exposedPort(client, ref);
+  let hostPort = opts.hostPort ?? containerPort;
+  for (;;) {
+    if (await portInUse(hostPort)) {
+      const next = await nextFreePort(hostPort + 1, portInUse);
+      if (!next) throw new UserFacingError(vscode.l10n.t('Port {0} and the next 100 ports are in use on 127.0.0.1.', hostPort));
+      const use = vscode.l10n.t('Use {0}', next);
+      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Port {0} on 127.0.0.1 is already in use.', hostPort), use);
+      if (choice !== use) throw new CancelledError();
+      hostPort = next;
+    }
+    const [repo] = splitTag(ref);
+    const labels: Record<string, string> = { 'mlops.workbench/managed': 'true' };
+    const framework = info.Config.Labels?.['mlops.workbench/framework'];
+    if (framework) labels['mlops.workbench/framework'] = framework;
+    if (opts.projectDir) labels[PROJECT_DIR_LABEL] = opts.projectDir;
+    try {
+      const name = `${repo.split('/').pop()}-${hostPort}-${Date.now().toString(36).slice(-4)}`;
+      await client.run(ref, { name, ports: [{ container: containerPort, host: hostPort }], labels, env: opts.env ?? {} });
+      log.info(`started ${name} from ${ref} on 127.0.0.1:${hostPort}`);
+      tree.refresh();
+      break;
+    } catch (err) {
+      if (err instanceof PortInUseError) continue; // taken between the check and the start: ask again
+      throw err;
+    }
+  }
+  const c = (await client.containers()).find((x) => x.state === 'running' && x.ports.some((p) => p.host === hostPort));
+  if (c && framework(info)) await smoke(client, c, undefined, log);
+  else if (c) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is running on http://127.0.0.1:{1}', c.name, hostPort));
+}
+
+function framework(info: { Config: { Labels?: Record<string, string> | null } }): string | undefined {
+  return info.Config.Labels?.['mlops.workbench/framework'];
+}
+
+async function smoke(client: DockerClient, c: ContainerSummary, modelApis: ModelApisTree | undefined, log: ComponentLogger): Promise<void> {
+  const { smokeTest } = await import('../scaffold/smoke');
+  const payload = await samplePayload(client, c, modelApis);
+  const port = c.ports[0];
+  const url = `http://127.0.0.1:${port.host}`;
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Smoke test of {0}', c.name), cancellable: true },
+      async (progress, token) => {
+        progress.report({ message: vscode.l10n.t('waiting for {0}/ready', url) });
+        return smokeTest(url, payload, { token, readyTimeoutMs: 90_000 });
+      },
+    );
+    log.info(`smoke test of ${c.name}: ready after ${result.healthMs} ms, /predict ${result.status} in ${result.predictMs} ms: ${result.body.slice(0, 200)}`);
+    const open = vscode.l10n.t('Open in Browser');
+    const logs = vscode.l10n.t('Show Logs');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Smoke test passed: {0} answers on {1}, /predict {2} in {3} ms.', c.name, url, result.status, result.predictMs),
+      open,
+      logs,
+    );
+    if (choice === open) await vscode.commands.executeCommand(Commands.dockerOpenInBrowser, { kind: 'container', container: c } satisfies DockerNode);
+    if (choice === logs) await vscode.commands.executeCommand(Commands.dockerLogs, { kind: 'container', container: c } satisfies DockerNode);
+  } catch (err) {
+    if (err instanceof CancelledError) throw err;
+    const tail = await client.logs(c.id, 20).catch(() => '');
+    log.error(`smoke test of ${c.name} failed: ${errorMessage(err)}\n${tail}`);
+    const logs = vscode.l10n.t('Show Logs');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Smoke test failed: {0}', errorMessage(err)), logs);
+    if (choice === logs) await vscode.commands.executeCommand(Commands.dockerLogs, { kind: 'container', container: c } satisfies DockerNode);
+  }
+}
+
+/** The project's saved sample payload: from the folder the container was run from, or a Model API whose image it is. */
+async function samplePayload(client: DockerClient, c: ContainerSummary, modelApis: ModelApisTree | undefined): Promise<unknown> {
+  const dirs: string[] = [];
+  if (c.labels[PROJECT_DIR_LABEL]) dirs.push(c.labels[PROJECT_DIR_LABEL]);
+  if (modelApis) {
+    const info = await client.inspectImage(c.imageId);
+    const title = info?.Config.Labels?.['org.opencontainers.image.title'];
+    for (const p of await modelApis.list()) if (p.name === title || p.name === splitTag(c.image)[0]) dirs.push(p.dir);
+  }
+  for (const dir of dirs) {
+    const text = await readFile(path.join(dir, 'sample-payload.json'), 'utf8').catch(() => undefined);
+    if (text !== undefined) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (err) {
+        throw new UserFacingError(vscode.l10n.t('{0} is not valid JSON: {1}', path.join(dir, 'sample-payload.json'), errorMessage(err)));
+      }
+    }
+  }
+  const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Choose the JSON body to POST to /predict'), filters: { JSON: ['json'] }, canSelectMany: false });
+  if (!picked?.[0]) throw new CancelledError();
+  return JSON.parse(await readFile(picked[0].fsPath, 'utf8')) as unknown;
+}
+
+async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApisTree): Promise<{ ref: string; projectDir?: string }> {
+  if (typeof arg === 'object' && arg !== null && (arg as DockerNode).kind === 'image') {
+    const image = (arg as Extract<DockerNode, { kind: 'image' }>).image;
+    const title = image.labels['org.opencontainers.image.title'];
+    const project = title ? (await modelApis.list()).find((p) => p.name === title) : undefined;
+    return { ref: image.tags[0] ?? image.id, ...(project ? { projectDir: project.dir } : {}) };
+  }
+  if (isProject(arg)) {
+    const { planImage } = await import('./project');
+    const plan = await planImage({ dockerfile: path.join(arg.dir, 'Dockerfile') });
+    const [repo, tag] = splitTag(plan.tags[0]);
+    const images = (await client.images()).filter((i) => i.tags.some((t) => splitTag(t)[0] === repo));
+    if (images.length === 0) throw new UserFacingError(vscode.l10n.t('{0} has no image yet: build it first ("MLOps: Build Image").', arg.name));
+    return { ref: images[0].tags.find((t) => t === `${repo}:${tag}`) ?? images[0].tags[0], projectDir: arg.dir };
+  }
+  const image = await pickImage(client);
+  return { ref: image.tags[0] ?? image.id };
+}
+
+async function pickImage(client: DockerClient): Promise<ImageSummary> {
+  const { MANAGED_LABEL } = await import('./model');
+  const images = await client.images(MANAGED_LABEL);
+  if (images.length === 0) throw new UserFacingError(vscode.l10n.t('No image built by MLOps Workbench yet: build one first ("MLOps: Build Image").'));
+  const pick = await vscode.window.showQuickPick(
+    images.map((i) => ({ label: i.tags[0], description: i.tags.slice(1).join(', '), image: i })),
+    { title: vscode.l10n.t('Choose an image') },
+  );
+  if (!pick) throw new CancelledError();
+  return pick.image;
+}
+
+async function containerFor(node: DockerNode | undefined, client: DockerClient, fits: (c: ContainerSummary) => boolean): Promise<ContainerSummary> {
+  if (node?.kind === 'container') return node.container;
+  const { MANAGED_LABEL } = await import('./model');
+  const [key, value] = MANAGED_LABEL.split('=');
+  const list = (await client.containers()).filter((c) => c.labels[key] === value && fits(c));
+  if (list.length === 0) throw new UserFacingError(vscode.l10n.t('No container of MLOps Workbench fits: run an image first.'));
+  if (list.length === 1) return list[0];
+  const pick = await vscode.window.showQuickPick(
+    list.map((c) => ({ label: c.name, description: `${c.image} · ${c.status}`, c })),
+    { title: vscode.l10n.t('Choose a container') },
+  );
+  if (!pick) throw new CancelledError();
+  return pick.c;
+}

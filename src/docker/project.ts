@@ -1,0 +1,91 @@
+// From a model-API folder (or any folder with a Dockerfile) to what a build needs:
+// image name, tags, labels, build args, and what the run and the smoke test need
+// afterwards. No editor API.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { GitState } from '../git/client';
+import { imageLabels, imageTags, mlflowRunId } from './model';
+
+export interface ImagePlan {
+  readonly contextDir: string;
+  /** Relative to contextDir, "/"-separated. */
+  readonly dockerfile: string;
+  readonly imageName: string;
+  readonly tags: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  /** The port the app listens on inside the container. */
+  readonly port: number;
+  readonly framework?: string;
+  /** Absolute path of the JSON body /predict is smoke-tested with, when the project has one. */
+  readonly samplePayload?: string;
+}
+
+export interface PlanInput {
+  /** The Dockerfile (absolute). Its folder is the context. */
+  readonly dockerfile: string;
+  /** BASE_IMAGE build arg; empty: the Dockerfile's own default. */
+  readonly baseImage?: string;
+  readonly git?: GitState;
+  readonly now?: Date;
+}
+
+interface Marker {
+  name?: string;
+  image?: string;
+  version?: string;
+  framework?: string;
+  port?: number;
+  modelSource?: { kind?: string; uri?: string };
+  samplePayload?: string;
+}
+
+/** A Docker repository name: lower case, [a-z0-9._-], separated by "/". */
+export function imageNameFor(s: string): string {
+  const n = s
+    .toLowerCase()
+    .replace(/[^a-z0-9._/-]+/g, '-')
+    .replace(/^[._/-]+|[._/-]+$/g, '')
+    .replace(/([._-])[._-]+/g, '$1');
+  return n || 'model-api';
+}
+
+export async function planImage(input: PlanInput): Promise<ImagePlan> {
+  const contextDir = path.dirname(input.dockerfile);
+  const marker = await readFile(path.join(contextDir, '.mlops', 'project.json'), 'utf8')
+    .then((t) => JSON.parse(t) as Marker)
+    .catch(() => undefined);
+  const dockerfileText = await readFile(input.dockerfile, 'utf8');
+  const imageName = imageNameFor(marker?.image ?? marker?.name ?? path.basename(contextDir));
+  const version = marker?.version ?? 'latest';
+  const exposed = /^\s*EXPOSE\s+(\d+)/im.exec(dockerfileText);
+  const port = marker?.port ?? (exposed ? Number(exposed[1]) : 8000);
+  const runId = mlflowRunId(marker?.modelSource?.uri);
+  const declaresBase = /^\s*ARG\s+BASE_IMAGE\b/im.test(dockerfileText);
+  const samplePayload = marker?.samplePayload ? path.join(contextDir, marker.samplePayload) : undefined;
+  return {
+    contextDir,
+    dockerfile: path.basename(input.dockerfile),
+    imageName,
+    tags: imageTags(imageName, version, input.git),
+    labels: imageLabels({
+      title: marker?.name ?? path.basename(contextDir),
+      version,
+      created: input.now ?? new Date(),
+      ...(input.git ? { git: input.git } : {}),
+      ...(marker?.framework ? { framework: marker.framework } : {}),
+      ...(marker?.modelSource?.kind ? { modelSource: marker.modelSource.kind } : {}),
+      ...(runId ? { mlflowRunId: runId } : {}),
+    }),
+    buildArgs: input.baseImage && declaresBase ? { BASE_IMAGE: input.baseImage } : {},
+    port,
+    ...(marker?.framework ? { framework: marker.framework } : {}),
+    ...(samplePayload ? { samplePayload } : {}),
+  };
+}
+
+/** The first port from `start` up that `inUse` says is free (at most 100 tries). */
+export async function nextFreePort(start: number, inUse: (p: number) => Promise<boolean>): Promise<number | undefined> {
+  for (let p = start; p < start + 100 && p <= 65535; p++) if (!(await inUse(p))) return p;
+  return undefined;
+}

@@ -1,0 +1,60 @@
+// The smoke test of a running model API: it becomes healthy, then /predict answers
+// the project's saved sample payload. Used for containers and for deployments.
+// No editor API.
+import type { CancellationTokenLike } from '../common/cancellation';
+import { throwIfCancelled } from '../common/cancellation';
+import { UserFacingError, errorMessage } from '../common/errors';
+
+export interface SmokeResult {
+  readonly healthMs: number;
+  readonly predictMs: number;
+  readonly status: number;
+  /** The /predict response, as text (cut at 2,000 characters). */
+  readonly body: string;
+}
+
+export interface SmokeOptions {
+  /** How long to wait for /health to answer 200 (the app may still be starting). */
+  readonly readyTimeoutMs?: number;
+  readonly token?: CancellationTokenLike;
+  /** Called while waiting, with the last failure. */
+  readonly onWait?: (reason: string) => void;
+}
+
+export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOptions = {}): Promise<SmokeResult> {
+  const start = Date.now();
+  const deadline = start + (opts.readyTimeoutMs ?? 60_000);
+  let last = '';
+  for (;;) {
+    throwIfCancelled(opts.token);
+    try {
+      const r = await fetch(new URL('/ready', baseUrl), { signal: AbortSignal.timeout(3000) });
+      if (r.status === 200) break;
+      last = `/ready answered ${r.status}`;
+    } catch (err) {
+      last = errorMessage((err as { cause?: unknown }).cause ?? err);
+    }
+    if (Date.now() > deadline) throw new UserFacingError(`The API at ${baseUrl} did not become ready in ${Math.round((opts.readyTimeoutMs ?? 60_000) / 1000)} s (${last}). See its logs.`);
+    opts.onWait?.(last);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const healthMs = Date.now() - start;
+  throwIfCancelled(opts.token);
+  const t0 = Date.now();
+  let r: Response;
+  try {
+    r = await fetch(new URL('/predict', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new UserFacingError(`POST ${baseUrl}/predict failed: ${errorMessage((err as { cause?: unknown }).cause ?? err)}`);
+  }
+  const text = (await r.text()).slice(0, 2000);
+  const predictMs = Date.now() - t0;
+  if (r.status !== 200) throw new UserFacingError(`POST /predict answered ${r.status}: ${text.slice(0, 300)}`);
+  try {
+    const j = JSON.parse(text) as { predictions?: unknown };
+    if (!Array.isArray(j.predictions)) throw new Error('no "predictions" array');
+  } catch (err) {
+    throw new UserFacingError(`POST /predict answered 200 but not with predictions: ${errorMessage(err)}`);
+  }
+  return { healthMs, predictMs, status: r.status, body: text };
+}
