@@ -1,12 +1,14 @@
 // `npm run bench`: every comparison, side by side with its peer in the same run;
 // results in bench/results/<id>.json and a table in bench/results/README.md.
 import { benchActivation } from './activation';
+import { benchBuild } from './build';
 import { writeIndex } from './results';
 import { benchServing } from './serving';
 
 const benches: Record<string, () => Promise<void>> = {
   activation: benchActivation,
   serving: benchServing,
+  build: benchBuild,
 };
 
 async function main(): Promise<void> {

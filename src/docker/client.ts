@@ -20,6 +20,8 @@ export interface BuildOptions {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly labels?: Readonly<Record<string, string>>;
   readonly target?: string;
+  /** Build every step again (docker build --no-cache). */
+  readonly noCache?: boolean;
 }
 
 export type BuildEvent = { readonly kind: 'step'; readonly step: number; readonly of: number; readonly text: string } | { readonly kind: 'output'; readonly text: string };
@@ -124,6 +126,7 @@ export class DockerClient {
         buildargs: { ...opts.buildArgs },
         labels: { ...opts.labels },
         ...(opts.target ? { target: opts.target } : {}),
+        ...(opts.noCache ? { nocache: true } : {}),
         rm: true,
         forcerm: true,
         // Several `t` parameters tag the image several times (the API allows it; the typings do not).

@@ -1,6 +1,6 @@
 // Drives the packaged extension in a real VS Code (code-server) through headless
 // Chromium, as a person would: clicks, keys, and what the screen shows.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, copyFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
@@ -10,6 +10,8 @@ type PackageLib = typeof import('../../scripts/package.mjs', { with: { 'resoluti
 
 export const root = path.resolve(__dirname, '..', '..');
 export const resultsDir = path.join(root, 'test-results');
+/** The image test/env/docker.sh builds (same default there). */
+export const BASE_IMAGE = process.env.MLOPS_BASE_IMAGE ?? 'mlops-workbench/python-base:bookworm-1';
 
 interface CodeServer {
   url: string;
@@ -40,6 +42,10 @@ export async function startSession(): Promise<Session> {
   // A copy of the sample workspace, so a test run never changes the repo.
   const workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-')), 'sample-workspace');
   cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true });
+  // What a user of this machine sets: the local Python base image test/env/docker.sh
+  // makes (no registry can be pulled from here). Written before the window opens.
+  mkdirSync(path.join(workspace, '.vscode'));
+  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.docker.baseImage': BASE_IMAGE }, null, 2));
   const server = await lib.startCodeServer({ entry, vsix, folder: workspace });
   const browser = await chromium.launch({ executablePath: lib.chromiumPath, args: lib.chromiumArgs, headless: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -151,6 +157,15 @@ export async function answerInputBox(page: Page, step: string, text?: string): P
   await input.waitFor();
   if (text !== undefined) await input.fill(text);
   await input.press('Enter');
+}
+
+/** Waits for a toast saying `ok`; fails at once, with its text, when one saying `fail` shows instead. */
+export async function waitForToast(page: Page, ok: string | RegExp, fail: RegExp, timeout: number): Promise<Locator> {
+  const good = page.locator('.notification-toast', { hasText: ok }).first();
+  const bad = page.locator('.notification-toast', { hasText: fail }).first();
+  const which = await Promise.race([good.waitFor({ timeout }).then(() => 'ok' as const), bad.waitFor({ timeout }).then(() => 'fail' as const)]);
+  if (which === 'fail') throw new Error(`instead: ${await bad.textContent()}`);
+  return good;
 }
 
 /** Clicks a button in a notification toast whose message contains `message`. */
