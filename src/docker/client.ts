@@ -376,13 +376,21 @@ export function demux(buf: Buffer): string {
 }
 
 /** Docker's exclusion rules (@balena/dockerignore), plus the files Docker always sends. */
-export async function contextFilter(rulesText: string, dockerfile = 'Dockerfile'): Promise<{ excluded(rel: string): boolean; readonly hasExceptions: boolean }> {
+export async function contextFilter(rulesText: string, dockerfile = 'Dockerfile'): Promise<{ excluded(rel: string): boolean; mayHoldExceptions(dirRel: string): boolean }> {
   const { default: ignore } = await import('@balena/dockerignore');
   const lines = rulesText.split(/\r?\n/);
   const ig = ignore().add(lines);
-  const hasExceptions = lines.some((l) => l.trim().startsWith('!'));
+  // As Docker does: an excluded folder is still walked only when an exception pattern
+  // starts with the folder's path ("!data/keep/**" for "data/").
+  const exceptions = lines
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('!'))
+    .map((l) => path.posix.normalize(l.slice(1).trim()).replace(/^\/+/, ''));
   const always = new Set([dockerfile.split(path.sep).join('/'), '.dockerignore']);
-  return { hasExceptions, excluded: (rel: string) => !always.has(rel) && ig.ignores(rel) };
+  return {
+    excluded: (rel: string) => !always.has(rel) && ig.ignores(rel),
+    mayHoldExceptions: (dirRel: string) => exceptions.some((e) => `${e}/`.startsWith(`${dirRel}/`)),
+  };
 }
 
 interface ContextEntry {
@@ -393,9 +401,9 @@ interface ContextEntry {
 }
 
 /**
- * What Docker's CLI puts in a build context, in its order: an excluded folder is skipped
- * whole, unless some exception ("!app/**") could bring back files inside it; then it is
- * walked but, like Docker, not added itself. Symbolic links are sent as links.
+ * What Docker's CLI puts in a build context: an excluded folder is skipped whole, unless
+ * an exception pattern starts with its path ("!app/**" for "app/"); then it is walked
+ * but, like Docker, not added itself. Symbolic links are sent as links.
  */
 export async function contextEntries(dir: string, dockerfile = 'Dockerfile', rules?: string): Promise<ContextEntry[]> {
   const text = rules ?? (await readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => ''));
@@ -410,7 +418,7 @@ export async function contextEntries(dir: string, dockerfile = 'Dockerfile', rul
       const excluded = filter.excluded(childRel);
       if (stat.isDirectory()) {
         if (!excluded) out.push({ rel: childRel, abs, stat });
-        if (!excluded || filter.hasExceptions) await walk(childRel);
+        if (!excluded || filter.mayHoldExceptions(childRel)) await walk(childRel);
       } else if (!excluded) out.push({ rel: childRel, abs, stat });
     }
   };

@@ -69,6 +69,8 @@ describe('Docker client against a real engine', function () {
   let work = '';
   const dirs: Partial<Record<Framework, string>> = {};
   const images: string[] = [];
+  let danglingBefore = new Set<string>();
+  const dangling = () => execFileSync('docker', ['images', '-q', '--no-trunc', '--filter', 'dangling=true'], { encoding: 'utf8' }).split('\n').filter(Boolean);
 
   async function scaffold(framework: Framework): Promise<string> {
     const dir = path.join(work, `iris-${framework}`);
@@ -84,6 +86,7 @@ describe('Docker client against a real engine', function () {
     this.timeout(1_200_000);
     baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
     client = await DockerClient.connect();
+    danglingBefore = new Set(dangling());
     work = mkdtempSync(path.join(os.tmpdir(), 'mlops-docker-'));
     dirs.fastapi = await scaffold('fastapi');
     dirs.flask = await scaffold('flask');
@@ -92,6 +95,9 @@ describe('Docker client against a real engine', function () {
   after(async () => {
     for (const id of await client.containersWithLabel(LABEL).catch(() => [])) await client.remove(id).catch(() => undefined);
     for (const ref of images) await client.removeImage(ref).catch(() => undefined);
+    // The untagged layers these builds left (build stages, failed steps), and only those.
+    const left = dangling().filter((id) => !danglingBefore.has(id));
+    if (left.length) spawnSync('docker', ['rmi', '-f', ...left]);
   });
 
   it('reports the engine’s version', async () => {
@@ -112,12 +118,12 @@ describe('Docker client against a real engine', function () {
 
   it('sends the same context as the docker CLI for tricky .dockerignore rules', async () => {
     const ctx = mkdtempSync(path.join(os.tmpdir(), 'mlops-docker-ctx-'));
-    const files = ['a.log', 'keep.log', 'src/x.py', 'src/__pycache__/x.pyc', 'src/deep/y.log', 'data/big.bin', 'data/keep/k.csv', 'data/keep/sub/s.csv', 'notes.md', 'README.md', 'tmp1/t', 'tmpfile', '.git/HEAD', 'ünïcode name.txt'];
+    const files = ['a.log', 'keep.log', 'src/x.py', 'src/__pycache__/x.pyc', 'src/deep/y.log', 'data/big.bin', 'data/keep/k.csv', 'data/keep/sub/s.csv', 'notes.md', 'README.md', 'tmp1/t', 'tmpfile', '.git/HEAD', 'ünïcode name.txt', 'deep/dir/keep.txt', 'deep/other.txt'];
     for (const f of files) {
       mkdirSync(path.dirname(path.join(ctx, f)), { recursive: true });
       writeFileSync(path.join(ctx, f), f);
     }
-    writeFileSync(path.join(ctx, '.dockerignore'), ['**/*.log', '!keep.log', 'data/', '!data/keep/**', '*.md', '!README.md', 'tmp*', '**/__pycache__', '.git', ''].join('\n'));
+    writeFileSync(path.join(ctx, '.dockerignore'), ['**/*.log', '!keep.log', 'data/', '!data/keep/**', '*.md', '!README.md', 'tmp*', '**/__pycache__', '.git', 'deep', '!**/keep.txt', ''].join('\n'));
     writeFileSync(path.join(ctx, 'Dockerfile'), `FROM ${baseImage}\nCOPY . /ctx\nCMD ["find", "/ctx"]\n`);
     const ours = `mlops-it/ctx-ours:${runId}`;
     const theirs = `mlops-it/ctx-cli:${runId}`;

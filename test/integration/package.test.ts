@@ -53,6 +53,17 @@ describe('packaging (real esbuild and vsce)', function () {
     }
   });
 
+  it('every vendor bundle the main bundle requires on first use is shipped and loads', () => {
+    const main = readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8');
+    const vendors = [...main.matchAll(/require\("\.\/(vendor\/[\w.-]+\.js)"\)/g)].map((m) => m[1]);
+    assert.ok(vendors.includes('vendor/dockerode.js') && vendors.includes('vendor/tar-stream.js'), vendors.join(', '));
+    for (const v of vendors) {
+      assert.ok(files.includes(`extension/dist/${v}`), `${v} is in the VSIX`);
+      const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'dist', v))})`], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${v} loads: ${r.stderr}`);
+    }
+  });
+
   it('the webview bundle carries the vscode-elements components and no editor API', () => {
     const meta = JSON.parse(readFileSync(path.join(root, 'out', 'webviews.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
     const inputs = Object.keys(meta.inputs);
