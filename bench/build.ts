@@ -4,7 +4,7 @@
 // (--no-cache on both); cached: a rebuild with nothing changed. Also the bytes the
 // context sends with the generated .dockerignore and without one.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DockerClient, measureContext } from '../src/docker/client';
@@ -15,7 +15,7 @@ import { inspectPlan, writePlan } from '../src/scaffold/write';
 import { root, run, venvPython } from '../test/integration/helpers/processes';
 import { median, round, writeResult } from './results';
 
-const COLD_ROUNDS = Number(process.env.BENCH_COLD_ROUNDS) || 3;
+const COLD_ROUNDS = Number(process.env.BENCH_COLD_ROUNDS) || 5;
 const CACHED_ROUNDS = Number(process.env.BENCH_ROUNDS) || 7;
 
 export async function benchBuild(): Promise<void> {
@@ -136,6 +136,7 @@ export async function benchBuild(): Promise<void> {
     // The layers these builds left behind, and only those.
     const left = listDangling().filter((id) => !danglingBefore.has(id));
     if (left.length) spawnSync('docker', ['rmi', '-f', ...left]);
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,291 @@
+// MLflow's tracking server over its REST API (2.x and 3.x), with no editor API:
+// experiments, paged run search with filter and order, metric histories, artifacts
+// (listed, and downloaded as a stream), registered models and their versions.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { CancellationTokenLike } from '../../common/cancellation';
+import { throwIfCancelled } from '../../common/cancellation';
+import { UserFacingError, errorMessage } from '../../common/errors';
+import type { ArtifactEntry, Experiment, MetricPoint, ModelVersion, RegisteredModel, Run } from '../model';
+import { runStatus } from '../model';
+
+export type MlflowAuth = { readonly kind: 'basic'; readonly username: string; readonly password: string } | { readonly kind: 'bearer'; readonly token: string };
+
+/** The tracking URI: the setting, else MLFLOW_TRACKING_URI; undefined when neither is set. */
+export function trackingUri(setting: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const uri = setting?.trim() || env.MLFLOW_TRACKING_URI?.trim();
+  return uri || undefined;
+}
+
+/** Credentials from MLflow's own environment variables, when set. */
+export function authFromEnv(env: NodeJS.ProcessEnv): MlflowAuth | undefined {
+  if (env.MLFLOW_TRACKING_TOKEN) return { kind: 'bearer', token: env.MLFLOW_TRACKING_TOKEN };
+  if (env.MLFLOW_TRACKING_USERNAME) return { kind: 'basic', username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD ?? '' };
+  return undefined;
+}
+
+export interface SearchRunsOptions {
+  readonly experimentIds: readonly string[];
+  /** MLflow's filter syntax, e.g. `metrics.accuracy > 0.9 and params.C = '1.0'`. */
+  readonly filter?: string;
+  /** e.g. ["metrics.accuracy DESC", "attributes.start_time DESC"] */
+  readonly orderBy?: readonly string[];
+  /** Runs per request (MLflow allows up to 50,000). */
+  readonly pageSize?: number;
+  /** Stop after this many runs. */
+  readonly limit?: number;
+  readonly token?: CancellationTokenLike;
+}
+
+interface RawRun {
+  info: { run_id?: string; run_uuid?: string; run_name?: string; experiment_id: string; status?: string; start_time?: number | string; end_time?: number | string; artifact_uri?: string };
+  data?: { metrics?: Array<{ key: string; value: number | string }>; params?: Array<{ key: string; value: string }>; tags?: Array<{ key: string; value: string }> };
+}
+
+/** MLflow serialises NaN and infinities as strings. */
+function num(v: number | string): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+export function parseRun(r: RawRun): Run {
+  const tags = Object.fromEntries((r.data?.tags ?? []).map((t) => [t.key, t.value]));
+  const id = r.info.run_id ?? r.info.run_uuid ?? '';
+  return {
+    id,
+    name: r.info.run_name ?? tags['mlflow.runName'] ?? id,
+    experimentId: r.info.experiment_id,
+    status: runStatus(r.info.status),
+    ...(r.info.start_time !== undefined ? { startTime: Number(r.info.start_time) } : {}),
+    ...(r.info.end_time !== undefined ? { endTime: Number(r.info.end_time) } : {}),
+    params: Object.fromEntries((r.data?.params ?? []).map((p) => [p.key, p.value])),
+    metrics: Object.fromEntries((r.data?.metrics ?? []).map((m) => [m.key, num(m.value)])),
+    tags,
+    ...(tags['mlflow.parentRunId'] ? { parentId: tags['mlflow.parentRunId'] } : {}),
+    ...(tags['mlflow.source.git.commit'] ? { gitCommit: tags['mlflow.source.git.commit'] } : {}),
+    ...(r.info.artifact_uri ? { artifactUri: r.info.artifact_uri } : {}),
+  };
+}
+
+export class MlflowClient {
+  private readonly base: string;
+
+  constructor(
+    uri: string,
+    private readonly auth?: MlflowAuth,
+  ) {
+    if (!/^https?:\/\//.test(uri)) throw new UserFacingError(`"${uri}" is not an MLflow server address (http:// or https://).`);
+    this.base = uri.replace(/\/+$/, '');
+  }
+
+  get uri(): string {
+    return this.base;
+  }
+
+  private headers(json: boolean): Record<string, string> {
+    const h: Record<string, string> = json ? { 'content-type': 'application/json' } : {};
+    if (this.auth?.kind === 'basic') h.authorization = `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}`;
+    if (this.auth?.kind === 'bearer') h.authorization = `Bearer ${this.auth.token}`;
+    return h;
+  }
+
+  /** A REST call; errors in words a user can act on. */
+  private async call<T>(method: 'GET' | 'POST', endpoint: string, body?: Record<string, unknown>, query?: Record<string, string | number | undefined>): Promise<T> {
+    const url = new URL(`${this.base}/api/2.0/mlflow/${endpoint}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers: this.headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(60_000) });
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    if (!res.ok) throw await this.refused(res);
+    return (await res.json()) as T;
+  }
+
+  private unreachable(err: unknown): UserFacingError {
+    const cause = (err as { cause?: { code?: string } })?.cause;
+    const why = cause?.code ?? errorMessage(err);
+    return new UserFacingError(`No MLflow server answers at ${this.base} (${why}). Start it (mlflow server), or set mlops.mlflow.trackingUri.`, errorMessage(err));
+  }
+
+  private async refused(res: Response): Promise<UserFacingError> {
+    const text = await res.text().catch(() => '');
+    let message = text.slice(0, 300);
+    try {
+      const j = JSON.parse(text) as { message?: string; error_code?: string };
+      message = [j.error_code, j.message].filter(Boolean).join(': ') || message;
+    } catch {
+      // not JSON: keep the text
+    }
+    if (res.status === 401) return new UserFacingError(`MLflow at ${this.base} needs credentials (401). Sign in with "MLOps: Sign in to MLflow", or set MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN.`, message);
+    if (res.status === 403) return new UserFacingError(`MLflow at ${this.base} refused access (403): these credentials may not read this.`, message);
+    return new UserFacingError(`MLflow at ${this.base} answered ${res.status}: ${message}`, message);
+  }
+
+  /** The server answers, and with which version (MLflow 2.x and 3.x serve /version). */
+  async version(): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/version`, { headers: this.headers(false), signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    if (!res.ok) throw await this.refused(res);
+    return (await res.text()).trim();
+  }
+
+  async experiments(opts: { filter?: string; includeDeleted?: boolean } = {}): Promise<Experiment[]> {
+    const out: Experiment[] = [];
+    let pageToken: string | undefined;
+    do {
+      const r = await this.call<{ experiments?: Array<{ experiment_id: string; name: string; lifecycle_stage: string; artifact_location?: string; last_update_time?: number | string; tags?: Array<{ key: string; value: string }> }>; next_page_token?: string }>(
+        'POST',
+        'experiments/search',
+        { max_results: 1000, view_type: opts.includeDeleted ? 'ALL' : 'ACTIVE_ONLY', ...(opts.filter ? { filter: opts.filter } : {}), ...(pageToken ? { page_token: pageToken } : {}) },
+      );
+      for (const e of r.experiments ?? []) {
+        out.push({
+          id: e.experiment_id,
+          name: e.name,
+          lifecycleStage: e.lifecycle_stage,
+          ...(e.artifact_location ? { artifactLocation: e.artifact_location } : {}),
+          ...(e.last_update_time !== undefined ? { lastUpdateTime: Number(e.last_update_time) } : {}),
+          tags: Object.fromEntries((e.tags ?? []).map((t) => [t.key, t.value])),
+        });
+      }
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  /** Runs, page by page as the server sends them (each page is yielded as soon as it arrives). */
+  async *searchRunPages(opts: SearchRunsOptions): AsyncGenerator<Run[]> {
+    let pageToken: string | undefined;
+    let seen = 0;
+    const limit = opts.limit ?? Infinity;
+    do {
+      throwIfCancelled(opts.token);
+      const pageSize = Math.min(opts.pageSize ?? 1000, limit - seen);
+      const r = await this.call<{ runs?: RawRun[]; next_page_token?: string }>('POST', 'runs/search', {
+        experiment_ids: [...opts.experimentIds],
+        max_results: pageSize,
+        run_view_type: 'ACTIVE_ONLY',
+        ...(opts.filter ? { filter: opts.filter } : {}),
+        ...(opts.orderBy?.length ? { order_by: [...opts.orderBy] } : {}),
+        ...(pageToken ? { page_token: pageToken } : {}),
+      });
+      const runs = (r.runs ?? []).map(parseRun);
+      seen += runs.length;
+      yield runs;
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken && seen < limit);
+  }
+
+  async searchRuns(opts: SearchRunsOptions): Promise<Run[]> {
+    const out: Run[] = [];
+    for await (const page of this.searchRunPages(opts)) out.push(...page);
+    return out;
+  }
+
+  async run(runId: string): Promise<Run> {
+    return parseRun((await this.call<{ run: RawRun }>('GET', 'runs/get', undefined, { run_id: runId })).run);
+  }
+
+  async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    const out: MetricPoint[] = [];
+    let pageToken: string | undefined;
+    do {
+      const r = await this.call<{ metrics?: Array<{ value: number | string; step?: number | string; timestamp?: number | string }>; next_page_token?: string }>('GET', 'metrics/get-history', undefined, {
+        run_id: runId,
+        metric_key: key,
+        max_results: 25_000,
+        page_token: pageToken,
+      });
+      for (const m of r.metrics ?? []) out.push({ step: Number(m.step ?? 0), value: num(m.value), timestamp: Number(m.timestamp ?? 0) });
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+  }
+
+  /** One level of a run's artifact tree (`dir` relative to the run's root). */
+  async artifacts(runId: string, dir = ''): Promise<ArtifactEntry[]> {
+    const out: ArtifactEntry[] = [];
+    let pageToken: string | undefined;
+    do {
+      const r = await this.call<{ files?: Array<{ path: string; is_dir?: boolean; file_size?: number | string }>; next_page_token?: string }>('GET', 'artifacts/list', undefined, {
+        run_id: runId,
+        ...(dir ? { path: dir } : {}),
+        page_token: pageToken,
+      });
+      for (const f of r.files ?? []) out.push({ path: f.path, isDir: !!f.is_dir, ...(f.file_size !== undefined ? { size: Number(f.file_size) } : {}) });
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  /** Streams one artifact to `dest` (never held whole in memory); returns the bytes written. */
+  async downloadArtifact(runId: string, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number> {
+    const url = new URL(`${this.base}/get-artifact`);
+    url.searchParams.set('path', artifactPath);
+    url.searchParams.set('run_uuid', runId);
+    const abort = new AbortController();
+    const sub = token?.onCancellationRequested(() => abort.abort());
+    try {
+      let res: Response;
+      try {
+        res = await fetch(url, { headers: this.headers(false), signal: abort.signal });
+      } catch (err) {
+        throwIfCancelled(token);
+        throw this.unreachable(err);
+      }
+      if (!res.ok || !res.body) throw await this.refused(res);
+      await mkdir(path.dirname(dest), { recursive: true });
+      let bytes = 0;
+      const source = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+      source.on('data', (c: Buffer) => (bytes += c.length));
+      await pipeline(source, createWriteStream(dest));
+      return bytes;
+    } catch (err) {
+      throwIfCancelled(token);
+      throw err;
+    } finally {
+      sub?.dispose();
+    }
+  }
+
+  async registeredModels(): Promise<RegisteredModel[]> {
+    const out: RegisteredModel[] = [];
+    let pageToken: string | undefined;
+    do {
+      const r = await this.call<{ registered_models?: Array<{ name: string; description?: string; latest_versions?: RawVersion[] }>; next_page_token?: string }>('GET', 'registered-models/search', undefined, {
+        max_results: 1000,
+        page_token: pageToken,
+      });
+      for (const m of r.registered_models ?? []) out.push({ name: m.name, ...(m.description ? { description: m.description } : {}), latestVersions: (m.latest_versions ?? []).map(parseVersion) });
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  async modelVersions(name: string): Promise<ModelVersion[]> {
+    const r = await this.call<{ model_versions?: RawVersion[] }>('GET', 'model-versions/search', undefined, { filter: `name='${name.replace(/'/g, "\\'")}'`, max_results: 1000 });
+    return (r.model_versions ?? []).map(parseVersion).sort((a, b) => Number(b.version) - Number(a.version));
+  }
+}
+
+interface RawVersion {
+  name: string;
+  version: string;
+  run_id?: string;
+  source?: string;
+  status?: string;
+  aliases?: string[];
+}
+
+function parseVersion(v: RawVersion): ModelVersion {
+  return { name: v.name, version: v.version, ...(v.run_id ? { runId: v.run_id } : {}), ...(v.source ? { source: v.source } : {}), ...(v.status ? { status: v.status } : {}), aliases: v.aliases ?? [] };
+}

@@ -1,0 +1,44 @@
+import { strict as assert } from 'node:assert';
+import { authFromEnv, parseRun, trackingUri } from '../../../src/experiments/mlflow/client';
+import { age, keyMetric, runStatus } from '../../../src/experiments/model';
+
+describe('experiments: the run model', () => {
+  it('reads an MLflow run as the REST API sends it, NaN and infinities included', () => {
+    const run = parseRun({
+      info: { run_id: 'a'.repeat(32), run_name: 'logreg', experiment_id: '7', status: 'FINISHED', start_time: '1700000000000', artifact_uri: 'mlflow-artifacts:/7/a' },
+      data: {
+        metrics: [{ key: 'accuracy', value: 0.93 }, { key: 'loss', value: 'NaN' }, { key: 'gain', value: 'Infinity' }],
+        params: [{ key: 'C', value: '1.0' }],
+        tags: [{ key: 'mlflow.parentRunId', value: 'b'.repeat(32) }, { key: 'mlflow.source.git.commit', value: 'c0ffee' }],
+      },
+    });
+    assert.equal(run.name, 'logreg');
+    assert.equal(run.startTime, 1_700_000_000_000);
+    assert.ok(Number.isNaN(run.metrics.loss));
+    assert.equal(run.metrics.gain, Infinity);
+    assert.equal(run.parentId, 'b'.repeat(32));
+    assert.equal(run.gitCommit, 'c0ffee');
+    assert.equal(parseRun({ info: { run_uuid: 'x', experiment_id: '0' } }).name, 'x');
+  });
+
+  it('knows MLflow’s statuses and nothing else', () => {
+    assert.equal(runStatus('FAILED'), 'FAILED');
+    assert.equal(runStatus('weird'), 'UNKNOWN');
+  });
+
+  it('picks the headline metric and writes ages', () => {
+    const run = parseRun({ info: { run_id: 'r', experiment_id: '0' }, data: { metrics: [{ key: 'rmse', value: 2 }, { key: 'mae', value: 1 }] } });
+    assert.deepEqual(keyMetric(run), { key: 'mae', value: 1 });
+    assert.deepEqual(keyMetric(run, 'rmse'), { key: 'rmse', value: 2 });
+    assert.equal(age(0, 90_000), '2 min ago');
+    assert.equal(age(0, 3 * 86_400_000), '3 d ago');
+  });
+
+  it('finds the tracking URI and credentials as MLflow does', () => {
+    assert.equal(trackingUri('', { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' }), 'http://127.0.0.1:5000');
+    assert.equal(trackingUri('http://a', { MLFLOW_TRACKING_URI: 'http://b' }), 'http://a');
+    assert.equal(trackingUri(undefined, {}), undefined);
+    assert.deepEqual(authFromEnv({ MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' }), { kind: 'basic', username: 'u', password: 'p' });
+    assert.deepEqual(authFromEnv({ MLFLOW_TRACKING_TOKEN: 't' }), { kind: 'bearer', token: 't' });
+  });
+});
