@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { authFromEnv, parseRun, trackingUri } from '../../../src/experiments/mlflow/client';
+import { flatten, parseExpShow } from '../../../src/experiments/dvc/client';
 import { age, keyMetric, runStatus } from '../../../src/experiments/model';
 
 describe('experiments: the run model', () => {
@@ -40,5 +41,29 @@ describe('experiments: the run model', () => {
     assert.equal(trackingUri(undefined, {}), undefined);
     assert.deepEqual(authFromEnv({ MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' }), { kind: 'basic', username: 'u', password: 'p' });
     assert.deepEqual(authFromEnv({ MLFLOW_TRACKING_TOKEN: 't' }), { kind: 'bearer', token: 't' });
+  });
+});
+
+describe('experiments: dvc exp show --json', () => {
+  it('flattens params, prefixing a file only when two files share a key, and keeps numbers only as metrics', () => {
+    const json = JSON.stringify([
+      {
+        rev: 'a'.repeat(40),
+        name: 'main',
+        data: {
+          timestamp: '2026-11-24T20:00:00',
+          params: { 'params.yaml': { data: { train: { lr: 0.1, layers: [1, 2] }, seed: 1 } }, 'extra.yaml': { data: { seed: 2 } } },
+          metrics: { 'metrics.json': { data: { acc: 0.9, note: 'x' } } },
+        },
+        experiments: [{ revs: [{ rev: 'b'.repeat(40), name: 'exp-1', data: { params: {}, metrics: { 'metrics.json': { data: { acc: '0.95' } } } } }], executor: { state: 'running' } }],
+      },
+    ]);
+    const [base] = parseExpShow(json);
+    assert.equal(base.name, 'main');
+    assert.deepEqual(base.runs[0].params, { 'train.lr': '0.1', 'train.layers': '[1,2]', 'params.yaml:seed': '1', 'extra.yaml:seed': '2' });
+    assert.deepEqual(base.runs[0].metrics, { acc: 0.9 });
+    assert.equal(base.runs[0].startTime, Date.parse('2026-11-24T20:00:00Z'));
+    assert.deepEqual({ status: base.runs[1].status, parent: base.runs[1].parentId, acc: base.runs[1].metrics.acc }, { status: 'RUNNING', parent: 'a'.repeat(40), acc: 0.95 });
+    assert.deepEqual(flatten({ a: { b: { c: 1 } }, d: null }), { 'a.b.c': 1, d: null });
   });
 });

@@ -1,0 +1,127 @@
+// DVC experiments through `dvc exp show --json`, read into the same Run model as
+// MLflow runs: each baseline commit is an "experiment", its DVC experiments are runs.
+// Params and metrics are flattened to dotted keys (`train.lr`), prefixed with their file
+// only when two files share a key. No editor API.
+import { spawn } from 'node:child_process';
+import type { CancellationTokenLike } from '../../common/cancellation';
+import { CancelledError } from '../../common/cancellation';
+import { UserFacingError } from '../../common/errors';
+import type { Run, RunStatus } from '../model';
+
+interface ExpData {
+  rev?: string;
+  timestamp?: string | null;
+  params?: Record<string, { data?: Record<string, unknown>; error?: unknown }> | null;
+  metrics?: Record<string, { data?: Record<string, unknown>; error?: unknown }> | null;
+}
+
+interface ExpRev {
+  rev: string;
+  name?: string | null;
+  data?: ExpData | null;
+  error?: { type?: string; msg?: string } | null;
+  experiments?: Array<{ revs: ExpRev[]; executor?: { state?: string } | null; name?: string | null }> | null;
+}
+
+export interface DvcBaseline {
+  /** The commit's sha, or "workspace". */
+  readonly rev: string;
+  /** The branch or tag, when dvc names one. */
+  readonly name: string;
+  readonly runs: Run[];
+}
+
+/** Nested objects to dotted keys; arrays and scalars are values. */
+export function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+function fromFiles(files: ExpData['params']): Record<string, unknown> {
+  const perFile = Object.entries(files ?? {}).map(([file, f]) => [file, flatten(f?.data ?? {})] as const);
+  const counts = new Map<string, number>();
+  for (const [, flat] of perFile) for (const k of Object.keys(flat)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const out: Record<string, unknown> = {};
+  for (const [file, flat] of perFile) for (const [k, v] of Object.entries(flat)) out[(counts.get(k) ?? 0) > 1 ? `${file}:${k}` : k] = v;
+  return out;
+}
+
+const EXECUTOR_STATUS: Record<string, RunStatus> = { running: 'RUNNING', queued: 'QUEUED', failed: 'FAILED', success: 'FINISHED' };
+
+function toRun(r: ExpRev, baseline: string, status: RunStatus): Run {
+  const params = Object.fromEntries(Object.entries(fromFiles(r.data?.params)).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  const metrics = Object.fromEntries(
+    Object.entries(fromFiles(r.data?.metrics))
+      .filter(([, v]) => typeof v === 'number' || (typeof v === 'string' && v !== '' && !Number.isNaN(Number(v))))
+      .map(([k, v]) => [k, Number(v)]),
+  );
+  const ts = r.data?.timestamp ? Date.parse(`${r.data.timestamp}Z`) : undefined;
+  return {
+    id: r.rev,
+    name: r.name ?? (r.rev === 'workspace' ? 'workspace' : r.rev.slice(0, 7)),
+    experimentId: baseline,
+    status: r.error ? 'FAILED' : status,
+    ...(ts !== undefined && !Number.isNaN(ts) ? { startTime: ts } : {}),
+    params,
+    metrics,
+    tags: r.error?.msg ? { 'dvc.error': r.error.msg } : {},
+    ...(r.rev !== 'workspace' && r.rev !== baseline ? { parentId: baseline } : {}),
+    ...(r.rev !== 'workspace' ? { gitCommit: r.rev } : {}),
+  };
+}
+
+/** `dvc exp show --json` to baselines with their runs (the baseline commit itself first). */
+export function parseExpShow(json: string): DvcBaseline[] {
+  const rows = JSON.parse(json) as ExpRev[];
+  return rows.map((row) => {
+    const runs = [toRun(row, row.rev, 'FINISHED')];
+    for (const exp of row.experiments ?? []) {
+      const status = EXECUTOR_STATUS[exp.executor?.state ?? 'success'] ?? 'UNKNOWN';
+      for (const r of exp.revs) runs.push(toRun({ ...r, name: r.name ?? exp.name ?? null }, row.rev, status));
+    }
+    return { rev: row.rev, name: row.name ?? (row.rev === 'workspace' ? 'workspace' : row.rev.slice(0, 7)), runs };
+  });
+}
+
+export interface DvcOptions {
+  /** How to run DVC: ["dvc"] from the PATH, or [python, "-m", "dvc"]. */
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly token?: CancellationTokenLike;
+}
+
+/** Runs dvc; a missing DVC, a folder that is not a DVC repository, or a failure are said plainly (with DVC's stderr). */
+export function runDvc(args: readonly string[], opts: DvcOptions): Promise<string> {
+  const [cmd, ...pre] = opts.command;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...pre, ...args], { cwd: opts.cwd, env: { ...process.env, DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const sub = opts.token?.onCancellationRequested(() => child.kill('SIGTERM'));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      sub?.dispose();
+      reject(e.code === 'ENOENT' ? new UserFacingError(`DVC is not installed (${cmd} was not found). Install it (pip install dvc), or set mlops.python.path to a Python that has it.`) : e);
+    });
+    child.on('close', (code) => {
+      sub?.dispose();
+      if (opts.token?.isCancellationRequested) return reject(new CancelledError());
+      if (code === 0) return resolve(out);
+      const stderr = err.trim();
+      if (/No module named dvc/.test(stderr)) return reject(new UserFacingError(`DVC is not installed in ${cmd}. Install it (pip install dvc), or set mlops.python.path to a Python that has it.`, stderr));
+      if (/not inside of a DVC repository/i.test(stderr)) return reject(new UserFacingError(`${opts.cwd} is not a DVC repository: run "dvc init" there first.`, stderr));
+      reject(new UserFacingError(`dvc ${args.join(' ')} failed (exit ${code}): ${stderr.split('\n').slice(-3).join(' ')}`, stderr));
+    });
+  });
+}
+
+export async function expShow(opts: DvcOptions): Promise<DvcBaseline[]> {
+  const out = await runDvc(['exp', 'show', '--json'], opts);
+  const start = out.indexOf('[');
+  return parseExpShow(start < 0 ? '[]' : out.slice(start));
+}
