@@ -64,29 +64,26 @@ export async function benchBuild(): Promise<void> {
     await ours('mlops-bench/ours:warm', false);
     cli('mlops-bench/cli:warm', false);
 
-    const cold = { ours: [] as number[], cli: [] as number[] };
-    for (let i = 0; i < COLD_ROUNDS; i++) {
-      // Alternate who goes first, so neither always meets a busier disk or network.
-      if (i % 2 === 0) {
-        cold.ours.push(await ours(`mlops-bench/ours:cold-${i}`, true));
-        cold.cli.push(cli(`mlops-bench/cli:cold-${i}`, true));
-      } else {
-        cold.cli.push(cli(`mlops-bench/cli:cold-${i}`, true));
-        cold.ours.push(await ours(`mlops-bench/ours:cold-${i}`, true));
+    /** Interleaved rounds; who goes first alternates, so neither always meets a busier disk or network. */
+    const rounds = async (kind: 'cold' | 'cached', n: number) => {
+      const out = { ours: [] as number[], cli: [] as number[] };
+      const nocache = kind === 'cold';
+      for (let i = 0; i < n; i++) {
+        const runOurs = async () => out.ours.push(await ours(`mlops-bench/ours:${kind}-${i}`, nocache));
+        const runCli = () => out.cli.push(cli(`mlops-bench/cli:${kind}-${i}`, nocache));
+        if (i % 2 === 0) {
+          await runOurs();
+          runCli();
+        } else {
+          runCli();
+          await runOurs();
+        }
       }
-      console.log(`cold round ${i + 1}: ours ${Math.round(cold.ours[i])} ms, docker build ${Math.round(cold.cli[i])} ms`);
-    }
-    const cached = { ours: [] as number[], cli: [] as number[] };
-    for (let i = 0; i < CACHED_ROUNDS; i++) {
-      if (i % 2 === 0) {
-        cached.ours.push(await ours(`mlops-bench/ours:cached-${i}`, false));
-        cached.cli.push(cli(`mlops-bench/cli:cached-${i}`, false));
-      } else {
-        cached.cli.push(cli(`mlops-bench/cli:cached-${i}`, false));
-        cached.ours.push(await ours(`mlops-bench/ours:cached-${i}`, false));
-      }
-    }
-    console.log(`cached: ours ${cached.ours.map(Math.round).join(', ')} ms; docker build ${cached.cli.map(Math.round).join(', ')} ms`);
+      console.log(`${kind}: ours ${out.ours.map(Math.round).join(', ')} ms; docker build ${out.cli.map(Math.round).join(', ')} ms`);
+      return out;
+    };
+    const cold = await rounds('cold', COLD_ROUNDS);
+    const cached = await rounds('cached', CACHED_ROUNDS);
 
     const engine = await client.version();
     const common = `${engine.podman ? 'Podman' : 'Docker'} ${engine.version}, classic builder (DOCKER_BUILDKIT=0), scaffolded FastAPI project (multi-stage, pip install of the pinned requirements from the package index), local Debian base image; interleaved rounds, medians; ours timed inside Node with dockerode loaded, docker build as a process (its start-up included); both skip the project's .venv as excluded (no exception rule reaches into it)`;

@@ -455,23 +455,19 @@ export async function packContext(dir: string, dockerfile = 'Dockerfile'): Promi
 export interface ContextSize {
   readonly sentBytes: number;
   readonly sentFiles: number;
-  /** What the rules leave out, in bytes. */
-  readonly leftOutBytes: number;
   /** The biggest top-level entries that are sent, biggest first. */
   readonly largestSent: ReadonlyArray<{ readonly path: string; readonly bytes: number }>;
 }
 
 /** What a build would send, judged by `rules` (default: the folder's own .dockerignore). */
 export async function measureContext(dir: string, dockerfile = 'Dockerfile', rules?: string): Promise<ContextSize> {
-  const [sent, all] = await Promise.all([contextEntries(dir, dockerfile, rules), contextEntries(dir, dockerfile, '')]);
-  const files = sent.filter((e) => !e.stat.isDirectory());
+  const files = (await contextEntries(dir, dockerfile, rules)).filter((e) => !e.stat.isDirectory());
   const sentBytes = files.reduce((n, e) => n + e.stat.size, 0);
-  const allBytes = all.filter((e) => !e.stat.isDirectory()).reduce((n, e) => n + e.stat.size, 0);
   const top = new Map<string, number>();
   for (const e of files) {
     const head = e.rel.includes('/') ? `${e.rel.split('/')[0]}/` : e.rel;
     top.set(head, (top.get(head) ?? 0) + e.stat.size);
   }
   const largestSent = [...top].map(([p, bytes]) => ({ path: p, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
-  return { sentBytes, sentFiles: files.length, leftOutBytes: allBytes - sentBytes, largestSent };
+  return { sentBytes, sentFiles: files.length, largestSent };
 }

@@ -4,14 +4,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
-import { portInUse } from '../common/net';
+import { nextFreePort, portInUse } from '../common/net';
 import type { ModelApiProject } from '../scaffold/projects';
 import type { ModelApisTree } from '../scaffold/tree';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings, Views } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
+import type Dockerode from 'dockerode';
 import type { ContainerSummary, DockerClient, ImageSummary } from './client';
-import { parseEnv, splitTag } from './model';
+import { PortInUseError, measureContext } from './client';
+import { MANAGED_LABEL, parseEnv, splitTag } from './model';
+import { planImage } from './project';
 import type { ImagePlan } from './project';
 import type { DockerNode, DockerTree } from './tree';
 
@@ -21,18 +24,20 @@ const HUGE_CONTEXT_BYTES = 100 * 1024 * 1024;
 const PROJECT_DIR_LABEL = 'mlops.workbench/project-dir';
 
 export function registerDockerCommands(registry: CommandRegistry, tree: DockerTree, modelApis: ModelApisTree, extensionUri: vscode.Uri, log: ComponentLogger): vscode.Disposable {
-  const buildOutput = vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Docker Build'));
+  // Made on the first build, not at activation.
+  let channel: vscode.OutputChannel | undefined;
+  const buildOutput = (): vscode.OutputChannel => (channel ??= vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Docker Build')));
   const logTerminals = new Map<string, vscode.Terminal>();
 
   registry.register(Commands.dockerRefresh, () => tree.refresh());
   registry.register(Commands.dockerShowAllImages, () => tree.setShowAll(true));
   registry.register(Commands.dockerShowOwnImages, () => tree.setShowAll(false));
-  registry.register(Commands.dockerShowBuildOutput, () => buildOutput.show(true));
+  registry.register(Commands.dockerShowBuildOutput, () => buildOutput().show(true));
 
   registry.register(Commands.dockerBuild, async (arg?: unknown) => {
     const dockerfile = await dockerfileFor(arg, modelApis);
     const client = await tree.client();
-    const built = await buildImage(client, dockerfile, buildOutput, extensionUri, log);
+    const built = await buildImage(client, dockerfile, buildOutput(), extensionUri, log);
     if (!built) return;
     tree.refresh();
     const runNow = vscode.l10n.t('Run');
@@ -42,7 +47,7 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
       vscode.l10n.t('Show Build Output'),
     );
     if (choice === runNow) await runImage(client, tree, built.plan.tags[0], { projectDir: built.plan.contextDir }, log);
-    else if (choice) buildOutput.show(true);
+    else if (choice) buildOutput().show(true);
   });
 
   registry.register(Commands.dockerRun, async (arg?: unknown) => {
@@ -54,7 +59,7 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
   registry.register(Commands.dockerRunWithOptions, async (arg?: unknown) => {
     const client = await tree.client();
     const target = await imageFor(arg, client, modelApis);
-    const containerPort = await exposedPort(client, target.ref);
+    const { containerPort } = await imageToRun(client, target.ref);
     const hostText = await vscode.window.showInputBox({
       title: vscode.l10n.t('Run {0}: host port', target.ref),
       prompt: vscode.l10n.t('Published on 127.0.0.1 only; the container listens on {0}.', containerPort),
@@ -167,7 +172,7 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
 
   return {
     dispose: () => {
-      buildOutput.dispose();
+      channel?.dispose();
       for (const t of logTerminals.values()) t.dispose();
     },
   };
@@ -206,7 +211,7 @@ async function buildImage(
   extensionUri: vscode.Uri,
   log: ComponentLogger,
 ): Promise<{ plan: ImagePlan; ms: number } | undefined> {
-  const [{ planImage }, { gitState }, { measureContext }] = await Promise.all([import('./project'), import('../git/client'), import('./client')]);
+  const { gitState } = await import('../git/client');
   const contextDir = path.dirname(dockerfile);
   const baseImage = vscode.workspace.getConfiguration().get<string>(Settings.dockerBaseImage, '');
   const git = await gitState(contextDir).catch(() => undefined);
@@ -291,13 +296,14 @@ function mb(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-async function exposedPort(client: DockerClient, ref: string): Promise<number> {
+/** The image, or a message saying to build it; and the first port it exposes (8000 when none). */
+async function imageToRun(client: DockerClient, ref: string): Promise<{ info: Dockerode.ImageInspectInfo; containerPort: number }> {
   const info = await client.inspectImage(ref);
   if (!info) throw new UserFacingError(vscode.l10n.t('The image {0} is not on this engine: build it first.', ref));
   const exposed = Object.keys(info.Config.ExposedPorts ?? {})
     .map((p) => Number(p.split('/')[0]))
     .filter((p) => p > 0);
-  return exposed[0] ?? 8000;
+  return { info, containerPort: exposed[0] ?? 8000 };
 }
 
 async function runImage(
@@ -307,29 +313,26 @@ async function runImage(
   opts: { projectDir?: string; hostPort?: number; env?: Record<string, string> },
   log: ComponentLogger,
 ): Promise<void> {
-  const { PortInUseError } = await import('./client');
-  const { nextFreePort } = await import('./project');
-  const info = await client.inspectImage(ref);
-  if (!info) throw new UserFacingError(vscode.l10n.t('The image {0} is not on this engine: build it first.', ref));
-  const containerPort = await exposedPort(client, ref);
+  const { info, containerPort } = await imageToRun(client, ref);
+  const framework = info.Config.Labels?.['mlops.workbench/framework'];
+  const labels: Record<string, string> = { 'mlops.workbench/managed': 'true' };
+  if (framework) labels['mlops.workbench/framework'] = framework;
+  if (opts.projectDir) labels[PROJECT_DIR_LABEL] = opts.projectDir;
+  const [repo] = splitTag(ref);
   let hostPort = opts.hostPort ?? containerPort;
+  let id: string;
   for (;;) {
     if (await portInUse(hostPort)) {
-      const next = await nextFreePort(hostPort + 1, portInUse);
+      const next = await nextFreePort(hostPort + 1);
       if (!next) throw new UserFacingError(vscode.l10n.t('Port {0} and the next 100 ports are in use on 127.0.0.1.', hostPort));
       const use = vscode.l10n.t('Use {0}', next);
       const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Port {0} on 127.0.0.1 is already in use.', hostPort), use);
       if (choice !== use) throw new CancelledError();
       hostPort = next;
     }
-    const [repo] = splitTag(ref);
-    const labels: Record<string, string> = { 'mlops.workbench/managed': 'true' };
-    const framework = info.Config.Labels?.['mlops.workbench/framework'];
-    if (framework) labels['mlops.workbench/framework'] = framework;
-    if (opts.projectDir) labels[PROJECT_DIR_LABEL] = opts.projectDir;
     try {
       const name = `${repo.split('/').pop()}-${hostPort}-${Date.now().toString(36).slice(-4)}`;
-      await client.run(ref, { name, ports: [{ container: containerPort, host: hostPort }], labels, env: opts.env ?? {} });
+      id = await client.run(ref, { name, ports: [{ container: containerPort, host: hostPort }], labels, env: opts.env ?? {} });
       log.info(`started ${name} from ${ref} on 127.0.0.1:${hostPort}`);
       tree.refresh();
       break;
@@ -338,13 +341,11 @@ async function runImage(
       throw err;
     }
   }
-  const c = (await client.containers()).find((x) => x.state === 'running' && x.ports.some((p) => p.host === hostPort));
-  if (c && framework(info)) await smoke(client, c, undefined, log);
-  else if (c) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is running on http://127.0.0.1:{1}', c.name, hostPort));
-}
-
-function framework(info: { Config: { Labels?: Record<string, string> | null } }): string | undefined {
-  return info.Config.Labels?.['mlops.workbench/framework'];
+  const c = (await client.containers()).find((x) => x.id === id);
+  if (!c) return;
+  // Only the extension's own APIs have /ready and /predict to smoke-test.
+  if (framework) await smoke(client, c, undefined, log);
+  else void vscode.window.showInformationMessage(vscode.l10n.t('{0} is running on http://127.0.0.1:{1}', c.name, hostPort));
 }
 
 async function smoke(client: DockerClient, c: ContainerSummary, modelApis: ModelApisTree | undefined, log: ComponentLogger): Promise<void> {
@@ -412,7 +413,6 @@ async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApis
     return { ref: image.tags[0] ?? image.id, ...(project ? { projectDir: project.dir } : {}) };
   }
   if (isProject(arg)) {
-    const { planImage } = await import('./project');
     const plan = await planImage({ dockerfile: path.join(arg.dir, 'Dockerfile') });
     const [repo, tag] = splitTag(plan.tags[0]);
     const images = (await client.images()).filter((i) => i.tags.some((t) => splitTag(t)[0] === repo));
@@ -424,7 +424,6 @@ async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApis
 }
 
 async function pickImage(client: DockerClient): Promise<ImageSummary> {
-  const { MANAGED_LABEL } = await import('./model');
   const images = await client.images(MANAGED_LABEL);
   if (images.length === 0) throw new UserFacingError(vscode.l10n.t('No image built by MLOps Workbench yet: build one first ("MLOps: Build Image").'));
   const pick = await vscode.window.showQuickPick(
@@ -437,7 +436,6 @@ async function pickImage(client: DockerClient): Promise<ImageSummary> {
 
 async function containerFor(node: DockerNode | undefined, client: DockerClient, fits: (c: ContainerSummary) => boolean): Promise<ContainerSummary> {
   if (node?.kind === 'container') return node.container;
-  const { MANAGED_LABEL } = await import('./model');
   const [key, value] = MANAGED_LABEL.split('=');
   const list = (await client.containers()).filter((c) => c.labels[key] === value && fits(c));
   if (list.length === 0) throw new UserFacingError(vscode.l10n.t('No container of MLOps Workbench fits: run an image first.'));

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitState } from '../git/client';
+import { parseProjectMarker } from '../scaffold/projects';
 import { imageLabels, imageTags, mlflowRunId } from './model';
 
 export interface ImagePlan {
@@ -30,16 +31,6 @@ export interface PlanInput {
   readonly now?: Date;
 }
 
-interface Marker {
-  name?: string;
-  image?: string;
-  version?: string;
-  framework?: string;
-  port?: number;
-  modelSource?: { kind?: string; uri?: string };
-  samplePayload?: string;
-}
-
 /** A Docker repository name: lower case, [a-z0-9._-], separated by "/". */
 export function imageNameFor(s: string): string {
   const n = s
@@ -52,11 +43,14 @@ export function imageNameFor(s: string): string {
 
 export async function planImage(input: PlanInput): Promise<ImagePlan> {
   const contextDir = path.dirname(input.dockerfile);
+  // The project file, when the folder is a scaffolded project and the file reads.
   const marker = await readFile(path.join(contextDir, '.mlops', 'project.json'), 'utf8')
-    .then((t) => JSON.parse(t) as Marker)
+    .then((t) => parseProjectMarker(contextDir, t))
+    .then((p) => (p.problem ? undefined : p))
     .catch(() => undefined);
   const dockerfileText = await readFile(input.dockerfile, 'utf8');
   const imageName = imageNameFor(marker?.image ?? marker?.name ?? path.basename(contextDir));
+  const framework = marker && marker.framework !== 'unknown' ? marker.framework : undefined;
   const version = marker?.version ?? 'latest';
   const exposed = /^\s*EXPOSE\s+(\d+)/im.exec(dockerfileText);
   const port = marker?.port ?? (exposed ? Number(exposed[1]) : 8000);
@@ -73,19 +67,13 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
       version,
       created: input.now ?? new Date(),
       ...(input.git ? { git: input.git } : {}),
-      ...(marker?.framework ? { framework: marker.framework } : {}),
+      ...(framework ? { framework } : {}),
       ...(marker?.modelSource?.kind ? { modelSource: marker.modelSource.kind } : {}),
       ...(runId ? { mlflowRunId: runId } : {}),
     }),
     buildArgs: input.baseImage && declaresBase ? { BASE_IMAGE: input.baseImage } : {},
     port,
-    ...(marker?.framework ? { framework: marker.framework } : {}),
+    ...(framework ? { framework } : {}),
     ...(samplePayload ? { samplePayload } : {}),
   };
-}
-
-/** The first port from `start` up that `inUse` says is free (at most 100 tries). */
-export async function nextFreePort(start: number, inUse: (p: number) => Promise<boolean>): Promise<number | undefined> {
-  for (let p = start; p < start + 100 && p <= 65535; p++) if (!(await inUse(p))) return p;
-  return undefined;
 }

@@ -10,6 +10,11 @@ export interface ModelApiProject {
   readonly port?: number;
   readonly scaffolded: boolean;
   readonly modelLabel?: string;
+  /** From the marker: the image's repository name and version, the model's source, the sample /predict body (relative). */
+  readonly image?: string;
+  readonly version?: string;
+  readonly modelSource?: { readonly kind: string; readonly uri?: string };
+  readonly samplePayload?: string;
   /** Set when the marker could not be read. */
   readonly problem?: string;
 }
@@ -17,7 +22,8 @@ export interface ModelApiProject {
 export function parseProjectMarker(dir: string, text: string): ModelApiProject {
   const folderName = dir.split(/[\\/]/).pop() ?? dir;
   try {
-    const j = JSON.parse(text) as { name?: unknown; framework?: unknown; port?: unknown; modelSource?: { kind?: unknown; uri?: unknown; file?: unknown } };
+    const j = JSON.parse(text) as { name?: unknown; framework?: unknown; port?: unknown; image?: unknown; version?: unknown; samplePayload?: unknown; modelSource?: { kind?: unknown; uri?: unknown; file?: unknown } };
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
     const framework = j.framework === 'fastapi' || j.framework === 'flask' ? j.framework : 'unknown';
     const src = j.modelSource;
     const modelLabel = src?.kind === 'mlflow' ? String(src.uri) : src?.kind === 'file' ? String(src.file) : src?.kind === 'sample' ? 'sample model' : undefined;
@@ -28,6 +34,10 @@ export function parseProjectMarker(dir: string, text: string): ModelApiProject {
       ...(typeof j.port === 'number' ? { port: j.port } : {}),
       scaffolded: true,
       ...(modelLabel ? { modelLabel } : {}),
+      ...(str(j.image) ? { image: str(j.image) } : {}),
+      ...(str(j.version) ? { version: str(j.version) } : {}),
+      ...(str(src?.kind) ? { modelSource: { kind: str(src?.kind)!, ...(str(src?.uri) ? { uri: str(src?.uri) } : {}) } } : {}),
+      ...(str(j.samplePayload) ? { samplePayload: str(j.samplePayload) } : {}),
     };
   } catch (err) {
     return { dir, name: folderName, framework: 'unknown', scaffolded: true, problem: `.mlops/project.json is not valid JSON: ${(err as Error).message}` };

@@ -138,28 +138,33 @@ export class MlflowClient {
     return (await res.text()).trim();
   }
 
-  async experiments(opts: { filter?: string; includeDeleted?: boolean } = {}): Promise<Experiment[]> {
-    const out: Experiment[] = [];
+  /** Every page of a paged endpoint, followed through next_page_token. */
+  private async allPages<R extends { next_page_token?: string }, T>(fetchPage: (pageToken: string | undefined) => Promise<R>, items: (r: R) => T[]): Promise<T[]> {
+    const out: T[] = [];
     let pageToken: string | undefined;
     do {
-      const r = await this.call<{ experiments?: Array<{ experiment_id: string; name: string; lifecycle_stage: string; artifact_location?: string; last_update_time?: number | string; tags?: Array<{ key: string; value: string }> }>; next_page_token?: string }>(
-        'POST',
-        'experiments/search',
-        { max_results: 1000, view_type: opts.includeDeleted ? 'ALL' : 'ACTIVE_ONLY', ...(opts.filter ? { filter: opts.filter } : {}), ...(pageToken ? { page_token: pageToken } : {}) },
-      );
-      for (const e of r.experiments ?? []) {
-        out.push({
+      const r = await fetchPage(pageToken);
+      out.push(...items(r));
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  async experiments(opts: { filter?: string; includeDeleted?: boolean } = {}): Promise<Experiment[]> {
+    type Page = { experiments?: Array<{ experiment_id: string; name: string; lifecycle_stage: string; artifact_location?: string; last_update_time?: number | string; tags?: Array<{ key: string; value: string }> }>; next_page_token?: string };
+    return this.allPages(
+      (pageToken) =>
+        this.call<Page>('POST', 'experiments/search', { max_results: 1000, view_type: opts.includeDeleted ? 'ALL' : 'ACTIVE_ONLY', ...(opts.filter ? { filter: opts.filter } : {}), ...(pageToken ? { page_token: pageToken } : {}) }),
+      (r) =>
+        (r.experiments ?? []).map((e) => ({
           id: e.experiment_id,
           name: e.name,
           lifecycleStage: e.lifecycle_stage,
           ...(e.artifact_location ? { artifactLocation: e.artifact_location } : {}),
           ...(e.last_update_time !== undefined ? { lastUpdateTime: Number(e.last_update_time) } : {}),
           tags: Object.fromEntries((e.tags ?? []).map((t) => [t.key, t.value])),
-        });
-      }
-      pageToken = r.next_page_token || undefined;
-    } while (pageToken);
-    return out;
+        })),
+    );
   }
 
   /** Runs, page by page as the server sends them (each page is yielded as soon as it arrives). */
@@ -196,35 +201,21 @@ export class MlflowClient {
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
-    const out: MetricPoint[] = [];
-    let pageToken: string | undefined;
-    do {
-      const r = await this.call<{ metrics?: Array<{ value: number | string; step?: number | string; timestamp?: number | string }>; next_page_token?: string }>('GET', 'metrics/get-history', undefined, {
-        run_id: runId,
-        metric_key: key,
-        max_results: 25_000,
-        page_token: pageToken,
-      });
-      for (const m of r.metrics ?? []) out.push({ step: Number(m.step ?? 0), value: num(m.value), timestamp: Number(m.timestamp ?? 0) });
-      pageToken = r.next_page_token || undefined;
-    } while (pageToken);
-    return out.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+    type Page = { metrics?: Array<{ value: number | string; step?: number | string; timestamp?: number | string }>; next_page_token?: string };
+    const points = await this.allPages(
+      (pageToken) => this.call<Page>('GET', 'metrics/get-history', undefined, { run_id: runId, metric_key: key, max_results: 25_000, page_token: pageToken }),
+      (r) => (r.metrics ?? []).map((m) => ({ step: Number(m.step ?? 0), value: num(m.value), timestamp: Number(m.timestamp ?? 0) })),
+    );
+    return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
 
   /** One level of a run's artifact tree (`dir` relative to the run's root). */
   async artifacts(runId: string, dir = ''): Promise<ArtifactEntry[]> {
-    const out: ArtifactEntry[] = [];
-    let pageToken: string | undefined;
-    do {
-      const r = await this.call<{ files?: Array<{ path: string; is_dir?: boolean; file_size?: number | string }>; next_page_token?: string }>('GET', 'artifacts/list', undefined, {
-        run_id: runId,
-        ...(dir ? { path: dir } : {}),
-        page_token: pageToken,
-      });
-      for (const f of r.files ?? []) out.push({ path: f.path, isDir: !!f.is_dir, ...(f.file_size !== undefined ? { size: Number(f.file_size) } : {}) });
-      pageToken = r.next_page_token || undefined;
-    } while (pageToken);
-    return out;
+    type Page = { files?: Array<{ path: string; is_dir?: boolean; file_size?: number | string }>; next_page_token?: string };
+    return this.allPages(
+      (pageToken) => this.call<Page>('GET', 'artifacts/list', undefined, { run_id: runId, ...(dir ? { path: dir } : {}), page_token: pageToken }),
+      (r) => (r.files ?? []).map((f) => ({ path: f.path, isDir: !!f.is_dir, ...(f.file_size !== undefined ? { size: Number(f.file_size) } : {}) })),
+    );
   }
 
   /** Streams one artifact to `dest` (never held whole in memory); returns the bytes written. */
@@ -258,17 +249,11 @@ export class MlflowClient {
   }
 
   async registeredModels(): Promise<RegisteredModel[]> {
-    const out: RegisteredModel[] = [];
-    let pageToken: string | undefined;
-    do {
-      const r = await this.call<{ registered_models?: Array<{ name: string; description?: string; latest_versions?: RawVersion[] }>; next_page_token?: string }>('GET', 'registered-models/search', undefined, {
-        max_results: 1000,
-        page_token: pageToken,
-      });
-      for (const m of r.registered_models ?? []) out.push({ name: m.name, ...(m.description ? { description: m.description } : {}), latestVersions: (m.latest_versions ?? []).map(parseVersion) });
-      pageToken = r.next_page_token || undefined;
-    } while (pageToken);
-    return out;
+    type Page = { registered_models?: Array<{ name: string; description?: string; latest_versions?: RawVersion[] }>; next_page_token?: string };
+    return this.allPages(
+      (pageToken) => this.call<Page>('GET', 'registered-models/search', undefined, { max_results: 1000, page_token: pageToken }),
+      (r) => (r.registered_models ?? []).map((m) => ({ name: m.name, ...(m.description ? { description: m.description } : {}), latestVersions: (m.latest_versions ?? []).map(parseVersion) })),
+    );
   }
 
   async modelVersions(name: string): Promise<ModelVersion[]> {

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../../src/common/errors';
 import { buildFailure, explainConnectionError, explainRequestError } from '../../../src/docker/client';
-import { imageNameFor, nextFreePort, planImage } from '../../../src/docker/project';
+import { nextFreePort } from '../../../src/common/net';
+import { imageNameFor, planImage } from '../../../src/docker/project';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 

@@ -8,8 +8,19 @@ import { detectFramework, parseProjectMarker } from '../../../src/scaffold/proje
 
 describe('model API discovery and feature input', () => {
   it('reads a project marker, and says what is wrong with a broken one', () => {
-    const p = parseProjectMarker('/ws/iris-api', JSON.stringify({ name: 'iris-api', framework: 'flask', port: 8080, modelSource: { kind: 'mlflow', uri: 'models:/iris/2' } }));
-    assert.deepEqual(p, { dir: '/ws/iris-api', name: 'iris-api', framework: 'flask', port: 8080, scaffolded: true, modelLabel: 'models:/iris/2' });
+    const p = parseProjectMarker('/ws/iris-api', JSON.stringify({ name: 'iris-api', framework: 'flask', port: 8080, image: 'iris-api', version: '0.2.0', samplePayload: 'sample-payload.json', modelSource: { kind: 'mlflow', uri: 'models:/iris/2' } }));
+    assert.deepEqual(p, {
+      dir: '/ws/iris-api',
+      name: 'iris-api',
+      framework: 'flask',
+      port: 8080,
+      scaffolded: true,
+      modelLabel: 'models:/iris/2',
+      image: 'iris-api',
+      version: '0.2.0',
+      modelSource: { kind: 'mlflow', uri: 'models:/iris/2' },
+      samplePayload: 'sample-payload.json',
+    });
     const broken = parseProjectMarker('/ws/x', '{ nope');
     assert.equal(broken.name, 'x');
     assert.match(broken.problem ?? '', /not valid JSON/);
