@@ -7,6 +7,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
+import { compileFilter } from '../../src/experiments/filter';
 import { MlflowClient } from '../../src/experiments/mlflow/client';
 import type { Server } from './helpers/processes';
 import { freePort, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
@@ -97,6 +98,32 @@ describe('MLflow REST client against a real server', function () {
     assert.equal(children.length, 3);
     assert.ok(children.every((c) => parents.some((p) => p.id === c.parentId)), 'nested runs know their parent');
     assert.equal((await client.searchRuns({ experimentIds: [exp.id], limit: 4, pageSize: 3 })).length, 4);
+  });
+
+  it('the local filter (used for DVC and the file store) selects what the server selects', async () => {
+    const exps = await client.experiments();
+    const ids = exps.map((e) => e.id);
+    const all = await client.searchRuns({ experimentIds: ids });
+    const filters = [
+      'metrics.accuracy < 0.6',
+      'metrics.accuracy >= 0.8',
+      "params.C = '1.0'",
+      "params.C != '1.0'",
+      `attributes.run_id IN ('${all[0].id}', '${all[2].id}')`,
+      "tags.`équipe` = 'données'",
+      "tags.`équipe` LIKE 'don%'",
+      "tags.`équipe` ILIKE 'DON%'",
+      "attributes.status = 'FAILED'",
+      "attributes.run_name LIKE 'fold-%'",
+      "attributes.run_name ILIKE '%C=1%' and metrics.accuracy > 0.9",
+      `attributes.start_time > ${Math.min(...all.map((r) => r.startTime ?? 0))}`,
+    ];
+    for (const f of filters) {
+      const server = (await client.searchRuns({ experimentIds: ids, filter: f })).map((r) => r.id).sort();
+      const local = all.filter(compileFilter(f)).map((r) => r.id).sort();
+      assert.ok(server.length > 0 && server.length < all.length, `${f}: the filter should pick some runs, not all (${server.length}/${all.length})`);
+      assert.deepEqual(local, server, f);
+    }
   });
 
   it('reads a failed run’s status and a metric’s whole history', async () => {
