@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
 import { expShow, runDvc } from '../../src/experiments/dvc/client';
+import { DvcSource } from '../../src/experiments/sources';
 import { run, venvBin, venvPython } from './helpers/processes';
 
 const TRAIN = `import json, sys, yaml
@@ -57,6 +58,19 @@ describe('DVC experiments from a real repository', function () {
     assert.equal(deeper.status, 'FINISHED');
     assert.match(deeper.gitCommit ?? '', /^[0-9a-f]{40}$/);
     assert.ok(Math.abs(head.runs[0].metrics.accuracy - 0.62) < 1e-9, 'the baseline commit itself');
+  });
+
+  it('as a source: MLflow filter and order applied locally; branch and apply through DVC', async () => {
+    const source = new DvcSource(repo, { command: [venvBin('dvc')] });
+    const head = (await source.experiments()).find((e) => e.id !== 'workspace')!;
+    const best = await source.runs([head.id], { filter: 'metrics.accuracy > 0.65', orderBy: ['metrics.accuracy DESC'] });
+    assert.deepEqual(best.map((r) => r.name), ['deeper']);
+    assert.deepEqual((await source.runs([head.id], { filter: 'params.train.lr >= 0.3' })).map((r) => r.name), ['fast-lr']);
+    await source.exec(['exp', 'branch', 'deeper', 'deeper-branch']);
+    assert.match((await run('git', ['branch', '--list', 'deeper-branch'], { cwd: repo })).out, /deeper-branch/);
+    await source.exec(['exp', 'apply', 'fast-lr']);
+    assert.match((await run('git', ['diff', 'params.yaml'], { cwd: repo })).out, /\+\s+lr: 0\.3/);
+    assert.equal((await run('git', ['checkout', '--', 'params.yaml', 'metrics.json'], { cwd: repo })).code, 0);
   });
 
   it('a failing experiment shows DVC’s own stderr', async () => {

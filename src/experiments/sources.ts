@@ -1,0 +1,284 @@
+// Where runs come from, behind one interface: an MLflow server (REST), a legacy MLflow
+// file store read directly, or a DVC repository (`dvc exp show`). The tree, the table
+// and the compare view ask a source; filter and order use MLflow's syntax everywhere
+// (sent to a server, applied locally otherwise). No editor API.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import type { CancellationTokenLike } from '../common/cancellation';
+import { throwIfCancelled } from '../common/cancellation';
+import { UserFacingError } from '../common/errors';
+import type { DvcBaseline, DvcOptions } from './dvc/client';
+import { expShow } from './dvc/client';
+import { compileFilter } from './filter';
+import type { MlflowAuth } from './mlflow/client';
+import { MlflowClient } from './mlflow/client';
+import type { FileStoreProblem } from './mlflow/fileStore';
+import { MlflowFileStore } from './mlflow/fileStore';
+import type { ArtifactEntry, Experiment, MetricPoint, Run } from './model';
+
+export type SourceKind = 'mlflow-server' | 'mlflow-files' | 'dvc';
+
+export interface RunQuery {
+  /** MLflow's filter syntax. */
+  readonly filter?: string;
+  /** e.g. ["metrics.accuracy DESC"]; default: newest first. */
+  readonly orderBy?: readonly string[];
+  readonly limit?: number;
+  readonly token?: CancellationTokenLike;
+}
+
+export interface ExperimentSource {
+  /** Stable across sessions: kind and location. */
+  readonly id: string;
+  readonly kind: SourceKind;
+  readonly label: string;
+  /** Where it is: the server's URL or the folder. */
+  readonly location: string;
+  experiments(token?: CancellationTokenLike): Promise<Experiment[]>;
+  runs(experimentIds: readonly string[], query?: RunQuery): Promise<Run[]>;
+  metricHistory(run: Run, key: string): Promise<MetricPoint[]>;
+  /** The artifacts directly under `dir` (the root when omitted). */
+  artifacts(run: Run, dir?: string): Promise<ArtifactEntry[]>;
+  /** Streams one artifact to `dest`; returns the bytes written. */
+  downloadArtifact(run: Run, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number>;
+  /** What could not be read last time (a corrupt meta.yaml…), shown, never fatal. */
+  readonly problems: readonly FileStoreProblem[];
+}
+
+/** Orders runs as MLflow's order_by does: "metrics.x DESC", "params.y", "attributes.start_time ASC". Runs without the key go last. */
+export function compareRuns(orderBy: readonly string[] | undefined): (a: Run, b: Run) => number {
+  const keys = (orderBy?.length ? orderBy : ['attributes.start_time DESC']).map((o) => {
+    const m = /^\s*(metrics?|params?|tags?|attributes?|attr)\.(?:`([^`]+)`|"([^"]+)"|(\S+))(?:\s+(ASC|DESC))?\s*$/i.exec(o);
+    if (!m) throw new UserFacingError(`"${o}" is not an order: use e.g. "metrics.accuracy DESC".`);
+    const entity = m[1].toLowerCase().replace(/^attr$/, 'attributes').replace(/^(metric|param|tag|attribute)$/, '$1s');
+    return { entity, key: m[2] ?? m[3] ?? m[4], desc: (m[5] ?? 'ASC').toUpperCase() === 'DESC' };
+  });
+  const value = (r: Run, entity: string, key: string): string | number | undefined => {
+    if (entity === 'attributes') {
+      if (key === 'start_time' || key === 'created') return r.startTime;
+      if (key === 'end_time') return r.endTime;
+      if (key === 'run_name') return r.name;
+      if (key === 'status') return r.status;
+      return r.id;
+    }
+    return (r[entity as 'metrics' | 'params' | 'tags'] as Record<string, string | number>)[key];
+  };
+  return (a, b) => {
+    for (const k of keys) {
+      const va = value(a, k.entity, k.key);
+      const vb = value(b, k.entity, k.key);
+      if (va === vb) continue;
+      if (va === undefined) return 1;
+      if (vb === undefined) return -1;
+      const na = Number(va);
+      const nb = Number(vb);
+      const c = !Number.isNaN(na) && !Number.isNaN(nb) ? na - nb : String(va).localeCompare(String(vb));
+      if (c !== 0) return k.desc ? -c : c;
+    }
+    return 0;
+  };
+}
+
+/** Filter, order and limit applied locally, as a server would. */
+export function queryLocally(runs: readonly Run[], q: RunQuery = {}): Run[] {
+  const keep = q.filter?.trim() ? compileFilter(q.filter) : undefined;
+  const out = (keep ? runs.filter(keep) : [...runs]).sort(compareRuns(q.orderBy));
+  return q.limit !== undefined ? out.slice(0, q.limit) : out;
+}
+
+export class MlflowServerSource implements ExperimentSource {
+  readonly kind = 'mlflow-server';
+  readonly id: string;
+  readonly label: string;
+  readonly client: MlflowClient;
+  readonly problems: FileStoreProblem[] = [];
+
+  constructor(
+    readonly location: string,
+    auth?: MlflowAuth,
+    label?: string,
+  ) {
+    this.client = new MlflowClient(location, auth);
+    this.id = `mlflow:${location}`;
+    this.label = label ?? `MLflow ${location.replace(/^https?:\/\//, '')}`;
+  }
+
+  experiments(): Promise<Experiment[]> {
+    return this.client.experiments();
+  }
+
+  runs(experimentIds: readonly string[], q: RunQuery = {}): Promise<Run[]> {
+    return this.client.searchRuns({ experimentIds, ...(q.filter?.trim() ? { filter: q.filter } : {}), orderBy: q.orderBy ?? ['attributes.start_time DESC'], ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.token ? { token: q.token } : {}) });
+  }
+
+  metricHistory(run: Run, key: string): Promise<MetricPoint[]> {
+    return this.client.metricHistory(run.id, key);
+  }
+
+  artifacts(run: Run, dir?: string): Promise<ArtifactEntry[]> {
+    return this.client.artifacts(run.id, dir);
+  }
+
+  downloadArtifact(run: Run, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number> {
+    return this.client.downloadArtifact(run.id, artifactPath, dest, token);
+  }
+}
+
+/** A run's artifact folder on this machine, for a file:// (or plain path) artifact URI. */
+export function localArtifactDir(run: Run): string | undefined {
+  const uri = run.artifactUri;
+  if (!uri) return undefined;
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  if (path.isAbsolute(uri)) return uri;
+  return undefined;
+}
+
+async function listLocal(root: string, dir: string | undefined): Promise<ArtifactEntry[]> {
+  const rel = dir ?? '';
+  const abs = path.join(root, rel);
+  if (path.relative(root, abs).startsWith('..')) throw new UserFacingError(`"${rel}" is outside the run's artifacts.`);
+  let entries;
+  try {
+    entries = await readdir(abs, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return Promise.all(
+    entries.map(async (e) => {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      return e.isDirectory() ? { path: p, isDir: true } : { path: p, isDir: false, size: (await stat(path.join(abs, e.name))).size };
+    }),
+  );
+}
+
+async function copyLocal(root: string, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number> {
+  throwIfCancelled(token);
+  const src = path.join(root, artifactPath);
+  if (path.relative(root, src).startsWith('..')) throw new UserFacingError(`"${artifactPath}" is outside the run's artifacts.`);
+  await mkdir(path.dirname(dest), { recursive: true });
+  const ac = new AbortController();
+  const sub = token?.onCancellationRequested(() => ac.abort());
+  try {
+    await pipeline(createReadStream(src), createWriteStream(dest), { signal: ac.signal });
+  } finally {
+    sub?.dispose();
+  }
+  return (await stat(dest)).size;
+}
+
+export class MlflowFilesSource implements ExperimentSource {
+  readonly kind = 'mlflow-files';
+  readonly id: string;
+  readonly label: string;
+  readonly store: MlflowFileStore;
+  problems: FileStoreProblem[] = [];
+  private readonly experimentOf = new Map<string, string>();
+
+  constructor(readonly location: string, label?: string) {
+    this.store = new MlflowFileStore(location);
+    this.id = `mlruns:${location}`;
+    this.label = label ?? `${path.basename(location)} (file store)`;
+  }
+
+  async experiments(): Promise<Experiment[]> {
+    const { experiments, problems } = await this.store.experiments();
+    this.problems = problems;
+    return experiments;
+  }
+
+  async runs(experimentIds: readonly string[], q: RunQuery = {}): Promise<Run[]> {
+    const all: Run[] = [];
+    const problems: FileStoreProblem[] = [];
+    for (const id of experimentIds) {
+      throwIfCancelled(q.token);
+      const r = await this.store.runs(id);
+      all.push(...r.runs);
+      problems.push(...r.problems);
+    }
+    for (const r of all) this.experimentOf.set(r.id, r.experimentId);
+    this.problems = problems;
+    return queryLocally(all, q);
+  }
+
+  metricHistory(run: Run, key: string): Promise<MetricPoint[]> {
+    return this.store.metricHistory(run.experimentId, run.id, key);
+  }
+
+  private artifactRoot(run: Run): string {
+    return localArtifactDir(run) ?? path.join(this.location, run.experimentId, run.id, 'artifacts');
+  }
+
+  artifacts(run: Run, dir?: string): Promise<ArtifactEntry[]> {
+    return listLocal(this.artifactRoot(run), dir);
+  }
+
+  downloadArtifact(run: Run, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number> {
+    return copyLocal(this.artifactRoot(run), artifactPath, dest, token);
+  }
+}
+
+export class DvcSource implements ExperimentSource {
+  readonly kind = 'dvc';
+  readonly id: string;
+  readonly label: string;
+  readonly problems: FileStoreProblem[] = [];
+  private cache: Promise<DvcBaseline[]> | undefined;
+
+  constructor(
+    readonly location: string,
+    private readonly dvc: Omit<DvcOptions, 'cwd'>,
+    label?: string,
+  ) {
+    this.id = `dvc:${location}`;
+    this.label = label ?? `${path.basename(location)} (DVC)`;
+  }
+
+  /** Forget the last `dvc exp show`; the next call runs it again. */
+  invalidate(): void {
+    this.cache = undefined;
+  }
+
+  private baselines(token?: CancellationTokenLike): Promise<DvcBaseline[]> {
+    if (!this.cache) {
+      this.cache = expShow({ ...this.dvc, cwd: this.location, ...(token ? { token } : {}) });
+      this.cache.catch(() => (this.cache = undefined));
+    }
+    return this.cache;
+  }
+
+  async experiments(token?: CancellationTokenLike): Promise<Experiment[]> {
+    return (await this.baselines(token)).map((b) => ({ id: b.rev, name: b.name, lifecycleStage: 'active', tags: {} }));
+  }
+
+  async runs(experimentIds: readonly string[], q: RunQuery = {}): Promise<Run[]> {
+    const all = (await this.baselines(q.token)).filter((b) => experimentIds.includes(b.rev)).flatMap((b) => b.runs);
+    return queryLocally(all, q);
+  }
+
+  /** DVC keeps the latest value of each metric per experiment; there is no step history to read. */
+  async metricHistory(run: Run, key: string): Promise<MetricPoint[]> {
+    const v = run.metrics[key];
+    return v === undefined ? [] : [{ step: 0, value: v, timestamp: run.startTime ?? 0 }];
+  }
+
+  async artifacts(): Promise<ArtifactEntry[]> {
+    return [];
+  }
+
+  downloadArtifact(): Promise<number> {
+    return Promise.reject(new UserFacingError('DVC experiments have no artifact store to download from; their outputs are in the workspace after "Apply".'));
+  }
+
+  /** Runs DVC for this repository (exp run/apply/branch) and forgets the cached table. */
+  async exec(args: readonly string[], token?: CancellationTokenLike): Promise<string> {
+    const { runDvc } = await import('./dvc/client');
+    try {
+      return await runDvc(args, { ...this.dvc, cwd: this.location, ...(token ? { token } : {}) });
+    } finally {
+      this.invalidate();
+    }
+  }
+}
