@@ -90,7 +90,7 @@ describe('MLflow stores in a workspace: found, read directly, or served by a man
     assert.ok(existsSync(logFile));
   });
 
-  it('says so when MLflow is missing, and when that Python has no mlflow module', async () => {
+  it('says so when MLflow is missing, and when that Python has no mlflow module', async function () {
     const store = { kind: 'sqlite' as const, path: path.join(ws, 'mlflow.db') };
     await assert.rejects(LocalMlflowServer.start({ command: [path.join(ws, 'no-mlflow')], store, logFile: path.join(ws, 'a.log') }), (e: unknown) => e instanceof UserFacingError && /MLflow was not found/.test(e.message));
     // The system Python, outside the test venv, has no mlflow.
