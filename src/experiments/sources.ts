@@ -207,6 +207,12 @@ export class MlflowFilesSource implements ExperimentSource {
     return this.store.metricHistory(run.experimentId, run.id, key);
   }
 
+  /** MLflow 3 LoggedModels the run produced: their ids and artifact folders (mlruns/<exp>/models/<id>/artifacts). */
+  async loggedModels(run: Run): Promise<Array<{ id: string; artifacts: string }>> {
+    const names = await readdir(path.join(this.location, run.experimentId, run.id, 'outputs')).catch(() => [] as string[]);
+    return names.filter((n) => n.startsWith('m-')).map((id) => ({ id, artifacts: path.join(this.location, run.experimentId, 'models', id, 'artifacts') }));
+  }
+
   private artifactRoot(run: Run): string {
     return localArtifactDir(run) ?? path.join(this.location, run.experimentId, run.id, 'artifacts');
   }

@@ -110,7 +110,7 @@ export function validatePythonVersion(v: string): Problem[] {
     : [{ field: 'pythonVersion', message: `Python ${v} is not supported: choose ${PYTHON_VERSIONS.join(', ')} (the pinned numpy needs 3.11 or later).` }];
 }
 
-const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/\S+|models:\/[^/\s@]+(\/[^/\s]+|@[A-Za-z0-9_-]+))$/;
+const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/\S+|models:\/m-[0-9a-f]{32}|models:\/[^/\s@]+(\/[^/\s]+|@[A-Za-z0-9_-]+))$/;
 
 export function validateModelSource(source: ModelSource): Problem[] {
   switch (source.kind) {
@@ -129,7 +129,7 @@ export function validateModelSource(source: ModelSource): Problem[] {
     case 'mlflow':
       return MLFLOW_URI.test(source.uri)
         ? []
-        : [{ field: 'modelSource', message: 'An MLflow model URI looks like "runs:/<32-hex run id>/<artifact path>", "models:/<name>/<version>" or "models:/<name>@<alias>".' }];
+        : [{ field: 'modelSource', message: 'An MLflow model URI looks like "runs:/<32-hex run id>/<artifact path>", "models:/<name>/<version>", "models:/<name>@<alias>" or "models:/m-<32-hex model id>".' }];
   }
 }
 

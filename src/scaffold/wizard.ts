@@ -16,6 +16,8 @@ import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parse
 import type { ModelApisTree } from './tree';
 import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
 
+export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly projectName?: string };
+
 /** The New Model API form. One at a time; it closes when the project is created. */
 export class ScaffoldWizard extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -31,7 +33,8 @@ export class ScaffoldWizard extends Disposable {
     this.register(vscode.window.registerWebviewPanelSerializer(WebviewPanels.scaffoldWizard, { deserializeWebviewPanel: async (panel) => this.adopt(panel, undefined) }));
   }
 
-  show(preset?: vscode.Uri): void {
+  /** Opens the form, pre-filled for a model file or folder, or for an MLflow model URI (from the Experiments view). */
+  show(preset?: WizardPreset): void {
     const panel = vscode.window.createWebviewPanel(WebviewPanels.scaffoldWizard, vscode.l10n.t('New Model API'), vscode.ViewColumn.Active, {
       enableScripts: true,
       retainContextWhenHidden: true,
@@ -40,7 +43,7 @@ export class ScaffoldWizard extends Disposable {
     this.adopt(panel, preset);
   }
 
-  private adopt(panel: vscode.WebviewPanel, preset: vscode.Uri | undefined): void {
+  private adopt(panel: vscode.WebviewPanel, preset: WizardPreset | undefined): void {
     if (this.panel !== panel) this.panel?.dispose();
     this.panel = panel;
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
@@ -65,7 +68,7 @@ export class ScaffoldWizard extends Disposable {
     ];
   }
 
-  private async onMessage(m: FromWizard, post: (m: ToWizard) => Thenable<boolean>, preset: vscode.Uri | undefined): Promise<void> {
+  private async onMessage(m: FromWizard, post: (m: ToWizard) => Thenable<boolean>, preset: WizardPreset | undefined): Promise<void> {
     switch (m.type) {
       case 'ready':
         await post({ type: 'init', init: await this.init(preset) });
@@ -120,14 +123,20 @@ export class ScaffoldWizard extends Disposable {
     return out;
   }
 
-  private async init(preset: vscode.Uri | undefined): Promise<WizardInit> {
+  private async init(preset: WizardPreset | undefined): Promise<WizardInit> {
     const rel = (u: vscode.Uri): { label: string; path: string } => ({ label: vscode.workspace.asRelativePath(u), path: u.fsPath });
     const [models, csvs] = await Promise.all([vscode.workspace.findFiles('**/*.{joblib,pkl,pickle}', SEARCH_EXCLUDE, 200), vscode.workspace.findFiles('**/*.csv', SEARCH_EXCLUDE, 200)]);
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ label: f.name, path: f.uri.fsPath }));
     let parent = folders[0]?.path ?? '';
     let source: WizardDraft['source'] = 'sample';
     let modelFile = models[0]?.fsPath ?? '';
-    if (preset) {
+    let mlflowUri = '';
+    let projectName: string | undefined;
+    if (preset && !(preset instanceof vscode.Uri)) {
+      source = 'mlflow';
+      mlflowUri = preset.mlflowUri;
+      projectName = preset.projectName;
+    } else if (preset) {
       const isFile = ((await vscode.workspace.fs.stat(preset)).type & vscode.FileType.File) !== 0;
       if (isFile) {
         source = 'file';
@@ -145,10 +154,10 @@ export class ScaffoldWizard extends Disposable {
         framework: 'fastapi',
         source,
         modelFile,
-        mlflowUri: '',
+        mlflowUri,
         featuresText: SAMPLE_FEATURES.map((f) => `${f.name}:${f.type}`).join(', '),
         parent,
-        projectName: source === 'sample' ? 'iris-api' : 'model-api',
+        projectName: projectName ?? (source === 'sample' ? 'iris-api' : 'model-api'),
         port: String(DEFAULT_PORT),
         pythonVersion: PYTHON_VERSIONS[0],
       },

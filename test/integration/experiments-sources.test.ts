@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
 import { LocalMlflowServer, findLocalStores } from '../../src/experiments/mlflow/server';
+import { findRunModel } from '../../src/experiments/runModel';
 import { MlflowFilesSource, MlflowServerSource } from '../../src/experiments/sources';
 import { run, venvBin, venvPython } from './helpers/processes';
 
@@ -21,6 +22,12 @@ for i, c in enumerate((0.1, 1.0, 10.0)):
             mlflow.log_metric("loss", 1 / (step + 1 + i), step=step)
         mlflow.log_metric("accuracy", 0.9 + i / 100)
         mlflow.log_text("naïve notes\\n", "notes/readme.txt")
+        if i == 2:
+            import mlflow.sklearn
+            from sklearn.linear_model import LogisticRegression
+            from sklearn.datasets import load_iris
+            X, y = load_iris(return_X_y=True)
+            mlflow.sklearn.log_model(LogisticRegression(C=c, max_iter=300).fit(X, y), name="model", input_example=X[:2])
 `;
 
 function groupAlive(pid: number): boolean {
@@ -57,7 +64,8 @@ describe('MLflow stores in a workspace: found, read directly, or served by a man
     assert.ok(exp);
     const runs = await source.runs([exp.id], { filter: 'metrics.accuracy > 0.905', orderBy: ['metrics.accuracy DESC'] });
     assert.deepEqual(runs.map((r) => r.name), ['C=10.0', 'C=1.0']);
-    assert.deepEqual((await source.metricHistory(runs[0], 'loss')).map((p) => p.step), [0, 1, 2, 3]);
+    // (MLflow 3's log_model appends the run's latest metrics once more, at step 0, as stored.)
+    assert.deepEqual([...new Set((await source.metricHistory(runs[1], 'loss')).map((p) => p.step))], [0, 1, 2, 3]);
     const root = await source.artifacts(runs[0]);
     assert.deepEqual(root, [{ path: 'notes', isDir: true }]);
     const notes = await source.artifacts(runs[0], 'notes');
@@ -66,6 +74,11 @@ describe('MLflow stores in a workspace: found, read directly, or served by a man
     await source.downloadArtifact(runs[0], 'notes/readme.txt', dest);
     assert.equal(readFileSync(dest, 'utf8'), 'naïve notes\n');
     await assert.rejects(source.downloadArtifact(runs[0], '../../meta.yaml', dest), UserFacingError);
+    // The LoggedModel MLflow 3 keeps beside the runs (mlruns/<exp>/models/m-…), with its signature.
+    const model = await findRunModel(source, runs[0]);
+    assert.match(model?.uri ?? '', /^models:\/m-[0-9a-f]{32}$/);
+    assert.match(model?.signature?.inputs ?? '', /float64/);
+    assert.equal(await findRunModel(source, runs[1]), undefined);
   });
 
   it('starts a local server on mlflow.db, reads the same runs through it, and stops it with its workers', async () => {

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
 import { compileFilter } from '../../src/experiments/filter';
 import { MlflowClient } from '../../src/experiments/mlflow/client';
+import { findRunModel } from '../../src/experiments/runModel';
+import { MlflowServerSource } from '../../src/experiments/sources';
 import type { Server } from './helpers/processes';
 import { freePort, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
 
@@ -155,6 +157,18 @@ describe('MLflow REST client against a real server', function () {
     assert.equal(versions[0].runId, modelRunId);
     // MLflow 3 keeps a logged model apart from the run's artifacts, as a LoggedModel.
     assert.match(versions[0].source ?? '', /^models:\/m-[0-9a-f]+$/);
+  });
+
+  it('finds the model a run logged (an MLflow 3 LoggedModel) and its signature', async () => {
+    const source = new MlflowServerSource(server.url);
+    const run = await client.run(modelRunId);
+    const model = await findRunModel(source, run);
+    assert.match(model?.uri ?? '', /^models:\/m-[0-9a-f]{32}$/);
+    assert.match(model?.signature?.inputs ?? '', /tensor: float64\[-1,4\]/);
+    assert.match(model?.signature?.outputs ?? '', /int64/);
+    const second = (await client.experiments()).find((e) => e.name === 'second')!;
+    const plain = (await client.searchRuns({ experimentIds: [second.id] }))[0];
+    assert.equal(await findRunModel(source, plain), undefined, 'a run without a model has none');
   });
 
   it('says so when no server answers, and refuses an address that is not http(s)', async () => {

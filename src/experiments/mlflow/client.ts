@@ -200,6 +200,26 @@ export class MlflowClient {
     return parseRun((await this.call<{ run: RawRun }>('GET', 'runs/get', undefined, { run_id: runId })).run);
   }
 
+  /** MLflow 3 LoggedModels a run produced (its outputs), newest step last; none on MLflow 2. */
+  async loggedModelIds(runId: string): Promise<string[]> {
+    const r = await this.call<{ run: { outputs?: { model_outputs?: Array<{ model_id: string; step?: number | string }> } } }>('GET', 'runs/get', undefined, { run_id: runId });
+    return (r.run.outputs?.model_outputs ?? []).sort((a, b) => Number(a.step ?? 0) - Number(b.step ?? 0)).map((m) => m.model_id);
+  }
+
+  /** A small text file of a LoggedModel (e.g. its MLmodel), as the MLflow UI reads it. */
+  async loggedModelText(modelId: string, file: string): Promise<string> {
+    const url = new URL(`${this.base}/ajax-api/2.0/mlflow/logged-models/${encodeURIComponent(modelId)}/artifacts/files`);
+    url.searchParams.set('artifact_file_path', file);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: this.headers(false), signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    if (!res.ok) throw await this.refused(res);
+    return res.text();
+  }
+
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     type Page = { metrics?: Array<{ value: number | string; step?: number | string; timestamp?: number | string }>; next_page_token?: string };
     const points = await this.allPages(

@@ -1,0 +1,297 @@
+// Compare runs: a metric against step for every run, parallel coordinates (params → a
+// metric), a scatter of one param against one metric, and a side-by-side diff of params
+// and metrics. No cap on the number of runs: ECharts draws on canvas, without animation,
+// with large-data sampling on the line chart.
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import { LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, ParallelComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { CompareState, CompareWebviewState, FromCompare, Series, ToCompare, ViewRun } from '../../src/webview/contract/experiments';
+
+echarts.use([LineChart, ScatterChart, ParallelChart, GridComponent, LegendComponent, ParallelComponent, TooltipComponent, CanvasRenderer]);
+
+interface VsCodeApi<S> {
+  postMessage(message: FromCompare): void;
+  getState(): S | undefined;
+  setState(state: S): void;
+}
+declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
+
+const vscode = acquireVsCodeApi<CompareWebviewState>();
+let ui: CompareWebviewState = vscode.getState() ?? {};
+let state: CompareState | undefined;
+const root = document.getElementById('root')!;
+
+function save(next: Partial<CompareWebviewState>): void {
+  ui = { ...ui, ...next };
+  vscode.setState(ui);
+}
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function css(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+/** A palette that stays readable in light and dark themes; runs beyond it reuse it. */
+const PALETTE = ['#3794ff', '#f14c4c', '#23d18b', '#e5c07b', '#c678dd', '#56b6c2', '#d19a66', '#98c379', '#e06c75', '#61afef', '#b180d7', '#4ec9b0'];
+const colorOf = (i: number): string => PALETTE[i % PALETTE.length];
+
+function select(options: readonly string[], value: string | undefined, onChange: (v: string) => void, label: string): HTMLElement {
+  const sel = document.createElement('vscode-single-select') as HTMLElement & { value: string };
+  sel.setAttribute('aria-label', label);
+  for (const o of options) {
+    const opt = document.createElement('vscode-option') as HTMLElement & { value: string };
+    opt.setAttribute('value', o);
+    opt.textContent = o;
+    if (o === value) opt.setAttribute('selected', '');
+    sel.append(opt);
+  }
+  sel.addEventListener('change', () => onChange(sel.value));
+  return sel;
+}
+
+const charts: echarts.ECharts[] = [];
+function chart(el: HTMLElement): echarts.ECharts {
+  const c = echarts.init(el, undefined, { renderer: 'canvas' });
+  charts.push(c);
+  return c;
+}
+new ResizeObserver(() => charts.forEach((c) => c.resize())).observe(document.body);
+
+function axisStyle(): Record<string, unknown> {
+  const fg = css('--vscode-foreground', '#ccc');
+  const grid = css('--vscode-panel-border', '#444');
+  return { axisLine: { lineStyle: { color: grid } }, axisLabel: { color: fg }, splitLine: { lineStyle: { color: grid, opacity: 0.4 } }, nameTextStyle: { color: fg } };
+}
+
+const isNumeric = (runs: readonly ViewRun[], key: string): boolean => runs.every((r) => r.params[key] === undefined || (r.params[key] !== '' && !Number.isNaN(Number(r.params[key]))));
+
+let lineChart: echarts.ECharts | undefined;
+let lineCard: HTMLElement | undefined;
+
+function renderHistory(metric: string, series: Readonly<Record<string, Series>>, error?: string): void {
+  if (!state || !lineChart || !lineCard) return;
+  const s = state;
+  lineCard.querySelector('.error')?.remove();
+  if (error) lineCard.append(h('div', 'error', error));
+  const many = s.runs.length > 12;
+  lineChart.setOption(
+    {
+      animation: false,
+      tooltip: { trigger: many ? 'item' : 'axis', confine: true },
+      legend: many ? { show: false } : { show: true, type: 'scroll', textStyle: { color: css('--vscode-foreground', '#ccc') } },
+      grid: { left: 60, right: 20, top: many ? 20 : 40, bottom: 40 },
+      xAxis: { type: 'value', name: s.strings.step ?? 'step', nameLocation: 'middle', nameGap: 25, ...axisStyle() },
+      yAxis: { type: 'value', name: metric, scale: true, ...axisStyle() },
+      series: s.runs.map((r, i) => ({
+        type: 'line',
+        name: r.name,
+        data: (series[r.id] ?? []) as Array<[number, number]>,
+        showSymbol: (series[r.id]?.length ?? 0) <= 1,
+        sampling: 'lttb',
+        large: true,
+        lineStyle: { width: 1.5, color: colorOf(i) },
+        itemStyle: { color: colorOf(i) },
+        emphasis: { focus: 'series' },
+      })),
+    },
+    { notMerge: true },
+  );
+  lineChart.getDom().dataset.metric = metric;
+  document.body.dataset.historyMetric = metric;
+}
+
+function renderParallel(el: HTMLElement, metric: string): void {
+  if (!state) return;
+  const s = state;
+  const params = s.paramKeys.filter((k) => new Set(s.runs.map((r) => r.params[k])).size > 1).slice(0, 12);
+  const dims = [...params, metric];
+  const parallelAxis = dims.map((k, dim) => {
+    const isMetric = dim === dims.length - 1;
+    if (isMetric || isNumeric(s.runs, k)) return { dim, name: k, type: 'value', scale: true, ...axisStyle() };
+    const cats = [...new Set(s.runs.map((r) => r.params[k] ?? '∅'))].sort();
+    return { dim, name: k, type: 'category', data: cats, ...axisStyle() };
+  });
+  const c = chart(el);
+  c.setOption({
+    animation: false,
+    tooltip: { confine: true },
+    parallel: { left: 40, right: 80, top: 40, bottom: 30, parallelAxisDefault: { nameTextStyle: { color: css('--vscode-foreground', '#ccc') } } },
+    parallelAxis,
+    series: [
+      {
+        type: 'parallel',
+        lineStyle: { width: 1.5, opacity: 0.7 },
+        data: s.runs.map((r, i) => ({
+          name: r.name,
+          value: dims.map((k, dim) => (dim === dims.length - 1 ? (r.metrics[k] ?? null) : isNumeric(s.runs, k) ? Number(r.params[k]) : (r.params[k] ?? '∅'))),
+          lineStyle: { color: colorOf(i) },
+        })),
+      },
+    ],
+  });
+}
+
+function renderScatter(el: HTMLElement, param: string, metric: string): void {
+  if (!state) return;
+  const s = state;
+  const numeric = isNumeric(s.runs, param);
+  const cats = numeric ? [] : [...new Set(s.runs.map((r) => r.params[param] ?? '∅'))].sort();
+  const c = chart(el);
+  c.setOption({
+    animation: false,
+    tooltip: { confine: true, formatter: (p: { data: { name: string; value: [unknown, number] } }) => `${p.data.name}<br>${param}: ${String(p.data.value[0])}<br>${metric}: ${p.data.value[1]}` },
+    grid: { left: 60, right: 20, top: 20, bottom: 40 },
+    xAxis: numeric ? { type: 'value', name: param, nameLocation: 'middle', nameGap: 25, scale: true, ...axisStyle() } : { type: 'category', data: cats, name: param, nameLocation: 'middle', nameGap: 25, ...axisStyle() },
+    yAxis: { type: 'value', name: metric, scale: true, ...axisStyle() },
+    series: [
+      {
+        type: 'scatter',
+        symbolSize: 9,
+        data: s.runs
+          .map((r, i) => ({ name: r.name, value: [numeric ? Number(r.params[param]) : (r.params[param] ?? '∅'), r.metrics[metric]], itemStyle: { color: colorOf(i) } }))
+          .filter((d) => d.value[1] !== undefined),
+      },
+    ],
+  });
+}
+
+function renderDiff(container: HTMLElement, onlyDiffs: boolean): void {
+  if (!state) return;
+  const s = state;
+  const table = h('table', 'diff');
+  const head = h('tr');
+  head.append(h('th', '', ''));
+  s.runs.forEach((r, i) => {
+    const th = h('th', '', r.name);
+    th.style.borderTop = `3px solid ${colorOf(i)}`;
+    th.title = r.id;
+    head.append(th);
+  });
+  table.append(head);
+  const section = (title: string, keys: readonly string[], get: (r: ViewRun, k: string) => string): void => {
+    const tr = h('tr');
+    const th = h('th', '', title);
+    th.colSpan = s.runs.length + 1;
+    tr.append(th);
+    table.append(tr);
+    for (const k of keys) {
+      const values = s.runs.map((r) => get(r, k));
+      const differs = new Set(values).size > 1;
+      if (onlyDiffs && !differs) continue;
+      const row = h('tr', differs ? 'differs' : '');
+      row.append(h('td', '', k));
+      for (const v of values) row.append(h('td', '', v));
+      table.append(row);
+    }
+  };
+  section(s.strings.params ?? 'Params', s.paramKeys, (r, k) => r.params[k] ?? '');
+  section(s.strings.metrics ?? 'Metrics', s.metricKeys, (r, k) => (r.metrics[k] === undefined ? '' : String(Number(r.metrics[k].toPrecision(6)))));
+  container.replaceChildren(table);
+}
+
+function render(): void {
+  if (!state) return;
+  const s = state;
+  charts.splice(0).forEach((c) => c.dispose());
+  root.replaceChildren();
+  root.append(h('h1', '', s.title));
+  if (s.runs.length === 0 || s.metricKeys.length === 0) {
+    root.append(h('p', 'muted', s.strings.nothing ?? 'Nothing to compare.'));
+    return;
+  }
+  const firstMetric = s.metricKeys[0];
+  const pick = (v: string | undefined, list: readonly string[], fallback: string | undefined): string | undefined => (v && list.includes(v) ? v : fallback);
+  const historyMetric = pick(ui.historyMetric, s.metricKeys, firstMetric)!;
+  const parallelMetric = pick(ui.parallelMetric, s.metricKeys, firstMetric)!;
+  const scatterMetric = pick(ui.scatterMetric, s.metricKeys, firstMetric)!;
+  const scatterParam = pick(ui.scatterParam, s.paramKeys, s.paramKeys[0]);
+
+  const grid = h('div', 'charts');
+  root.append(grid);
+
+  // metric vs step
+  lineCard = h('section', 'chart-card lines');
+  const lineEl = h('div', 'chart');
+  const lineControls = h('div', 'controls');
+  lineControls.append(
+    h('span', '', s.strings.history ?? 'Metric by step'),
+    select(s.metricKeys, historyMetric, (v) => {
+      save({ historyMetric: v });
+      vscode.postMessage({ type: 'history', metric: v });
+    }, s.strings.history ?? 'Metric'),
+  );
+  lineCard.append(lineControls, lineEl);
+  grid.append(lineCard);
+  lineChart = chart(lineEl);
+  lineChart.showLoading('default', { text: '', color: css('--vscode-charts-blue', '#3794ff'), maskColor: 'transparent' });
+  vscode.postMessage({ type: 'history', metric: historyMetric });
+
+  // parallel coordinates
+  const parCard = h('section', 'chart-card parallel');
+  const parControls = h('div', 'controls');
+  parControls.append(h('span', '', s.strings.parallel ?? 'Params → metric'));
+  const parEl = h('div', 'chart');
+  parControls.append(
+    select(s.metricKeys, parallelMetric, (v) => {
+      save({ parallelMetric: v });
+      render();
+    }, s.strings.parallel ?? 'Metric'),
+  );
+  parCard.append(parControls, parEl);
+  grid.append(parCard);
+  renderParallel(parEl, parallelMetric);
+
+  // scatter
+  if (scatterParam) {
+    const scCard = h('section', 'chart-card scatter');
+    const scControls = h('div', 'controls');
+    scControls.append(h('span', '', s.strings.scatter ?? 'Param vs metric'));
+    const scEl = h('div', 'chart');
+    scControls.append(
+      select(s.paramKeys, scatterParam, (v) => {
+        save({ scatterParam: v });
+        render();
+      }, 'Param'),
+      select(s.metricKeys, scatterMetric, (v) => {
+        save({ scatterMetric: v });
+        render();
+      }, 'Metric'),
+    );
+    scCard.append(scControls, scEl);
+    grid.append(scCard);
+    renderScatter(scEl, scatterParam, scatterMetric);
+  }
+
+  // diff
+  root.append(h('h2', '', s.strings.diff ?? 'Params and metrics side by side'));
+  const only = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+  only.setAttribute('label', s.strings.onlyDiffs ?? 'Only differences');
+  const wrap = h('div', 'diff-wrap');
+  only.addEventListener('change', () => renderDiff(wrap, only.checked));
+  root.append(only, wrap);
+  renderDiff(wrap, false);
+  document.body.dataset.comparedRuns = String(s.runs.length);
+}
+
+window.addEventListener('message', (e: MessageEvent<ToCompare>) => {
+  const m = e.data;
+  if (m.type === 'state') {
+    state = m.state;
+    render();
+  } else if (m.type === 'history') {
+    lineChart?.hideLoading();
+    renderHistory(m.metric, m.series, m.error);
+  }
+});
+
+vscode.postMessage({ type: 'ready' });
