@@ -4,6 +4,8 @@ import { Commands } from './vscode/ids';
 import { Disposable } from './vscode/lifecycle';
 import { Logger } from './vscode/logger';
 import { registerDockerCommands } from './docker/commands';
+import { registerExperimentsCommands } from './experiments/commands';
+import { ExperimentsTree } from './experiments/tree';
 import { DockerTree } from './docker/tree';
 import { registerScaffoldCommands } from './scaffold/commands';
 import { ModelApisTree } from './scaffold/tree';
@@ -41,6 +43,9 @@ export class Extension extends Disposable {
 
     const docker = this.register(new DockerTree(context.globalState, this.logger.for('docker')));
     this.register(registerDockerCommands(this.commands, docker, modelApis, context.extensionUri, this.logger.for('docker')));
+
+    const experiments = this.register(new ExperimentsTree(context.secrets, context.globalStorageUri, this.logger.for('experiments')));
+    this.register(registerExperimentsCommands(this.commands, experiments, context, wizard, this.logger.for('experiments')));
   }
 }
 

@@ -30,6 +30,22 @@ export const Commands = {
   dockerShowAllImages: 'mlops.docker.showAllImages',
   dockerShowOwnImages: 'mlops.docker.showOwnImages',
   dockerShowBuildOutput: 'mlops.docker.showBuildOutput',
+  experimentsRefresh: 'mlops.experiments.refresh',
+  experimentsOpenTable: 'mlops.experiments.openTable',
+  experimentsCompare: 'mlops.experiments.compare',
+  experimentsRunDetails: 'mlops.experiments.runDetails',
+  experimentsCopyRunId: 'mlops.experiments.copyRunId',
+  experimentsScaffoldFromRun: 'mlops.experiments.scaffoldFromRun',
+  experimentsGitDiff: 'mlops.experiments.gitDiff',
+  experimentsGitCheckout: 'mlops.experiments.gitCheckout',
+  experimentsDvcRun: 'mlops.experiments.dvcRun',
+  experimentsDvcApply: 'mlops.experiments.dvcApply',
+  experimentsDvcBranch: 'mlops.experiments.dvcBranch',
+  experimentsSetTrackingUri: 'mlops.experiments.setTrackingUri',
+  experimentsSignIn: 'mlops.experiments.signIn',
+  experimentsSignOut: 'mlops.experiments.signOut',
+  experimentsStartServer: 'mlops.experiments.startServer',
+  experimentsStopServer: 'mlops.experiments.stopServer',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -39,12 +55,16 @@ export const Views = {
   syllabus: 'mlops.views.syllabus',
   modelApis: 'mlops.views.modelApis',
   docker: 'mlops.views.docker',
+  experiments: 'mlops.views.experiments',
 } as const;
 export type ViewId = (typeof Views)[keyof typeof Views];
 
 export const WebviewPanels = {
   syllabusOverview: 'mlops.syllabus.overview',
   scaffoldWizard: 'mlops.scaffold.wizard',
+  runsTable: 'mlops.experiments.runs',
+  compare: 'mlops.experiments.compare',
+  runDetails: 'mlops.experiments.runDetails',
 } as const;
 
 export const Settings = {
@@ -52,11 +72,14 @@ export const Settings = {
   pythonPath: 'mlops.python.path',
   dockerHost: 'mlops.docker.host',
   dockerBaseImage: 'mlops.docker.baseImage',
+  mlflowTrackingUri: 'mlops.mlflow.trackingUri',
+  experimentsKeyMetric: 'mlops.experiments.keyMetric',
 } as const;
 
 export const ContextKeys = {
   syllabusHasProblems: 'mlops:syllabusHasProblems',
   dockerShowAll: 'mlops:dockerShowAll',
+  experimentsEmpty: 'mlops:experimentsEmpty',
 } as const;
 
 export const StorageKeys = {

@@ -287,6 +287,7 @@ window.addEventListener('message', (e: MessageEvent<ToCompare>) => {
   const m = e.data;
   if (m.type === 'state') {
     state = m.state;
+    save({ restore: state.restore });
     render();
   } else if (m.type === 'history') {
     lineChart?.hideLoading();

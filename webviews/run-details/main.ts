@@ -6,6 +6,7 @@ import type { ArtifactItem, DetailsState, FromDetails, ToDetails } from '../../s
 
 interface VsCodeApi {
   postMessage(message: FromDetails): void;
+  setState(state: { restore: DetailsState['restore'] }): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -171,6 +172,7 @@ window.addEventListener('message', (e: MessageEvent<ToDetails>) => {
   const m = e.data;
   if (m.type === 'state') {
     state = m.state;
+    vscode.setState({ restore: state.restore });
     render();
   } else if (m.type === 'artifacts') {
     const ul = folders.get(m.dir);

@@ -353,6 +353,7 @@ window.addEventListener('message', (e: MessageEvent<ToTable>) => {
     return;
   }
   state = m.state;
+  save({ restore: state.restore });
   render();
 });
 

@@ -17,6 +17,13 @@ export interface ViewRun {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** What a panel needs to come back after a window reload: its source, experiments and runs. */
+export interface RestoreRef {
+  readonly sourceId: string;
+  readonly experimentIds: readonly string[];
+  readonly runIds?: readonly string[];
+}
+
 // ---- Runs table ----------------------------------------------------------------
 
 export interface TableState {
@@ -31,6 +38,7 @@ export interface TableState {
   readonly tagKeys: readonly string[];
   readonly error?: string;
   readonly elapsedMs?: number;
+  readonly restore: RestoreRef;
   readonly strings: Readonly<Record<string, string>>;
 }
 
@@ -41,6 +49,7 @@ export interface TableWebviewState {
   readonly sort?: { readonly column: string; readonly desc: boolean };
   readonly selected: readonly string[];
   readonly scrollTop: number;
+  readonly restore?: RestoreRef;
 }
 
 export type ToTable = { readonly type: 'state'; readonly state: TableState } | { readonly type: 'loading'; readonly loading: boolean };
@@ -59,10 +68,12 @@ export interface CompareState {
   readonly runs: readonly ViewRun[];
   readonly paramKeys: readonly string[];
   readonly metricKeys: readonly string[];
+  readonly restore: RestoreRef;
   readonly strings: Readonly<Record<string, string>>;
 }
 
 export interface CompareWebviewState {
+  readonly restore?: RestoreRef;
   readonly historyMetric?: string;
   readonly scatterParam?: string;
   readonly scatterMetric?: string;
@@ -95,6 +106,7 @@ export interface DetailsState {
   /** The logged model's signature (MLmodel's `signature`), when there is one. */
   readonly signature?: { readonly modelUri: string; readonly inputs?: string; readonly outputs?: string };
   readonly canScaffold: boolean;
+  readonly restore: RestoreRef;
   readonly strings: Readonly<Record<string, string>>;
 }
 
