@@ -7,6 +7,7 @@ import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 type CodeServerLib = typeof import('../../scripts/lib/code-server.mjs', { with: { 'resolution-mode': 'import' } });
 type PackageLib = typeof import('../../scripts/package.mjs', { with: { 'resolution-mode': 'import' } });
+type SampleRunsLib = typeof import('../../scripts/lib/sample-runs.mjs', { with: { 'resolution-mode': 'import' } });
 
 export const root = path.resolve(__dirname, '..', '..');
 export const resultsDir = path.join(root, 'test-results');
@@ -41,7 +42,10 @@ export async function startSession(): Promise<Session> {
   const entry = lib.ensureCodeServer();
   // A copy of the sample workspace, so a test run never changes the repo.
   const workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-')), 'sample-workspace');
-  cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true });
+  cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true, filter: (src) => path.basename(src) !== 'mlruns' });
+  // Real MLflow runs, trained and logged in the copy before the window opens.
+  const samples = (await import('../../scripts/lib/sample-runs.mjs')) as SampleRunsLib;
+  if (!samples.ensureSampleRuns(workspace)) throw new Error('the sample MLflow runs could not be logged (see the warning above)');
   // What a user of this machine sets: the local Python base image test/env/docker.sh
   // makes (no registry can be pulled from here). Written before the window opens.
   mkdirSync(path.join(workspace, '.vscode'));

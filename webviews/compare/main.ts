@@ -88,7 +88,7 @@ function renderHistory(metric: string, series: Readonly<Record<string, Series>>,
     {
       animation: false,
       tooltip: { trigger: many ? 'item' : 'axis', confine: true },
-      legend: many ? { show: false } : { show: true, type: 'scroll', textStyle: { color: css('--vscode-foreground', '#ccc') } },
+      legend: many ? { show: false } : { show: true, type: 'scroll', top: 0, left: 'center', textStyle: { color: css('--vscode-foreground', '#ccc') } },
       grid: { left: 60, right: 20, top: many ? 20 : 40, bottom: 40 },
       xAxis: { type: 'value', name: s.strings.step ?? 'step', nameLocation: 'middle', nameGap: 25, ...axisStyle() },
       yAxis: { type: 'value', name: metric, scale: true, ...axisStyle() },
