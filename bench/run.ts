@@ -2,6 +2,7 @@
 // results in bench/results/<id>.json and a table in bench/results/README.md.
 import { benchActivation } from './activation';
 import { benchBuild } from './build';
+import { benchExperiments } from './experiments';
 import { writeIndex } from './results';
 import { benchServing } from './serving';
 
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   activation: benchActivation,
   serving: benchServing,
   build: benchBuild,
+  experiments: benchExperiments,
 };
 
 async function main(): Promise<void> {

@@ -47,6 +47,10 @@ try:
         raise RuntimeError("boom")
 except RuntimeError:
     pass
+mlflow.set_experiment("wide")
+with mlflow.start_run(run_name="2000 metrics"):
+    for chunk in range(0, 2000, 1000):
+        mlflow.log_metrics({f"m{i:04d}": i / 2000 for i in range(chunk, chunk + 1000)})
 `;
 
 describe('MLflow REST client against a real server', function () {
@@ -135,6 +139,13 @@ describe('MLflow REST client against a real server', function () {
     const history = await client.metricHistory(modelRunId, 'loss');
     assert.deepEqual(history.map((p) => p.step), [0, 1, 2, 3, 4]);
     assert.ok(Math.abs(history[4].value - 0.2) < 1e-9);
+  });
+
+  it('reads a run with 2,000 metrics whole', async () => {
+    const wide = (await client.experiments()).find((e) => e.name === 'wide')!;
+    const [run] = await client.searchRuns({ experimentIds: [wide.id] });
+    assert.equal(Object.keys(run.metrics).length, 2000);
+    assert.equal(run.metrics.m1999, 1999 / 2000);
   });
 
   it('lists artifacts and streams a 40 MB one to disk', async () => {
