@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
-import { expandRow, openMlopsContainer, screenshot, session, webviewFrame } from './harness';
+import { expandRow, openMlopsContainer, runCommand, screenshot, session, webviewFrame } from './harness';
 
 const pane = (page: Page, title: string) => page.locator(`.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`);
 
@@ -13,6 +13,14 @@ async function expandPane(page: Page, title: string): Promise<void> {
 
 describe('Experiments in a real VS Code, on the sample workspace’s real MLflow runs', function () {
   this.timeout(5 * 60_000);
+
+  after(async () => {
+    // Leave the window as the other tests expect it: the Experiments pane collapsed, no editors.
+    const { page } = session();
+    const header = page.locator('.sidebar .pane-header[aria-label^="Experiments"]').first();
+    if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click();
+    await runCommand(page, 'View: Close All Editors');
+  });
 
   it('shows the runs in the tree, opens the table, selects 3 runs and compares them in charts', async () => {
     const { page } = session();

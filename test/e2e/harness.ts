@@ -99,6 +99,19 @@ export async function openMlopsContainer(page: Page, { waitForRows = true } = {}
   if (waitForRows) await rows.waitFor({ timeout: 30_000 });
 }
 
+/**
+ * Collapses every pane of the MLOps container except `keep`, so its tree has the height
+ * to show the rows a test looks for (a tree draws only the rows in view).
+ */
+export async function collapseOtherPanes(page: Page, keep: string): Promise<void> {
+  const headers = page.locator('.sidebar .pane-header[aria-expanded="true"]');
+  for (let i = (await headers.count()) - 1; i >= 0; i--) {
+    const h = headers.nth(i);
+    const label = (await h.getAttribute('aria-label')) ?? '';
+    if (!label.startsWith(keep)) await h.click();
+  }
+}
+
 /** The row of a tree in the side bar whose label starts with `label`. */
 export function treeRow(page: Page, label: string): Locator {
   return page.locator(`.sidebar .monaco-list-row[aria-label^="${label.replace(/"/g, '\\"')}"]`).first();

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { expandRow, isRowChecked, openMlopsContainer, reloadWindow, rowCheckbox, runCommand, screenshot, session, treeRow, webviewFrame } from './harness';
+import { collapseOtherPanes, expandRow, isRowChecked, openMlopsContainer, reloadWindow, rowCheckbox, runCommand, screenshot, session, treeRow, webviewFrame } from './harness';
 
 const MODULE_3 = 'Módulo 3: Operacionalización de Modelos de Aprendizaje Automático';
 const TOPIC = 'Creación de APIs para modelos: Flask, FastAPI.';
@@ -8,6 +8,8 @@ describe('syllabus checklist in a real VS Code', () => {
   it('opens the MLOps container and shows the course modules with their progress', async () => {
     const { page } = session();
     await openMlopsContainer(page);
+    // The container has four views; give the Syllabus the height its rows need.
+    await collapseOtherPanes(page, 'Syllabus');
     const m3 = treeRow(page, MODULE_3);
     await m3.waitFor({ timeout: 30_000 });
     assert.match((await m3.textContent()) ?? '', /1\/14 · 6 h/);
