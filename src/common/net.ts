@@ -14,3 +14,25 @@ export async function nextFreePort(start: number, inUse: (p: number) => Promise<
   for (let p = start; p < start + 100 && p <= 65535; p++) if (!(await inUse(p))) return p;
   return undefined;
 }
+
+/** A port the OS picks as free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** True while any process of the group `pgid` is alive. */
+export function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

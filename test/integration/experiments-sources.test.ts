@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
+import { processGroupAlive } from '../../src/common/net';
 import { LocalMlflowServer, findLocalStores } from '../../src/experiments/mlflow/server';
 import { findRunModel } from '../../src/experiments/runModel';
 import { MlflowFilesSource, MlflowServerSource } from '../../src/experiments/sources';
@@ -29,15 +30,6 @@ for i, c in enumerate((0.1, 1.0, 10.0)):
             X, y = load_iris(return_X_y=True)
             mlflow.sklearn.log_model(LogisticRegression(C=c, max_iter=300).fit(X, y), name="model", input_example=X[:2])
 `;
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('MLflow stores in a workspace: found, read directly, or served by a managed local server', function () {
   this.timeout(300_000);
@@ -94,12 +86,12 @@ describe('MLflow stores in a workspace: found, read directly, or served by a man
       assert.deepEqual(runs.map((r) => r.name), ['C=10.0', 'C=1.0']);
       const files = await new MlflowFilesSource(path.join(ws, 'mlruns')).runs([(await new MlflowFilesSource(path.join(ws, 'mlruns')).experiments()).find((e) => e.name === 'iris ☘')!.id]);
       assert.equal(files.length, 3);
-      assert.ok(groupAlive(pid));
+      assert.ok(processGroupAlive(pid));
     } finally {
       await server.stop();
     }
     assert.equal(server.running, false);
-    assert.equal(groupAlive(pid), false, 'no process of the server’s group is left');
+    assert.equal(processGroupAlive(pid), false, 'no process of the server’s group is left');
     assert.ok(existsSync(logFile));
   });
 

@@ -9,6 +9,7 @@ import { LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, ParallelComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { h } from '../common/dom';
 import type { CompareState, CompareWebviewState, FromCompare, Series, ToCompare, ViewRun } from '../../src/webview/contract/experiments';
 
 echarts.use([LineChart, ScatterChart, ParallelChart, GridComponent, LegendComponent, ParallelComponent, TooltipComponent, CanvasRenderer]);
@@ -28,13 +29,6 @@ const root = document.getElementById('root')!;
 function save(next: Partial<CompareWebviewState>): void {
   ui = { ...ui, ...next };
   vscode.setState(ui);
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 function css(name: string, fallback: string): string {

@@ -2,6 +2,7 @@
 // artifact tree (folders open on demand; files open in the editor or download), and the
 // logged model's signature with a button to scaffold a model API around it.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import { h } from '../common/dom';
 import type { ArtifactItem, DetailsState, FromDetails, ToDetails } from '../../src/webview/contract/experiments';
 
 interface VsCodeApi {
@@ -14,13 +15,6 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
 let state: DetailsState | undefined;
 const folders = new Map<string, HTMLUListElement>();
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const SVG = 'http://www.w3.org/2000/svg';
 function sparkline(values: readonly number[]): SVGSVGElement {

@@ -6,6 +6,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
+import { h } from '../common/dom';
 import type { FromTable, TableState, TableWebviewState, ToTable, ViewRun } from '../../src/webview/contract/experiments';
 
 interface VsCodeApi<S> {
@@ -29,13 +30,6 @@ root.className = 'runs';
 function save(next: Partial<TableWebviewState>): void {
   ui = { ...ui, ...next };
   vscode.setState(ui);
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 // ---- layout -----------------------------------------------------------------------

@@ -6,11 +6,11 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { CancelledError } from '../../common/cancellation';
 import { UserFacingError } from '../../common/errors';
+import { freePort, processGroupAlive } from '../../common/net';
 import { MlflowFileStore } from './fileStore';
 
 export interface LocalStore {
@@ -29,31 +29,11 @@ export async function findLocalStores(folder: string): Promise<LocalStore[]> {
   return out;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function tail(file: string, lines = 8): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -163,6 +143,6 @@ export class LocalMlflowServer {
     clearTimeout(timer);
     // The group's workers may outlive the leader by a moment: kill and wait until none is left.
     signal('SIGKILL');
-    for (let i = 0; i < 50 && groupAlive(this.child.pid); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && processGroupAlive(this.child.pid); i++) await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -3,7 +3,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 export const root = path.resolve(__dirname, '..', '..', '..');
@@ -19,16 +18,7 @@ export function venvBin(tool: string): string {
   return path.join(path.dirname(venvPython()), tool);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../../src/common/net';
 
 export interface Server {
   readonly url: string;
