@@ -6,8 +6,10 @@ import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import type { LocalStore } from './mlflow/server';
+import { findLocalStores } from './mlflow/server';
 import type { PanelHooks, RunRef } from './panels';
 import { RunsTable, registerExperimentSerializers, showCompare, showDetails } from './panels';
+import { findRunModel } from './runModel';
 import type { DvcSource, ExperimentSource } from './sources';
 import type { ExperimentsNode, ExperimentsTree, RunNode } from './tree';
 
@@ -97,7 +99,6 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
   registry.register(Commands.experimentsScaffoldFromRun, async (node?: unknown) => {
     const ref = runsOf(tree, node, undefined)[0];
     if (!ref) throw new UserFacingError(vscode.l10n.t('Choose a run in the Experiments view first.'));
-    const { findRunModel } = await import('./runModel');
     const model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for the model of {0}', ref.run.name) }, () => findRunModel(ref.source, ref.run));
     if (!model) throw new UserFacingError(vscode.l10n.t('Run {0} logged no MLflow model (no LoggedModel, and no folder with an MLmodel file among its artifacts).', ref.run.name));
     scaffold(model.uri, ref.run.name);
@@ -249,7 +250,6 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
   registry.register(Commands.experimentsStartServer, async (node?: { store?: LocalStore }) => {
     let store = node?.store;
     if (!store) {
-      const { findLocalStores } = await import('./mlflow/server');
       const all = (await Promise.all((vscode.workspace.workspaceFolders ?? []).map((f) => findLocalStores(f.uri.fsPath)))).flat().filter((s) => s.kind === 'sqlite');
       store = all.length <= 1 ? all[0] : (await vscode.window.showQuickPick(all.map((s) => ({ label: s.path, s }))))?.s;
     }

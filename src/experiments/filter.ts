@@ -183,7 +183,8 @@ function likeToRegExp(pattern: string, insensitive: boolean): RegExp {
   return new RegExp(`^${body}$`, insensitive ? 'is' : 's');
 }
 
-function attribute(run: Run, key: string): string | number | undefined {
+/** A run's attribute by MLflow's name for it (run_name, status, start_time…). */
+export function attribute(run: Run, key: string): string | number | undefined {
   switch (key) {
     case 'run_id':
       return run.id;

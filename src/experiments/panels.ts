@@ -8,6 +8,7 @@ import { Commands, WebviewPanels } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
 import type { Experiment, Run } from './model';
+import { findRunModel } from './runModel';
 import type { ExperimentSource } from './sources';
 import type { ExperimentsTree } from './tree';
 
@@ -16,13 +17,13 @@ export interface RunRef {
   readonly run: Run;
 }
 
-function viewRun(tree: ExperimentsTree, source: ExperimentSource, r: Run): ViewRun {
+function viewRun(r: Run, experimentName: string): ViewRun {
   return {
     id: r.id,
     name: r.name,
     status: r.status,
     experimentId: r.experimentId,
-    experimentName: tree.experimentName(source, r.experimentId),
+    experimentName,
     ...(r.startTime !== undefined ? { startTime: r.startTime } : {}),
     ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
     ...(r.parentId ? { parentId: r.parentId } : {}),
@@ -119,7 +120,7 @@ export class RunsTable {
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly tree: ExperimentsTree,
+    tree: ExperimentsTree,
     private readonly source: ExperimentSource,
     private readonly experiments: readonly Experiment[],
     private readonly title: string,
@@ -180,7 +181,9 @@ export class RunsTable {
       error = errorMessage(err);
       this.runs = [];
     }
-    const runs = this.runs.map((r) => viewRun(this.tree, this.source, r));
+    // The table knows its experiments' names, however it was opened.
+    const names = new Map(this.experiments.map((e) => [e.id, e.name]));
+    const runs = this.runs.map((r) => viewRun(r, names.get(r.experimentId) ?? r.experimentId));
     const state: TableState = {
       title: this.title,
       sourceLabel: this.source.label,
@@ -227,7 +230,7 @@ export function showCompare(extensionUri: vscode.Uri, tree: ExperimentsTree, ref
   const log = hooks.log;
   const title = vscode.l10n.t('Compare {0} runs', refs.length);
   const p = panel(WebviewPanels.compare, title, extensionUri, 'compare', restored);
-  const runs = refs.map((r) => viewRun(tree, r.source, r.run));
+  const runs = refs.map((r) => viewRun(r.run, tree.experimentName(r.source, r.run.experimentId)));
   const state: CompareState = {
     title,
     runs,
@@ -290,7 +293,6 @@ export async function showDetails(extensionUri: vscode.Uri, tree: ExperimentsTre
   const post = (m: ToDetails): Thenable<boolean> => p.webview.postMessage(m);
   let modelUri: string | undefined;
   const build = async (): Promise<DetailsState> => {
-    const { findRunModel } = await import('./runModel');
     const keys = Object.keys(ref.run.metrics).slice(0, 50);
     const histories: Record<string, number[]> = {};
     await Promise.all(
@@ -305,7 +307,7 @@ export async function showDetails(extensionUri: vscode.Uri, tree: ExperimentsTre
     const [artifacts, model] = await Promise.all([ref.source.artifacts(ref.run).catch(() => []), findRunModel(ref.source, ref.run).catch(() => undefined)]);
     modelUri = model?.uri;
     return {
-      run: viewRun(tree, ref.source, ref.run),
+      run: viewRun(ref.run, tree.experimentName(ref.source, ref.run.experimentId)),
       sourceLabel: ref.source.label,
       histories,
       artifacts,

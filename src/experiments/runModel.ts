@@ -45,34 +45,29 @@ async function artifactText(source: ExperimentSource, run: Run, file: string): P
   }
 }
 
+async function model(uri: string, mlmodel: string | undefined): Promise<RunModel> {
+  const signature = mlmodel ? await signatureOf(mlmodel) : undefined;
+  return { uri, ...(signature ? { signature } : {}) };
+}
+
 /** The run's logged model, or undefined when it logged none (DVC experiments never do). */
 export async function findRunModel(source: ExperimentSource, run: Run): Promise<RunModel | undefined> {
   if (source.kind === 'dvc') return undefined;
   if (source instanceof MlflowServerSource) {
-    const ids = await source.client.loggedModelIds(run.id).catch(() => [] as string[]);
-    const id = ids[ids.length - 1];
+    const id = (await source.client.loggedModelIds(run.id).catch(() => [] as string[])).at(-1);
     if (id) {
-      const text = await source.client.loggedModelText(id, 'MLmodel').catch(() => undefined);
-      const signature = text ? await signatureOf(text) : undefined;
-      return { uri: `models:/${id}`, ...(signature ? { signature } : {}) };
+      return model(`models:/${id}`, await source.client.loggedModelText(id, 'MLmodel').catch(() => undefined));
     }
   }
   if (source instanceof MlflowFilesSource) {
-    const models = await source.loggedModels(run);
-    const last = models[models.length - 1];
-    if (last) {
-      const text = await readFile(path.join(last.artifacts, 'MLmodel'), 'utf8').catch(() => undefined);
-      const signature = text ? await signatureOf(text) : undefined;
-      return { uri: `models:/${last.id}`, ...(signature ? { signature } : {}) };
-    }
+    const last = (await source.loggedModels(run)).at(-1);
+    if (last) return model(`models:/${last.id}`, await readFile(path.join(last.artifacts, 'MLmodel'), 'utf8').catch(() => undefined));
   }
   // MLflow 2 (and MLflow 3 file stores with a model folder among the artifacts).
   for (const entry of (await source.artifacts(run)).filter((a) => a.isDir)) {
     const inside = await source.artifacts(run, entry.path);
     if (inside.some((a) => a.path === `${entry.path}/MLmodel`)) {
-      const text = await artifactText(source, run, `${entry.path}/MLmodel`).catch(() => undefined);
-      const signature = text ? await signatureOf(text) : undefined;
-      return { uri: `runs:/${run.id}/${entry.path}`, ...(signature ? { signature } : {}) };
+      return model(`runs:/${run.id}/${entry.path}`, await artifactText(source, run, `${entry.path}/MLmodel`).catch(() => undefined));
     }
   }
   return undefined;

@@ -11,8 +11,8 @@ import type { CancellationTokenLike } from '../common/cancellation';
 import { throwIfCancelled } from '../common/cancellation';
 import { UserFacingError } from '../common/errors';
 import type { DvcBaseline, DvcOptions } from './dvc/client';
-import { expShow } from './dvc/client';
-import { compileFilter } from './filter';
+import { expShow, runDvc } from './dvc/client';
+import { attribute, compileFilter } from './filter';
 import type { MlflowAuth } from './mlflow/client';
 import { MlflowClient } from './mlflow/client';
 import type { FileStoreProblem } from './mlflow/fileStore';
@@ -46,6 +46,8 @@ export interface ExperimentSource {
   downloadArtifact(run: Run, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number>;
   /** What could not be read last time (a corrupt meta.yaml…), shown, never fatal. */
   readonly problems: readonly FileStoreProblem[];
+  /** Drops anything cached, for sources that cache (DVC's `exp show`). */
+  invalidate?(): void;
 }
 
 /** Orders runs as MLflow's order_by does: "metrics.x DESC", "params.y", "attributes.start_time ASC". Runs without the key go last. */
@@ -56,16 +58,8 @@ export function compareRuns(orderBy: readonly string[] | undefined): (a: Run, b:
     const entity = m[1].toLowerCase().replace(/^attr$/, 'attributes').replace(/^(metric|param|tag|attribute)$/, '$1s');
     return { entity, key: m[2] ?? m[3] ?? m[4], desc: (m[5] ?? 'ASC').toUpperCase() === 'DESC' };
   });
-  const value = (r: Run, entity: string, key: string): string | number | undefined => {
-    if (entity === 'attributes') {
-      if (key === 'start_time' || key === 'created') return r.startTime;
-      if (key === 'end_time') return r.endTime;
-      if (key === 'run_name') return r.name;
-      if (key === 'status') return r.status;
-      return r.id;
-    }
-    return (r[entity as 'metrics' | 'params' | 'tags'] as Record<string, string | number>)[key];
-  };
+  const value = (r: Run, entity: string, key: string): string | number | undefined =>
+    entity === 'attributes' ? attribute(r, key) : (r[entity as 'metrics' | 'params' | 'tags'] as Record<string, string | number>)[key];
   return (a, b) => {
     for (const k of keys) {
       const va = value(a, k.entity, k.key);
@@ -175,7 +169,6 @@ export class MlflowFilesSource implements ExperimentSource {
   readonly label: string;
   readonly store: MlflowFileStore;
   problems: FileStoreProblem[] = [];
-  private readonly experimentOf = new Map<string, string>();
 
   constructor(readonly location: string, label?: string) {
     this.store = new MlflowFileStore(location);
@@ -198,7 +191,6 @@ export class MlflowFilesSource implements ExperimentSource {
       all.push(...r.runs);
       problems.push(...r.problems);
     }
-    for (const r of all) this.experimentOf.set(r.id, r.experimentId);
     this.problems = problems;
     return queryLocally(all, q);
   }
@@ -280,7 +272,6 @@ export class DvcSource implements ExperimentSource {
 
   /** Runs DVC for this repository (exp run/apply/branch) and forgets the cached table. */
   async exec(args: readonly string[], token?: CancellationTokenLike): Promise<string> {
-    const { runDvc } = await import('./dvc/client');
     try {
       return await runDvc(args, { ...this.dvc, cwd: this.location, ...(token ? { token } : {}) });
     } finally {

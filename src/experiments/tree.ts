@@ -6,10 +6,13 @@ import { Commands, ContextKeys, Settings, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import type { MlflowAuth } from './mlflow/client';
-import type { LocalMlflowServer, LocalStore } from './mlflow/server';
+import { authFromEnv, trackingUri } from './mlflow/client';
+import type { LocalStore } from './mlflow/server';
+import { LocalMlflowServer, findLocalStores } from './mlflow/server';
 import type { Experiment, Run } from './model';
 import { age, keyMetric } from './model';
 import type { ExperimentSource } from './sources';
+import { DvcSource, MlflowFilesSource, MlflowServerSource } from './sources';
 
 export type ExperimentsNode =
   | { readonly kind: 'source'; readonly source: ExperimentSource; readonly local?: LocalMlflowServer }
@@ -100,7 +103,6 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
         this.log.warn(`stored MLflow credentials for ${uri} are unreadable; ignoring them`);
       }
     }
-    const { authFromEnv } = await import('./mlflow/client');
     return authFromEnv(process.env);
   }
 
@@ -110,16 +112,13 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   }
 
   trackingUri(): string | undefined {
-    const setting = vscode.workspace.getConfiguration().get<string>(Settings.mlflowTrackingUri, '');
-    const uri = setting?.trim() || process.env.MLFLOW_TRACKING_URI?.trim();
-    return uri || undefined;
+    return trackingUri(vscode.workspace.getConfiguration().get<string>(Settings.mlflowTrackingUri, ''), process.env);
   }
 
   // ---- local servers --------------------------------------------------------------
   async startServer(store: LocalStore, token?: vscode.CancellationToken): Promise<LocalMlflowServer> {
     const existing = this.servers.get(store.path);
     if (existing?.running) return existing;
-    const { LocalMlflowServer } = await import('./mlflow/server');
     await vscode.workspace.fs.createDirectory(this.storageDir);
     const logFile = path.join(this.storageDir.fsPath, `mlflow-server-${path.basename(path.dirname(store.path))}.log`);
     const server = await LocalMlflowServer.start({ command: toolCommand('mlflow'), store, logFile, ...(token ? { token } : {}) });
@@ -148,8 +147,6 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
 
   // ---- discovery ------------------------------------------------------------------
   private async discover(): Promise<ExperimentsNode[]> {
-    const { MlflowServerSource, MlflowFilesSource, DvcSource } = await import('./sources');
-    const { findLocalStores } = await import('./mlflow/server');
     this.watchers.splice(0).forEach((w) => w.dispose());
     const nodes: ExperimentsNode[] = [];
     const uri = this.trackingUri();
@@ -200,9 +197,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     const nodes = await (this.sources ?? Promise.resolve([]));
     const node = nodes.find((n): n is Extract<ExperimentsNode, { kind: 'source' }> => n.kind === 'source' && n.source.id === sourceId);
     if (!node) return;
-    if ('invalidate' in node.source && typeof node.source.invalidate === 'function') {
-      (node.source as { invalidate(): void }).invalidate();
-    }
+    node.source.invalidate?.();
     this.log.info(`${node.source.label} changed on disk; refreshing`);
     this.changed.fire(node);
     this.sourceChanged.fire(node.source);

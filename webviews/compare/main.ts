@@ -109,9 +109,11 @@ function renderParallel(el: HTMLElement, metric: string): void {
   const s = state;
   const params = s.paramKeys.filter((k) => new Set(s.runs.map((r) => r.params[k])).size > 1).slice(0, 12);
   const dims = [...params, metric];
+  // Whether each param axis is numeric, decided once (not once per run).
+  const numeric = params.map((k) => isNumeric(s.runs, k));
   const parallelAxis = dims.map((k, dim) => {
     const isMetric = dim === dims.length - 1;
-    if (isMetric || isNumeric(s.runs, k)) return { dim, name: k, type: 'value', scale: true, ...axisStyle() };
+    if (isMetric || numeric[dim]) return { dim, name: k, type: 'value', scale: true, ...axisStyle() };
     const cats = [...new Set(s.runs.map((r) => r.params[k] ?? '∅'))].sort();
     return { dim, name: k, type: 'category', data: cats, ...axisStyle() };
   });
@@ -127,7 +129,7 @@ function renderParallel(el: HTMLElement, metric: string): void {
         lineStyle: { width: 1.5, opacity: 0.7 },
         data: s.runs.map((r, i) => ({
           name: r.name,
-          value: dims.map((k, dim) => (dim === dims.length - 1 ? (r.metrics[k] ?? null) : isNumeric(s.runs, k) ? Number(r.params[k]) : (r.params[k] ?? '∅'))),
+          value: dims.map((k, dim) => (dim === dims.length - 1 ? (r.metrics[k] ?? null) : numeric[dim] ? Number(r.params[k]) : (r.params[k] ?? '∅'))),
           lineStyle: { color: colorOf(i) },
         })),
       },

@@ -20,28 +20,11 @@ export interface FileStoreRuns {
   readonly problems: FileStoreProblem[];
 }
 
-async function parseYaml(file: string): Promise<Record<string, unknown>> {
-  const { parse } = await import('yaml');
-  const v = parse(await readFile(file, 'utf8')) as unknown;
+/** A YAML file that must hold a mapping (meta.yaml). */
+function readMapping(file: string, parse: (s: string) => unknown): Record<string, unknown> {
+  const v = parse(readFileSync(file, 'utf8'));
   if (typeof v !== 'object' || v === null) throw new Error('not a YAML mapping');
   return v as Record<string, unknown>;
-}
-
-/** Every file under `dir`, as "/"-joined keys (params/a/b → "a/b"). */
-async function keyFiles(dir: string, prefix = ''): Promise<Array<{ key: string; file: string }>> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: Array<{ key: string; file: string }> = [];
-  for (const e of entries) {
-    const key = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await keyFiles(path.join(dir, e.name), key)));
-    else out.push({ key, file: path.join(dir, e.name) });
-  }
-  return out;
 }
 
 function metricLines(text: string): MetricPoint[] {
@@ -77,9 +60,7 @@ function readRunSync(runDir: string, id: string, experimentId: string, parse: (s
   const metaFile = path.join(runDir, 'meta.yaml');
   let m: Record<string, unknown>;
   try {
-    const v = parse(readFileSync(metaFile, 'utf8'));
-    if (typeof v !== 'object' || v === null) throw new Error('not a YAML mapping');
-    m = v as Record<string, unknown>;
+    m = readMapping(metaFile, parse);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     problems.push({ path: metaFile, message: missing ? 'meta.yaml is missing' : `meta.yaml cannot be read: ${(err as Error).message}` });
@@ -114,13 +95,14 @@ export class MlflowFileStore {
   constructor(readonly root: string) {}
 
   async experiments(): Promise<{ experiments: Experiment[]; problems: FileStoreProblem[] }> {
+    const { parse } = await import('yaml');
     const experiments: Experiment[] = [];
     const problems: FileStoreProblem[] = [];
     for (const e of await readdir(this.root, { withFileTypes: true })) {
       if (!e.isDirectory() || e.name === '.trash' || e.name === 'models') continue;
       const meta = path.join(this.root, e.name, 'meta.yaml');
       try {
-        const m = await parseYaml(meta);
+        const m = readMapping(meta, parse);
         if (m.lifecycle_stage === 'deleted') continue;
         experiments.push({
           id: String(m.experiment_id ?? e.name),
@@ -128,17 +110,13 @@ export class MlflowFileStore {
           lifecycleStage: String(m.lifecycle_stage ?? 'active'),
           ...(m.artifact_location ? { artifactLocation: String(m.artifact_location) } : {}),
           ...(m.last_update_time ? { lastUpdateTime: Number(m.last_update_time) } : {}),
-          tags: Object.fromEntries(await this.values(path.join(this.root, e.name, 'tags'))),
+          tags: Object.fromEntries(keyValuesSync(path.join(this.root, e.name, 'tags'))),
         });
       } catch (err) {
         problems.push({ path: meta, message: (err as Error).message });
       }
     }
     return { experiments, problems };
-  }
-
-  private async values(dir: string): Promise<Array<[string, string]>> {
-    return Promise.all((await keyFiles(dir)).map(async ({ key, file }) => [key, await readFile(file, 'utf8')] as [string, string]));
   }
 
   /**
