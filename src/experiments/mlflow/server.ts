@@ -44,6 +44,8 @@ export interface StartOptions {
   readonly logFile: string;
   readonly port?: number;
   readonly timeoutMs?: number;
+  /** Web workers (MLflow's default is 4; one per core is plenty on a workstation). */
+  readonly workers?: number;
   readonly token?: CancellationTokenLike;
 }
 
@@ -81,7 +83,7 @@ export class LocalMlflowServer {
     const folder = path.dirname(opts.store.path);
     const backend = opts.store.kind === 'sqlite' ? `sqlite:///${opts.store.path}` : opts.store.path;
     const [cmd, ...pre] = opts.command;
-    const args = [...pre, 'server', '--backend-store-uri', backend, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+    const args = [...pre, 'server', '--backend-store-uri', backend, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers ?? 2)];
     // Artifacts the server itself receives go beside the store, as `mlflow server` does in that folder.
     if (opts.store.kind === 'sqlite') args.push('--default-artifact-root', path.join(folder, 'mlartifacts'));
     const fd = openSync(opts.logFile, 'a');
