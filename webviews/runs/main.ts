@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import { h } from '../common/dom';
 import type { FromTable, TableState, TableWebviewState, ToTable, ViewRun } from '../../src/webview/contract/experiments';
+import { decodeRuns } from '../../src/webview/contract/experiments';
 
 interface VsCodeApi<S> {
   postMessage(message: FromTable): void;
@@ -346,7 +347,7 @@ window.addEventListener('message', (e: MessageEvent<ToTable>) => {
     root.classList.toggle('loading', m.loading);
     return;
   }
-  state = m.state;
+  state = { ...m.state, runs: decodeRuns(m.state.runs) };
   save({ restore: state.restore });
   render();
 });
