@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies } from './lib/bootstrap.mjs';
 import { ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
-import { ensureSampleRuns } from './lib/sample-runs.mjs';
+import { ensureSampleDvc, ensureSampleRuns, toolsPython } from './lib/sample-runs.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const cache = process.env.MLOPS_CACHE || path.join(os.homedir(), '.cache', 'mlops-workbench');
@@ -19,8 +19,10 @@ const vsix = packageVsix({ quiet: true });
 console.log(`[start] ${path.relative(root, vsix)}`);
 console.log('[start] preparing code-server (the first time takes a few minutes)…');
 const entry = ensureCodeServer();
-console.log('[start] preparing the sample workspace’s MLflow runs (the first time trains them for real)…');
-ensureSampleRuns(path.join(root, 'sample-workspace'));
+console.log('[start] preparing the sample workspace’s MLflow runs and DVC experiments (the first time trains them for real)…');
+const python = toolsPython();
+ensureSampleRuns(path.join(root, 'sample-workspace'), python);
+ensureSampleDvc(path.join(root, 'sample-workspace'), python);
 
 // A user-data dir that persists between starts, so progress and settings are kept.
 const base = path.join(cache, 'start');
@@ -33,6 +35,8 @@ const server = await startCodeServer({
   port: Number(process.env.MLOPS_PORT) || 8080,
   userDataDir: path.join(base, 'user-data'),
   logFile,
+  // The cached Python with MLflow and DVC, unless the user chose another.
+  ...(python ? { defaults: { 'mlops.python.path': python } } : {}),
 });
 
 console.log('');

@@ -17,6 +17,8 @@ export function startCodeServer(opts: {
   port?: number;
   userDataDir?: string;
   settings?: Record<string, unknown>;
+  /** Like settings, but what the user already set wins. */
+  defaults?: Record<string, unknown>;
   env?: Record<string, string>;
   quiet?: boolean;
   extraVsix?: string[];

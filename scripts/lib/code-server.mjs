@@ -32,7 +32,7 @@ export async function freePort(preferred) {
  * Starts code-server on 127.0.0.1 with a fresh (or given) user-data dir and the VSIX
  * installed. Returns { url, userDataDir, logsDir, stop }.
  */
-export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, env = {}, quiet = true, extraVsix = [], logFile }) {
+export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, defaults: userDefaults = {}, env = {}, quiet = true, extraVsix = [], logFile }) {
   const base = userDataDir ? path.dirname(userDataDir) : mkdtempSync(path.join(os.tmpdir(), 'mlops-cs-'));
   const ud = userDataDir ?? path.join(base, 'user-data');
   const extDir = path.join(base, 'extensions');
@@ -54,6 +54,7 @@ export async function startCodeServer({ entry, vsix, folder, port, userDataDir, 
       'update.mode': 'none',
       'extensions.autoCheckUpdates': false,
       'workbench.enableExperiments': false,
+      ...userDefaults,
     };
     writeFileSync(settingsFile, JSON.stringify({ ...defaults, ...existing, ...settings }, null, 2));
   }

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../common/errors';
 import { Commands, ContextKeys, Settings, Views } from '../vscode/ids';
@@ -12,6 +11,7 @@ import { LocalMlflowServer, findLocalStores } from './mlflow/server';
 import type { Experiment, Run } from './model';
 import { age, keyMetric } from './model';
 import type { ExperimentSource } from './sources';
+import { findDvcRepos } from './dvc/client';
 import { DvcSource, MlflowFilesSource, MlflowServerSource } from './sources';
 
 export type ExperimentsNode =
@@ -27,13 +27,6 @@ export type RunNode = Extract<ExperimentsNode, { kind: 'run' }>;
 /** Runs shown under an experiment in the tree; the table shows all of them. */
 const TREE_RUN_LIMIT = 200;
 const SECRET_PREFIX = 'mlops.mlflow.auth:';
-
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** How to run a Python tool: `python -m tool` when mlops.python.path is set, else the tool from the PATH. */
 export function toolCommand(tool: 'mlflow' | 'dvc'): string[] {
@@ -165,9 +158,10 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
           else nodes.push({ kind: 'offer', store });
         }
       }
-      if (await exists(path.join(dir, '.dvc'))) {
-        nodes.push({ kind: 'source', source: new DvcSource(dir, { command: toolCommand('dvc') }, `${folder.name} (DVC)`) });
-        this.watch(folder, '{dvc.lock,dvc.yaml,params.yaml,**/params.yaml,**/metrics.json,**/*.metrics.json,.git/HEAD,.git/refs/heads/**,.git/refs/exps/**}', `dvc:${dir}`);
+      for (const repo of await findDvcRepos(dir)) {
+        const label = repo === dir ? folder.name : `${folder.name}/${path.relative(dir, repo).split(path.sep).join('/')}`;
+        nodes.push({ kind: 'source', source: new DvcSource(repo, { command: toolCommand('dvc') }, `${label} (DVC)`) });
+        this.watch(vscode.Uri.file(repo), '{dvc.lock,dvc.yaml,params.yaml,**/params.yaml,**/metrics.json,**/*.metrics.json,.git/HEAD,.git/refs/heads/**,.git/refs/exps/**}', `dvc:${repo}`);
       }
     }
     void vscode.commands.executeCommand('setContext', ContextKeys.experimentsEmpty, nodes.length === 0);
@@ -175,8 +169,8 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   }
 
   /** A debounced watcher: bursts of file events (a DVC run writes many) refresh once. */
-  private watch(folder: vscode.WorkspaceFolder, glob: string, sourceId: string): void {
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+  private watch(base: vscode.WorkspaceFolder | vscode.Uri, glob: string, sourceId: string): void {
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, glob));
     const fire = (): void => {
       clearTimeout(this.timers.get(sourceId));
       this.timers.set(

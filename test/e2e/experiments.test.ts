@@ -71,4 +71,28 @@ describe('Experiments in a real VS Code, on the sample workspace’s real MLflow
     await page.waitForTimeout(500);
     await screenshot(page, 'experiments-compare');
   });
+
+  it('shows the sample’s DVC experiments (a repository in a subfolder) and their table', async () => {
+    const { page } = session();
+    await runCommand(page, 'View: Close All Editors');
+    const view = pane(page, 'Experiments');
+    // Fold the MLflow source away, so the list has room for the DVC one.
+    const mlruns = view.locator('.monaco-list-row', { hasText: 'mlruns' }).first();
+    if ((await mlruns.getAttribute('aria-expanded')) === 'true') await mlruns.locator('.monaco-tl-twistie').click();
+    // The iris-dvc repository: `dvc exp show` run through mlops.python.path.
+    const source = view.locator('.monaco-list-row', { hasText: 'iris-dvc (DVC)' }).first();
+    await source.waitFor({ timeout: 60_000 });
+    await expandRow(source);
+    const main = view.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^main$/ }) }).first();
+    await main.waitFor({ timeout: 60_000 });
+    await expandRow(main);
+    // Its experiments, each with its accuracy (the pane is short: the table counts them).
+    await view.locator('.monaco-list-row[aria-level="3"]', { hasText: /accuracy=(0\.\d+|1) · / }).first().waitFor({ timeout: 30_000 });
+    await main.hover();
+    await main.locator('.action-label[aria-label="Open Runs Table"]').click();
+    const table = await webviewFrame(page, 'Runs: main');
+    await table.locator('.status', { hasText: /4 runs/ }).waitFor({ timeout: 60_000 });
+    await table.locator('.cell.head[data-column="params.train.alpha"]').waitFor();
+    assert.equal(await table.locator('.row').count(), 4, 'four rows: the baseline and three experiments');
+  });
 });

@@ -40,17 +40,22 @@ export async function startSession(): Promise<Session> {
   const pkg = (await import('../../scripts/package.mjs')) as PackageLib;
   const vsix = process.env.MLOPS_VSIX || pkg.packageVsix({ quiet: true });
   const entry = lib.ensureCodeServer();
+  const samples = (await import('../../scripts/lib/sample-runs.mjs')) as SampleRunsLib;
+  const python = samples.toolsPython();
+  // The sample's DVC repository (self-contained: its own git and DVC cache) is made once in
+  // the repo's sample workspace, as npm start makes it, and copied with the rest.
+  if (!samples.ensureSampleDvc(path.join(root, 'sample-workspace'), python)) throw new Error('the sample DVC experiments could not be made (see the warning above)');
   // A copy of the sample workspace, so a test run never changes the repo.
   const workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-')), 'sample-workspace');
   cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true, filter: (src) => path.basename(src) !== 'mlruns' });
   // Real MLflow runs, trained and logged in the copy before the window opens.
-  const samples = (await import('../../scripts/lib/sample-runs.mjs')) as SampleRunsLib;
-  if (!samples.ensureSampleRuns(workspace)) throw new Error('the sample MLflow runs could not be logged (see the warning above)');
+  if (!samples.ensureSampleRuns(workspace, python)) throw new Error('the sample MLflow runs could not be logged (see the warning above)');
   // What a user of this machine sets: the local Python base image test/env/docker.sh
   // makes (no registry can be pulled from here). Written before the window opens.
   mkdirSync(path.join(workspace, '.vscode'));
   writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.docker.baseImage': BASE_IMAGE }, null, 2));
-  const server = await lib.startCodeServer({ entry, vsix, folder: workspace });
+  // The Python with MLflow and DVC, as a user points the extension at theirs.
+  const server = await lib.startCodeServer({ entry, vsix, folder: workspace, settings: { 'mlops.python.path': python } });
   const browser = await chromium.launch({ executablePath: lib.chromiumPath, args: lib.chromiumArgs, headless: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   current = { server, browser, page, workspace };

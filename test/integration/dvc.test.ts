@@ -1,13 +1,15 @@
 // DVC experiments from a real DVC repository: a small pipeline, real `dvc exp run`
 // experiments, read through `dvc exp show --json` into the run model; and the ways it fails.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
-import { expShow, runDvc } from '../../src/experiments/dvc/client';
+import { expShow, findDvcRepos, runDvc } from '../../src/experiments/dvc/client';
 import { DvcSource } from '../../src/experiments/sources';
-import { run, venvBin, venvPython } from './helpers/processes';
+import { root, run, venvBin, venvPython } from './helpers/processes';
+
+type SampleRunsLib = typeof import('../../scripts/lib/sample-runs.mjs', { with: { 'resolution-mode': 'import' } });
 
 const TRAIN = `import json, sys, yaml
 p = yaml.safe_load(open("params.yaml"))["train"]
@@ -84,6 +86,21 @@ describe('DVC experiments from a real repository', function () {
     const workspace = (await expShow(dvc())).find((b) => b.rev === 'workspace')!;
     assert.deepEqual(workspace.runs[0].metrics, {});
     assert.equal(workspace.runs[0].params['train.depth'], '3');
+  });
+
+  it('the sample workspace’s DVC project: made by really running its pipeline, found in a subfolder', async function () {
+    this.timeout(600_000);
+    const workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'mlops-sample-dvc-')), 'sample-workspace');
+    mkdirSync(workspace);
+    cpSync(path.join(root, 'sample-workspace', 'experiments'), path.join(workspace, 'experiments'), { recursive: true });
+    const samples = (await import('../../scripts/lib/sample-runs.mjs')) as SampleRunsLib;
+    assert.ok(samples.ensureSampleDvc(workspace, venvPython()), 'ensureSampleDvc');
+    assert.deepEqual(await findDvcRepos(workspace), [path.join(workspace, 'iris-dvc')]);
+    const head = (await expShow({ command: [venvBin('dvc')], cwd: path.join(workspace, 'iris-dvc') })).find((b) => b.rev !== 'workspace')!;
+    assert.equal(head.runs.length, 4, 'the baseline and three experiments');
+    for (const r of head.runs) assert.ok(r.metrics.accuracy > 0.5 && r.params['train.alpha'] !== undefined, JSON.stringify(r));
+    assert.deepEqual(head.runs.slice(1).map((r) => r.params['train.alpha']).sort(), ['0.0001', '0.01', '0.1']);
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
   });
 
   it('says when the folder is not a DVC repository, and when DVC is not installed', async () => {

@@ -3,6 +3,8 @@
 // Params and metrics are flattened to dotted keys (`train.lr`), prefixed with their file
 // only when two files share a key. No editor API.
 import { spawn } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { CancelledError } from '../../common/cancellation';
 import { UserFacingError } from '../../common/errors';
@@ -85,6 +87,21 @@ export function parseExpShow(json: string): DvcBaseline[] {
     }
     return { rev: row.rev, name: row.name ?? (row.rev === 'workspace' ? 'workspace' : row.rev.slice(0, 7)), runs };
   });
+}
+
+/**
+ * DVC repositories in a folder: the folder itself and its immediate subfolders holding a
+ * `.dvc` directory (a project in a subfolder of a monorepo, or the sample's iris-dvc).
+ */
+export async function findDvcRepos(folder: string): Promise<string[]> {
+  const isRepo = async (dir: string): Promise<boolean> => (await stat(path.join(dir, '.dvc')).catch(() => undefined))?.isDirectory() ?? false;
+  const out = (await isRepo(folder)) ? [folder] : [];
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
+    if (await isRepo(path.join(folder, e.name))) out.push(path.join(folder, e.name));
+  }
+  return out;
 }
 
 export interface DvcOptions {
