@@ -131,7 +131,7 @@ wait_ready() {
 
 up() {
   BIN=$(bash "$(dirname "$0")/kube-build.sh")
-  apt_install etcd-server openssl curl
+  apt_install etcd-server containerd containernetworking-plugins openssl curl
   mkdir -p "$LOGS" "$RUN" "$STATE/etcd"
   ip addr show dev lo | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/32" dev lo
   pki
