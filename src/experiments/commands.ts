@@ -112,13 +112,17 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
     if (!folder) throw new UserFacingError(vscode.l10n.t('Open the run’s repository as a workspace folder first.'));
     return folder;
   };
-
-  registry.register(Commands.experimentsGitDiff, async (node?: unknown) => {
+  /** The chosen run, its recorded commit, and simple-git on its repository (loaded on first use). */
+  const gitOfRun = async (node: unknown): Promise<{ ref: RunRef; commit: string; git: import('simple-git').SimpleGit }> => {
     const ref = runsOf(tree, node, undefined)[0];
     const commit = ref?.run.gitCommit;
     if (!ref || !commit) throw new UserFacingError(vscode.l10n.t('This run has no git commit recorded.'));
     const { simpleGit } = await import('simple-git');
-    const git = simpleGit(repoFor(ref));
+    return { ref, commit, git: simpleGit(repoFor(ref)) };
+  };
+
+  registry.register(Commands.experimentsGitDiff, async (node?: unknown) => {
+    const { ref, commit, git } = await gitOfRun(node);
     const root = (await git.revparse(['--show-toplevel'])).trim();
     const names = (await git.diff(['--name-only', commit])).split('\n').filter(Boolean);
     if (names.length === 0) {
@@ -139,11 +143,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
   });
 
   registry.register(Commands.experimentsGitCheckout, async (node?: unknown) => {
-    const ref = runsOf(tree, node, undefined)[0];
-    const commit = ref?.run.gitCommit;
-    if (!ref || !commit) throw new UserFacingError(vscode.l10n.t('This run has no git commit recorded.'));
-    const { simpleGit } = await import('simple-git');
-    const git = simpleGit(repoFor(ref));
+    const { ref, commit, git } = await gitOfRun(node);
     const status = await git.status();
     if (!status.isClean()) throw new UserFacingError(vscode.l10n.t('The working tree has uncommitted changes ({0} files): commit or stash them first, so nothing is lost.', status.files.length));
     const ok = vscode.l10n.t('Check Out');

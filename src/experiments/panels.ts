@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { errorMessage } from '../common/errors';
 import type { CompareState, DetailsState, FromCompare, FromDetails, FromTable, RestoreRef, Series, TableState, ToCompare, ToDetails, ToTable, ViewRun } from '../webview/contract/experiments';
-import { encodeRuns, isFromCompare, isFromDetails, isFromTable, keysOf } from '../webview/contract/experiments';
+import { isFromCompare, isFromDetails, isFromTable, keysOf, tableWire } from '../webview/contract/experiments';
 import { Commands, WebviewPanels } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
@@ -198,7 +198,7 @@ export class RunsTable {
       restore: { sourceId: this.source.id, experimentIds: this.experiments.map((e) => e.id) },
       strings: tableStrings(),
     };
-    this.post({ type: 'state', state: { ...state, runs: encodeRuns(state.runs) } });
+    this.post({ type: 'state', state: tableWire(state) });
     this.post({ type: 'loading', loading: false });
   }
 }

@@ -215,57 +215,43 @@ function render(): void {
   const grid = h('div', 'charts');
   root.append(grid);
 
+  /** A chart card in the grid: a title, its pickers, and the element the chart draws in. */
+  const card = (kind: string, title: string, ...pickers: HTMLElement[]): { card: HTMLElement; el: HTMLElement } => {
+    const c = h('section', `chart-card ${kind}`);
+    const controls = h('div', 'controls');
+    controls.append(h('span', '', title), ...pickers);
+    const el = h('div', 'chart');
+    c.append(controls, el);
+    grid.append(c);
+    return { card: c, el };
+  };
+  const rerender = (key: 'parallelMetric' | 'scatterParam' | 'scatterMetric') => (v: string): void => {
+    save({ [key]: v });
+    render();
+  };
+
   // metric vs step
-  lineCard = h('section', 'chart-card lines');
-  const lineEl = h('div', 'chart');
-  const lineControls = h('div', 'controls');
-  lineControls.append(
-    h('span', '', s.strings.history ?? 'Metric by step'),
+  const lines = card(
+    'lines',
+    s.strings.history ?? 'Metric by step',
     select(s.metricKeys, historyMetric, (v) => {
       save({ historyMetric: v });
       vscode.postMessage({ type: 'history', metric: v });
     }, s.strings.history ?? 'Metric'),
   );
-  lineCard.append(lineControls, lineEl);
-  grid.append(lineCard);
-  lineChart = chart(lineEl);
+  lineCard = lines.card;
+  lineChart = chart(lines.el);
   lineChart.showLoading('default', { text: '', color: css('--vscode-charts-blue', '#3794ff'), maskColor: 'transparent' });
   vscode.postMessage({ type: 'history', metric: historyMetric });
 
   // parallel coordinates
-  const parCard = h('section', 'chart-card parallel');
-  const parControls = h('div', 'controls');
-  parControls.append(h('span', '', s.strings.parallel ?? 'Params → metric'));
-  const parEl = h('div', 'chart');
-  parControls.append(
-    select(s.metricKeys, parallelMetric, (v) => {
-      save({ parallelMetric: v });
-      render();
-    }, s.strings.parallel ?? 'Metric'),
-  );
-  parCard.append(parControls, parEl);
-  grid.append(parCard);
-  renderParallel(parEl, parallelMetric);
+  const parallel = card('parallel', s.strings.parallel ?? 'Params → metric', select(s.metricKeys, parallelMetric, rerender('parallelMetric'), s.strings.parallel ?? 'Metric'));
+  renderParallel(parallel.el, parallelMetric);
 
   // scatter
   if (scatterParam) {
-    const scCard = h('section', 'chart-card scatter');
-    const scControls = h('div', 'controls');
-    scControls.append(h('span', '', s.strings.scatter ?? 'Param vs metric'));
-    const scEl = h('div', 'chart');
-    scControls.append(
-      select(s.paramKeys, scatterParam, (v) => {
-        save({ scatterParam: v });
-        render();
-      }, 'Param'),
-      select(s.metricKeys, scatterMetric, (v) => {
-        save({ scatterMetric: v });
-        render();
-      }, 'Metric'),
-    );
-    scCard.append(scControls, scEl);
-    grid.append(scCard);
-    renderScatter(scEl, scatterParam, scatterMetric);
+    const scatter = card('scatter', s.strings.scatter ?? 'Param vs metric', select(s.paramKeys, scatterParam, rerender('scatterParam'), 'Param'), select(s.metricKeys, scatterMetric, rerender('scatterMetric'), 'Metric'));
+    renderScatter(scatter.el, scatterParam, scatterMetric);
   }
 
   // diff

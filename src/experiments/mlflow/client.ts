@@ -79,7 +79,7 @@ export function offsetOf(pageToken: string): number | undefined {
 }
 
 function offsetToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }).replace(':', ': ')).toString('base64');
+  return Buffer.from(JSON.stringify({ offset })).toString('base64');
 }
 
 export class MlflowClient {

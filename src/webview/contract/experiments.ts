@@ -203,13 +203,22 @@ function metricCell(v: number | undefined): Cell {
   return Number.isFinite(v) ? v : String(v);
 }
 
-function column<T>(runs: readonly ViewRun[], field: 'params' | 'metrics' | 'tags', cell: (v: T | undefined) => Cell): Record<string, Cell[]> {
+function column<T>(runs: readonly ViewRun[], field: 'params' | 'metrics' | 'tags', keys: readonly string[], cell: (v: T | undefined) => Cell): Record<string, Cell[]> {
   const own = (o: Readonly<Record<string, T>>, k: string): T | undefined => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
-  return Object.fromEntries(keysOf(runs, field).map((k) => [k, runs.map((r) => cell(own(r[field] as Readonly<Record<string, T>>, k)))]));
+  return Object.fromEntries(keys.map((k) => [k, runs.map((r) => cell(own(r[field] as Readonly<Record<string, T>>, k)))]));
 }
 
-/** Runs as one JSON string of columns (each key written once, not once per run). */
-export function encodeRuns(runs: readonly ViewRun[]): string {
+export interface RunKeys {
+  readonly params: readonly string[];
+  readonly metrics: readonly string[];
+  readonly tags: readonly string[];
+}
+
+/**
+ * Runs as one JSON string of columns (each key written once, not once per run). `keys`
+ * must cover every key the runs have; it is worked out from them when not given.
+ */
+export function encodeRuns(runs: readonly ViewRun[], keys: RunKeys = { params: keysOf(runs, 'params'), metrics: keysOf(runs, 'metrics'), tags: keysOf(runs, 'tags') }): string {
   const experiments = new Map<string, number>();
   const experimentList: Array<[string, string]> = [];
   const experiment = runs.map((r) => {
@@ -227,11 +236,16 @@ export function encodeRuns(runs: readonly ViewRun[]): string {
     experiments: experimentList,
     experiment,
     fields,
-    params: column<string>(runs, 'params', (v) => v ?? null),
-    metrics: column<number>(runs, 'metrics', metricCell),
-    tags: column<string>(runs, 'tags', (v) => v ?? null),
+    params: column<string>(runs, 'params', keys.params, (v) => v ?? null),
+    metrics: column<number>(runs, 'metrics', keys.metrics, metricCell),
+    tags: column<string>(runs, 'tags', keys.tags, (v) => v ?? null),
   };
   return JSON.stringify(cols);
+}
+
+/** A table's state as it is posted: its runs encoded with the keys the state already lists. */
+export function tableWire(state: TableState): TableWire {
+  return { ...state, runs: encodeRuns(state.runs, { params: state.paramKeys, metrics: state.metricKeys, tags: state.tagKeys }) };
 }
 
 /** The runs encodeRuns wrote, as objects again (a malformed string is an error). */

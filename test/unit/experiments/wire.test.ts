@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { ViewRun } from '../../../src/webview/contract/experiments';
-import { decodeRuns, encodeRuns } from '../../../src/webview/contract/experiments';
+import { decodeRuns, encodeRuns, keysOf, tableWire } from '../../../src/webview/contract/experiments';
 import { offsetOf } from '../../../src/experiments/mlflow/client';
 
 describe('experiments: runs sent to the table by column', () => {
@@ -43,6 +43,14 @@ describe('experiments: runs sent to the table by column', () => {
     const text = encodeRuns(runs);
     assert.equal(text.split('learning_rate').length - 1, 1);
     assert.ok(text.length < JSON.stringify(runs).length / 2);
+  });
+
+  it('a table state travels with its runs encoded under the keys it lists', () => {
+    const runs: ViewRun[] = [{ id: 'a', name: 'a', status: 'FINISHED', experimentId: '1', experimentName: 'e', params: { C: '1' }, metrics: { acc: 0.9 }, tags: { t: 'x' } }];
+    const state = { title: 't', sourceLabel: 's', serverFilter: false, filter: '', runs, paramKeys: keysOf(runs, 'params'), metricKeys: keysOf(runs, 'metrics'), tagKeys: keysOf(runs, 'tags'), restore: { sourceId: 's', experimentIds: ['1'] }, strings: {} };
+    const wire = tableWire(state);
+    assert.equal(typeof wire.runs, 'string');
+    assert.deepEqual({ ...wire, runs: decodeRuns(wire.runs) }, state);
   });
 
   it('refuses what is not a run list', () => {
