@@ -23,5 +23,12 @@ apt_install() {
     touch "$APT_UPDATED_STAMP"
   fi
   log "apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Packages such as etcd-server and docker-registry start their service on install
+  # where they can; the scripts start what they need themselves, on their own ports.
+  local policy=/usr/sbin/policy-rc.d added=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added=1; fi
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || rc=$?
+  [ $added = 1 ] && rm -f "$policy"
+  [ $rc = 0 ] || die "apt-get install ${missing[*]} failed"
 }

@@ -6,6 +6,9 @@
 #
 # v1.34: Debian's containerd 1.6 speaks CRI v1 and is supported by this release
 # (1.36 and later require containerd 2).
+#
+# Also builds cri-sweep (test/env/cri-sweep), a small CRI client of the same release's
+# cri-api that kube-cluster.sh uses to tear pods down cleanly.
 source "$(dirname "$0")/common.sh"
 KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
 STAGING_VERSION="v0.${KUBE_VERSION#v1.}"
@@ -14,8 +17,10 @@ BIN="$DIR/bin"
 COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 command -v go >/dev/null || die "Go is needed to build Kubernetes (install golang)"
 
+SWEEP_SRC="$(cd "$(dirname "$0")" && pwd)/cri-sweep/main.go"
 done_all=1
-for c in "${COMPONENTS[@]}"; do [ -x "$BIN/$c" ] || done_all=0; done
+for c in "${COMPONENTS[@]}" cri-sweep; do [ -x "$BIN/$c" ] || done_all=0; done
+cmp -s "$SWEEP_SRC" "$DIR/src/cri-sweep/main.go" || done_all=0
 if [ $done_all = 1 ]; then echo "$BIN"; exit 0; fi
 
 mkdir -p "$DIR/src" "$BIN"
@@ -44,4 +49,10 @@ for c in "${COMPONENTS[@]}"; do
   go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION" -o "$BIN/$c.tmp" "k8s.io/kubernetes/cmd/$c" >&2
   mv "$BIN/$c.tmp" "$BIN/$c"
 done
+if [ ! -x "$BIN/cri-sweep" ] || ! cmp -s "$SWEEP_SRC" cri-sweep/main.go; then
+  log "building cri-sweep"
+  mkdir -p cri-sweep && cp "$SWEEP_SRC" cri-sweep/main.go
+  go build -trimpath -ldflags "-s -w" -o "$BIN/cri-sweep.tmp" ./cri-sweep >&2
+  mv "$BIN/cri-sweep.tmp" "$BIN/cri-sweep"
+fi
 echo "$BIN"

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# A single-node Kubernetes cluster for the tests, assembled from upstream parts
-# (work in progress, issue #5). Working: certificates, etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, containerd (own config, CRI), a locally built
-# pause image imported into it, kubelet (cgroup v1, cgroupfs) — the node turns Ready.
-# Not yet: pod sandboxes fail in runc ("can't get final child's PID from pipe") although
-# `ctr run` of the same image works; kube-proxy; the local registry; the test.
+# A real single-node Kubernetes cluster for the tests, assembled from upstream parts:
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy of one
+# pinned release (built by kube-build.sh), Debian's etcd, containerd (CRI, its own config),
+# CNI plugins and docker-registry, a locally built pause image, generated certificates.
 #
-#   test/env/kube-cluster.sh up       start what is not running; wait until the API is ready
-#   test/env/kube-cluster.sh down     stop everything it started (nothing is left running)
-#   test/env/kube-cluster.sh status   what runs, and the admin kubeconfig
+#   test/env/kube-cluster.sh up        start what is not running; wait until the node is Ready
+#   test/env/kube-cluster.sh down      stop everything it started; nothing is left running
+#   test/env/kube-cluster.sh status    what runs
+#   test/env/kube-cluster.sh env       the cluster's coordinates, as NAME=value lines
+#   test/env/kube-cluster.sh load IMG  docker save IMG | containerd's import (what `kind load` does)
 #
-# State lives in $MLOPS_CACHE/kube-cluster (certificates, etcd data, logs, pid files).
+# Images reach the node two ways: `load`, or a push to the local registry on
+# 127.0.0.1:$REGISTRY_PORT, which containerd is told to reach over plain HTTP (Docker
+# already treats registries on 127.0.0.0/8 as insecure).
+#
+# Everything listens on loopback, on the node address below (on the loopback interface),
+# or inside the pods' network namespaces. State lives in $MLOPS_CACHE/kube-cluster:
+# certificates, etcd data, registry storage, logs, pid files.
 source "$(dirname "$0")/common.sh"
 KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
 STATE="$MLOPS_CACHE/kube-cluster"
@@ -29,8 +35,16 @@ NODE_NAME=mlops-node
 # its pods' network namespaces only, never from outside.
 NODE_IP="${MLOPS_KUBE_NODE_IP:-10.200.0.1}"
 KUBELET_PORT=20250
+REGISTRY_PORT="${MLOPS_KUBE_REGISTRY_PORT:-15000}"
 KUBECONFIG_FILE="$STATE/admin.kubeconfig"
 PAUSE_IMAGE="mlops.local/pause:3.10"
+
+# write FILE : stdin into FILE, only if it differs (kube-proxy exits when its config changes).
+write() {
+  local tmp="$1.tmp"
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
 
 pid_alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
@@ -44,18 +58,25 @@ start() {
   echo $! >"$RUN/$name.pid"
 }
 
+# stop NAME... : TERM to each one's process group, all at once; KILL what is left after 10 s.
 stop() {
-  local name=$1
-  [ -f "$RUN/$name.pid" ] || return 0
-  local pid
-  pid=$(cat "$RUN/$name.pid")
-  if kill -0 "$pid" 2>/dev/null; then
+  local name pid pids=()
+  for name in "$@"; do
+    [ -f "$RUN/$name.pid" ] || continue
+    pid=$(cat "$RUN/$name.pid")
+    rm -f "$RUN/$name.pid"
+    kill -0 "$pid" 2>/dev/null || continue
     log "stopping $name"
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
-  rm -f "$RUN/$name.pid"
+    pids+=("$pid")
+  done
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
 }
 
 # cert NAME CN O [SANS] : a key and a certificate signed by the cluster CA.
@@ -129,11 +150,29 @@ wait_ready() {
   done
 }
 
+# node_ready [SINCE] : true once the node reports Ready in a heartbeat no older than
+# SINCE (epoch seconds; a Ready left in etcd by an earlier run does not count).
+node_ready() {
+  curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "https://$NODE_IP:$API_PORT/api/v1/nodes/$NODE_NAME" 2>/dev/null |
+    python3 -c '
+import datetime, json, sys
+since = float(sys.argv[1])
+for c in json.load(sys.stdin)["status"].get("conditions", []):
+    if c["type"] == "Ready" and c["status"] == "True":
+        beat = datetime.datetime.strptime(c["lastHeartbeatTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        sys.exit(0 if beat.timestamp() >= since - 1 else 1)
+sys.exit(1)' "${1:-0}" 2>/dev/null
+}
+
 up() {
   BIN=$(bash "$(dirname "$0")/kube-build.sh")
-  apt_install etcd-server containerd containernetworking-plugins openssl curl
+  apt_install etcd-server containerd containernetworking-plugins docker-registry iptables openssl curl python3
   mkdir -p "$LOGS" "$RUN" "$STATE/etcd"
   ip addr show dev lo | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/32" dev lo
+  # Pods reach Services on the same bridge only if bridged traffic passes iptables
+  # (Docker's engine sets both too).
+  sysctl -qw net.ipv4.ip_forward=1
+  [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] && sysctl -qw net.bridge.bridge-nf-call-iptables=1
   pki
   start etcd etcd --name mlops-test --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -142,13 +181,19 @@ up() {
   start kube-apiserver "$BIN/kube-apiserver" \
     --bind-address="$NODE_IP" --advertise-address="$NODE_IP" --secure-port="$API_PORT" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-    --service-cluster-ip-range="$SERVICE_CIDR" \
+    --service-cluster-ip-range="$SERVICE_CIDR" --service-node-port-range=30000-32767 \
     --client-ca-file="$PKI/ca.crt" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+    --kubelet-preferred-address-types=InternalIP \
     --authorization-mode=Node,RBAC --allow-privileged=true \
     --enable-admission-plugins=NodeRestriction
+  registry_config
+  start registry docker-registry serve "$STATE/registry.yml"
+  containerd_config
+  cni_config
+  start containerd containerd --config "$STATE/containerd/config.toml"
   wait_ready 120
   start kube-controller-manager "$BIN/kube-controller-manager" \
     --bind-address=127.0.0.1 --secure-port=0 \
@@ -160,19 +205,41 @@ up() {
   start kube-scheduler "$BIN/kube-scheduler" \
     --bind-address=127.0.0.1 --secure-port=0 --kubeconfig="$STATE/scheduler.kubeconfig" \
     --authentication-kubeconfig="$STATE/scheduler.kubeconfig" --authorization-kubeconfig="$STATE/scheduler.kubeconfig" --leader-elect=false
-  containerd_config
-  cni_config
-  start containerd containerd --config "$STATE/containerd/config.toml"
   bash "$(dirname "$0")/docker.sh" >/dev/null  # the engine that builds the pause image
   pause_image
   kubelet_config
+  local since=0
+  pid_alive kubelet || since=$(date +%s)
   start kubelet "$BIN/kubelet" --config="$STATE/kubelet.yaml" --kubeconfig="$STATE/kubelet.kubeconfig" \
     --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --root-dir="$STATE/kubelet"
-  echo "$KUBECONFIG_FILE"
+  kube_proxy_config
+  start kube-proxy "$BIN/kube-proxy" --config="$STATE/kube-proxy.yaml"
+  local deadline=$((SECONDS + 120))
+  until node_ready "$since"; do
+    [ $SECONDS -lt $deadline ] || die "node $NODE_NAME is not Ready after 120 s; see $LOGS/kubelet.log"
+    sleep 0.5
+  done
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler registry containerd kubelet kube-proxy; do
+    pid_alive "$c" || die "$c exited; see $LOGS/$c.log"
+  done
+  log "node $NODE_NAME is Ready (kubeconfig: $KUBECONFIG_FILE)"
+}
+
+registry_config() {
+  mkdir -p "$STATE/registry"
+  write "$STATE/registry.yml" <<EOF
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $STATE/registry}
+  delete: {enabled: true}
+http:
+  addr: 127.0.0.1:$REGISTRY_PORT
+EOF
 }
 
 cni_config() {
-  cat >"$STATE/cni/net.d/10-mlops.conflist" <<EOF
+  write "$STATE/cni/net.d/10-mlops.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "mlops-test",
@@ -180,6 +247,7 @@ cni_config() {
     {"type": "bridge", "bridge": "mlops-cni0", "isGateway": true, "ipMasq": true, "hairpinMode": true,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$STATE/cni/ipam"}},
     {"type": "portmap", "capabilities": {"portMappings": true}},
+    {"type": "firewall"},
     {"type": "loopback"}
   ]
 }
@@ -189,9 +257,8 @@ EOF
 # The pod sandbox image: a 1.4 MB static Go program that waits for a signal, built here
 # (no registry is reachable) and imported into containerd's k8s.io namespace.
 pause_image() {
-  local addr="$RUN/containerd.sock"
-  for _ in $(seq 1 50); do [ -S "$addr" ] && break; sleep 0.2; done
-  ctr --address "$addr" -n k8s.io images ls -q | grep -qx "$PAUSE_IMAGE" && return 0
+  wait_containerd
+  ctr --address "$RUN/containerd.sock" -n k8s.io images ls -q | grep -qx "$PAUSE_IMAGE" && return 0
   local dir="$STATE/pause-build"
   mkdir -p "$dir"
   cp "$(dirname "$0")/pause/main.go" "$dir/main.go"
@@ -199,11 +266,27 @@ pause_image() {
   (cd "$dir" && CGO_ENABLED=0 GOFLAGS= go build -ldflags='-s -w' -o pause .)
   printf 'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\n' >"$dir/Dockerfile"
   docker build -q -t "$PAUSE_IMAGE" "$dir" >/dev/null
-  docker save "$PAUSE_IMAGE" | ctr --address "$addr" -n k8s.io images import - >/dev/null
+  load "$PAUSE_IMAGE"
+}
+
+wait_containerd() {
+  for _ in $(seq 1 150); do
+    ctr --address "$RUN/containerd.sock" version >/dev/null 2>&1 && return 0
+    pid_alive containerd || die "containerd exited; see $LOGS/containerd.log"
+    sleep 0.2
+  done
+  die "containerd does not answer on $RUN/containerd.sock after 30 s; see $LOGS/containerd.log"
+}
+
+# load IMAGE : the image from the Docker engine into the node's containerd.
+load() {
+  [ -n "${1:-}" ] || die "usage: $0 load IMAGE"
+  wait_containerd
+  docker save "$1" | ctr --address "$RUN/containerd.sock" -n k8s.io images import - >/dev/null
 }
 
 kubelet_config() {
-  cat >"$STATE/kubelet.yaml" <<EOF
+  write "$STATE/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $NODE_IP
@@ -220,8 +303,9 @@ tlsCertFile: $PKI/kubelet.crt
 tlsPrivateKeyFile: $PKI/kubelet.key
 containerRuntimeEndpoint: unix://$RUN/containerd.sock
 cgroupDriver: cgroupfs
-failSwapOn: false
+# This VM runs cgroup v1, which kubelet 1.35+ refuses unless told otherwise.
 failCgroupV1: false
+failSwapOn: false
 podCIDR: $POD_CIDR
 resolvConf: /etc/resolv.conf
 registerNode: true
@@ -231,10 +315,33 @@ imageGCLowThresholdPercent: 99
 EOF
 }
 
+kube_proxy_config() {
+  write "$STATE/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $STATE/kube-proxy.kubeconfig}
+mode: iptables
+clusterCIDR: $POD_CIDR
+hostnameOverride: $NODE_NAME
+bindAddress: $NODE_IP
+healthzBindAddress: 127.0.0.1:20256
+metricsBindAddress: 127.0.0.1:20249
+# NodePorts answer on the node address only.
+nodePortAddresses: ["$NODE_IP/32"]
+# Leave the host's conntrack table size alone.
+conntrack: {maxPerCore: 0}
+EOF
+}
+
 containerd_config() {
   # runc keeps its state here: a short path (long ones break its init pipe), gone on reboot.
-  mkdir -p "$STATE/containerd/root" /run/mlops-kube/containerd "$STATE/cni/net.d"
-  cat >"$STATE/containerd/config.toml" <<EOF
+  mkdir -p "$STATE/containerd/root" /run/mlops-kube/containerd "$STATE/cni/net.d" "$STATE/containerd/certs.d/127.0.0.1:$REGISTRY_PORT"
+  write "$STATE/containerd/certs.d/127.0.0.1:$REGISTRY_PORT/hosts.toml" <<EOF
+server = "http://127.0.0.1:$REGISTRY_PORT"
+[host."http://127.0.0.1:$REGISTRY_PORT"]
+  capabilities = ["pull", "resolve"]
+EOF
+  write "$STATE/containerd/config.toml" <<EOF
 version = 2
 root = "$STATE/containerd/root"
 state = "/run/mlops-kube/containerd"
@@ -242,9 +349,14 @@ state = "/run/mlops-kube/containerd"
   address = "$RUN/containerd.sock"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
+  # This VM gives root no CAP_SYS_RESOURCE, so runc cannot lower a process's
+  # oom_score_adj (kubelet asks -998 for sandboxes): keep it at containerd's own.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$STATE/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$STATE/containerd/certs.d"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
@@ -253,23 +365,69 @@ EOF
 }
 
 down() {
-  for c in kube-proxy kubelet containerd kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$c"; done
-  # containerd-shim processes of pods outlive containerd by design: stop those of this cluster.
-  pkill -f "containerd-shim.*-address $RUN/containerd.sock" 2>/dev/null || true
+  stop kube-proxy kubelet
+  if [ -x "$MLOPS_CACHE/kube-$KUBE_VERSION/bin/kube-proxy" ]; then
+    # The Service rules kube-proxy wrote into iptables.
+    "$MLOPS_CACHE/kube-$KUBE_VERSION/bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
+  fi
+  # The pods: stopped and removed through CRI, as kubelet would, so that containerd
+  # runs CNI DEL for each (its address, iptables rules and network namespace go too).
+  local sweep="$MLOPS_CACHE/kube-$KUBE_VERSION/bin/cri-sweep"
+  if pid_alive containerd && [ -x "$sweep" ]; then
+    "$sweep" "unix://$RUN/containerd.sock" >&2 || log "some pods could not be removed; see above"
+  fi
+  stop containerd registry kube-scheduler kube-controller-manager kube-apiserver
+  stop etcd
+  # containerd-shim processes outlive containerd by design: stop those of this cluster.
+  pkill -KILL -f "containerd-shim.*-address $RUN/containerd.sock" 2>/dev/null || true
+  # The pods' network namespaces (CRI names them cni-*; only those holding a pod address).
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do
+    if ip -n "$ns" -4 addr show 2>/dev/null | grep -q "inet ${POD_CIDR%.*}\."; then ip netns del "$ns" 2>/dev/null || true; fi
+  done
+  rm -rf "$STATE/cni/ipam"
+  host_chains_cleanup
   ip link del mlops-cni0 2>/dev/null || true
   ip addr del "$NODE_IP/32" dev lo 2>/dev/null || true
 }
 
+# The host chains that kubelet (KUBE-FIREWALL, KUBE-KUBELET-CANARY, KUBE-IPTABLES-HINT) and the CNI firewall
+# plugin (CNI-FORWARD, CNI-ADMIN) create, with the rules that jump to them. kube-proxy
+# --cleanup and CNI DEL remove the rest.
+host_chains_cleanup() {
+  local cmd table chain rule
+  for cmd in iptables ip6tables; do
+    command -v "$cmd" >/dev/null || continue
+    for table in filter nat mangle; do
+      "$cmd" -t "$table" -S 2>/dev/null | grep -E -- '^-A [A-Z]+ .*-j (KUBE-FIREWALL|KUBE-KUBELET-CANARY|CNI-FORWARD|CNI-ADMIN)$' |
+        while read -r rule; do eval "$cmd -t $table ${rule/#-A/-D}" 2>/dev/null || true; done || true
+      for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT CNI-FORWARD CNI-ADMIN; do
+        "$cmd" -t "$table" -F "$chain" 2>/dev/null && "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
+
 status() {
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler; do
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler registry containerd kubelet kube-proxy; do
     if pid_alive "$c"; then echo "$c: running (pid $(cat "$RUN/$c.pid"))"; else echo "$c: stopped"; fi
   done
-  echo "kubeconfig: $KUBECONFIG_FILE"
+  if node_ready; then echo "node $NODE_NAME: Ready"; else echo "node $NODE_NAME: not Ready"; fi
+}
+
+coordinates() {
+  echo "KUBECONFIG=$KUBECONFIG_FILE"
+  echo "REGISTRY=127.0.0.1:$REGISTRY_PORT"
+  echo "CONTAINERD_ADDRESS=$RUN/containerd.sock"
+  echo "NODE_IP=$NODE_IP"
+  echo "NODE_NAME=$NODE_NAME"
 }
 
 case "${1:-}" in
-  up) up ;;
+  up) up && coordinates ;;
   down) down ;;
   status) status ;;
-  *) die "usage: $0 up|down|status" ;;
+  env) coordinates ;;
+  load) shift && load "$@" ;;
+  *) die "usage: $0 up|down|status|env|load IMAGE" ;;
 esac

@@ -13,3 +13,7 @@ for f in "$MLOPS_CACHE"/services/*.pid; do
   fi
   rm -f "$f"
 done
+# The test cluster, if a test run was cut short before bringing it down.
+if compgen -G "$MLOPS_CACHE/kube-cluster/run/*.pid" >/dev/null; then
+  bash "$(dirname "$0")/kube-cluster.sh" down
+fi
