@@ -385,6 +385,10 @@ down() {
   for ns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do
     if ip -n "$ns" -4 addr show 2>/dev/null | grep -q "inet ${POD_CIDR%.*}\."; then ip netns del "$ns" 2>/dev/null || true; fi
   done
+  # kubelet's mounts: its root dir (made a shared mount) and the pods' volumes (tmpfs).
+  grep -F " $STATE/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done || true
   rm -rf "$STATE/cni/ipam"
   host_chains_cleanup
   ip link del mlops-cni0 2>/dev/null || true

@@ -6,7 +6,7 @@
 // and leaves no process behind.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -278,6 +278,8 @@ describe('test cluster (kube-cluster.sh, real kubelet, containerd, kube-proxy)',
     assert.notEqual(spawnSync('ip', ['link', 'show', 'mlops-cni0']).status, 0, 'the pods bridge is gone');
     const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
     assert.ok(!/^cni-/m.test(netns), netns);
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(' /run/mlops-kube/') || l.includes(`${path.dirname(env.KUBECONFIG!)}/`));
+    assert.deepEqual(mounts, []);
     const rules = execFileSync('iptables-save', { encoding: 'utf8' });
     assert.ok(!/KUBE-|CNI-|mlops-test/.test(rules), rules.split('\n').filter((l) => /KUBE-|CNI-|mlops-test/.test(l)).join('\n'));
   });
