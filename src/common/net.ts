@@ -1,4 +1,15 @@
 import net from 'node:net';
+import { UserFacingError } from './errors';
+
+/** A local port (a container's published port, a port-forward) is taken; nothing is left behind. */
+export class PortInUseError extends UserFacingError {
+  constructor(
+    readonly ports: readonly number[],
+    detail: string,
+  ) {
+    super(`Port ${ports.join(', ')} on 127.0.0.1 is already in use.`, detail);
+  }
+}
 
 /** True when something on this machine already listens on the port (loopback). */
 export function portInUse(port: number): Promise<boolean> {

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { CancellationTokenLike } from '../common/cancellation';
 import type { Endpoint } from './connection';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from './connection';
+import { PortInUseError } from '../common/net';
 import { CancelledError, throwIfCancelled } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 
@@ -53,15 +54,7 @@ export function explainRequestError(err: unknown, where: string, what: string): 
   return new UserFacingError(`The Docker engine refused the ${what}: ${detail}`, errorMessage(err));
 }
 
-/** The container could not start because a host port is taken; nothing is left behind. */
-export class PortInUseError extends UserFacingError {
-  constructor(
-    readonly ports: readonly number[],
-    detail: string,
-  ) {
-    super(`Port ${ports.join(', ')} on 127.0.0.1 is already in use.`, detail);
-  }
-}
+export { PortInUseError } from '../common/net';
 
 /** Explains a failed connection in words a user can act on. */
 export function explainConnectionError(err: unknown, where: string): UserFacingError {

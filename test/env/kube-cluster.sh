@@ -178,6 +178,9 @@ up() {
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
     --initial-cluster "mlops-test=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync
+  # --watch-cache=false: Debian's etcd 3.4.23 lacks the progress notifications the
+  # v1.34 watch cache relies on; a watch from "now" then fails with "Too large resource
+  # version". Watches are served by etcd directly instead.
   start kube-apiserver "$BIN/kube-apiserver" \
     --bind-address="$NODE_IP" --advertise-address="$NODE_IP" --secure-port="$API_PORT" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
@@ -187,6 +190,7 @@ up() {
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --kubelet-preferred-address-types=InternalIP \
+    --watch-cache=false \
     --authorization-mode=Node,RBAC --allow-privileged=true \
     --enable-admission-plugins=NodeRestriction
   registry_config

@@ -1,0 +1,557 @@
+// The Kubernetes client, on @kubernetes/client-node (loaded on first use): contexts,
+// namespaces, the facts that tell the kind of cluster, server-side apply of what the
+// extension owns, rollout watching with failures explained, history and rollback,
+// scale, restart, delete, logs. No editor API.
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type * as k8s from '@kubernetes/client-node';
+import { parseDocument } from 'yaml';
+import type { CancellationTokenLike } from '../common/cancellation';
+import { CancelledError, throwIfCancelled } from '../common/cancellation';
+import { UserFacingError, errorMessage } from '../common/errors';
+import type { ClusterFacts } from './detect';
+import type { KubeObject } from './manifests';
+import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from './manifests';
+
+type K8s = typeof k8s;
+let lib: Promise<K8s> | undefined;
+const load = (): Promise<K8s> => (lib ??= import('@kubernetes/client-node'));
+
+export interface ContextInfo {
+  readonly name: string;
+  readonly cluster: string;
+  readonly user: string;
+  readonly namespace: string;
+  readonly server: string;
+  readonly current: boolean;
+}
+
+export interface Revision {
+  readonly revision: number;
+  readonly replicaSet: string;
+  readonly image: string;
+  readonly modelVersion?: string;
+  readonly gitCommit?: string;
+  readonly created?: Date;
+  readonly current: boolean;
+}
+
+export interface RolloutProgress {
+  readonly ready: number;
+  readonly updated: number;
+  readonly desired: number;
+  /** Pod phases of the new revision, e.g. "1 ContainerCreating". */
+  readonly pods: string;
+}
+
+/** The kubeconfig files kubectl would read: KUBECONFIG's list, or ~/.kube/config. */
+export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
+  return list.length ? list : [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
+}
+
+/** A rollout that did not finish: what went wrong, in plain words, with the evidence. */
+export class RolloutError extends UserFacingError {
+  constructor(
+    message: string,
+    readonly reason: 'image' | 'crash' | 'pending' | 'timeout' | 'failed',
+    detail?: string,
+  ) {
+    super(message, detail);
+    this.name = 'RolloutError';
+  }
+}
+
+/** Names a server-side failure in words the user can act on. */
+export function explainApiError(err: unknown, what: string, ctx: { context: string; server: string; user?: string; namespace?: string }): Error {
+  if (err instanceof UserFacingError || err instanceof CancelledError) return err;
+  const e = err as { code?: number | string; body?: unknown; message?: string; cause?: { code?: string } };
+  const status = typeof e.code === 'number' ? e.code : undefined;
+  const body = typeof e.body === 'string' ? safeJson(e.body) : (e.body as { message?: string } | undefined);
+  const netCode = (typeof e.code === 'string' ? e.code : undefined) ?? e.cause?.code ?? /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET)\b/.exec(e.message ?? '')?.[1];
+  if (netCode) return new UserFacingError(`The cluster of context "${ctx.context}" does not answer at ${ctx.server} (${netCode}) while trying to ${what}. Is it running? Switch context from the status bar if this is not the cluster you meant.`, errorMessage(err));
+  if (status === 401) return new UserFacingError(`The cluster of context "${ctx.context}" refused the credentials of user "${ctx.user ?? '?'}" (401) while trying to ${what}: they may have expired. Refresh them with the tool that made the context, then retry.`, body?.message);
+  if (status === 403) return new UserFacingError(`You may not ${what}${ctx.namespace ? ` in namespace "${ctx.namespace}"` : ''} (RBAC, context "${ctx.context}"): ${body?.message ?? 'forbidden'}. Ask for that permission or use another namespace.`, body?.message);
+  if (status) return new UserFacingError(`The cluster refused to ${what} (${status}): ${body?.message ?? e.message ?? ''}`, errorMessage(err));
+  return new UserFacingError(`Could not ${what}: ${errorMessage(err)}`);
+}
+
+function safeJson(s: string): { message?: string } | undefined {
+  try {
+    return JSON.parse(s) as { message?: string };
+  } catch {
+    return { message: s };
+  }
+}
+
+export class KubeClient {
+  private constructor(
+    readonly lib: K8s,
+    readonly kc: k8s.KubeConfig,
+    readonly files: readonly string[],
+  ) {}
+
+  /** The kubeconfig kubectl would use; `context` picks another than the current one. */
+  static async load(opts: { env?: NodeJS.ProcessEnv; context?: string } = {}): Promise<KubeClient> {
+    const l = await load();
+    const env = opts.env ?? process.env;
+    const files = kubeconfigFiles(env);
+    const kc = new l.KubeConfig();
+    const readable = (await Promise.all(files.map((f) => readFile(f, 'utf8').then(() => f, () => undefined)))).filter((f): f is string => !!f);
+    if (readable.length === 0) throw new UserFacingError(`No kubeconfig found (${files.join(', ')}). Create a local cluster (kind, minikube, k3d, Docker Desktop…) or point KUBECONFIG at its file.`);
+    try {
+      if (readable.length === 1) kc.loadFromFile(readable[0]!);
+      else {
+        // Merged as kubectl does: the first file to name a context or cluster wins.
+        const merged = new l.KubeConfig();
+        for (const f of [...readable].reverse()) {
+          const one = new l.KubeConfig();
+          one.loadFromFile(f);
+          merged.mergeConfig(one, true);
+        }
+        const first = new l.KubeConfig();
+        first.loadFromFile(readable[0]!);
+        kc.loadFromOptions({ clusters: merged.clusters, users: merged.users, contexts: merged.contexts, currentContext: first.currentContext || merged.currentContext });
+      }
+    } catch (err) {
+      throw new UserFacingError(`The kubeconfig does not read: ${errorMessage(err)}`);
+    }
+    if (kc.getContexts().length === 0) throw new UserFacingError(`The kubeconfig (${readable.join(', ')}) has no contexts. Create a local cluster, or add a context.`);
+    if (opts.context) {
+      if (!kc.getContextObject(opts.context)) throw new UserFacingError(`The kubeconfig has no context "${opts.context}".`);
+      kc.setCurrentContext(opts.context);
+    }
+    if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) kc.setCurrentContext(kc.getContexts()[0]!.name);
+    return new KubeClient(l, kc, readable);
+  }
+
+  get context(): string {
+    return this.kc.getCurrentContext();
+  }
+
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? '';
+  }
+
+  /** The context's namespace, or "default". */
+  get namespace(): string {
+    return this.kc.getContextObject(this.context)?.namespace ?? 'default';
+  }
+
+  contexts(): ContextInfo[] {
+    return this.kc.getContexts().map((c) => ({
+      name: c.name,
+      cluster: c.cluster,
+      user: c.user,
+      namespace: c.namespace ?? 'default',
+      server: this.kc.getCluster(c.cluster)?.server ?? '',
+      current: c.name === this.context,
+    }));
+  }
+
+  /** Makes `name` the current context in the kubeconfig file, as `kubectl config use-context` does (comments kept). */
+  async useContext(name: string): Promise<void> {
+    if (!this.kc.getContextObject(name)) throw new UserFacingError(`The kubeconfig has no context "${name}".`);
+    const file = this.files[0]!;
+    const doc = parseDocument(await readFile(file, 'utf8'));
+    doc.set('current-context', name);
+    await writeFile(file, doc.toString());
+    this.kc.setCurrentContext(name);
+  }
+
+  private err(err: unknown, what: string, namespace?: string): Error {
+    return explainApiError(err, what, { context: this.context, server: this.server, user: this.kc.getCurrentUser()?.name ?? '', ...(namespace ? { namespace } : {}) });
+  }
+
+  private get core(): k8s.CoreV1Api {
+    return this.kc.makeApiClient(this.lib.CoreV1Api);
+  }
+
+  private get apps(): k8s.AppsV1Api {
+    return this.kc.makeApiClient(this.lib.AppsV1Api);
+  }
+
+  /** What the detection needs; nodes are left empty when RBAC hides them. */
+  async facts(): Promise<ClusterFacts> {
+    const ctx = this.kc.getContextObject(this.context)!;
+    let nodes: ClusterFacts['nodes'] = [];
+    try {
+      const list = await this.core.listNode();
+      nodes = list.items.map((n) => ({
+        name: n.metadata?.name ?? '',
+        labels: n.metadata?.labels ?? {},
+        ...(n.spec?.providerID ? { providerID: n.spec.providerID } : {}),
+        ...(n.status?.nodeInfo?.containerRuntimeVersion ? { containerRuntimeVersion: n.status.nodeInfo.containerRuntimeVersion } : {}),
+        ...(n.status?.nodeInfo?.osImage ? { osImage: n.status.nodeInfo.osImage } : {}),
+        internalIPs: (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
+      }));
+    } catch (err) {
+      if ((err as { code?: number }).code !== 403) throw this.err(err, 'list the nodes');
+    }
+    return { context: this.context, cluster: ctx.cluster, server: this.server, nodes };
+  }
+
+  async namespaces(): Promise<string[]> {
+    try {
+      return (await this.core.listNamespace()).items.map((n) => n.metadata!.name!).sort();
+    } catch (err) {
+      throw this.err(err, 'list namespaces');
+    }
+  }
+
+  /** Makes sure the namespace exists; when it does not, `create` decides (the editor asks the user). */
+  async ensureNamespace(namespace: string, create: (ns: string) => Promise<boolean>): Promise<boolean> {
+    try {
+      await this.core.readNamespace({ name: namespace });
+      return false;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw this.err(err, `read namespace "${namespace}"`);
+    }
+    if (!(await create(namespace))) throw new UserFacingError(`Namespace "${namespace}" does not exist; nothing was deployed.`);
+    try {
+      await this.core.createNamespace({ body: { metadata: { name: namespace, labels: { [MANAGED_BY]: FIELD_MANAGER } } } });
+    } catch (err) {
+      throw this.err(err, `create namespace "${namespace}"`);
+    }
+    return true;
+  }
+
+  private objects(): k8s.KubernetesObjectApi {
+    return this.lib.KubernetesObjectApi.makeApiClient(this.kc);
+  }
+
+  /** The live object, or undefined when there is none. */
+  async read(o: KubeObject): Promise<KubeObject | undefined> {
+    try {
+      return (await this.objects().read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace ?? this.namespace } })) as unknown as KubeObject;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw this.err(err, `read ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
+    }
+  }
+
+  /** Refuses to touch objects of the same name the extension did not make (never adopted silently). */
+  async checkOwnership(objects: readonly KubeObject[]): Promise<void> {
+    for (const o of objects) {
+      const live = await this.read(o);
+      if (live && live.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
+        throw new UserFacingError(
+          `A ${o.kind} named "${o.metadata.name}" already exists in namespace "${o.metadata.namespace}" and was not made by MLOps Workbench, so it is left alone. Deploy under another name (the project's k8s manifests) or into another namespace, or remove it yourself.`,
+        );
+      }
+    }
+  }
+
+  /** Server-side apply with field manager "mlops-workbench". */
+  async apply(objects: readonly KubeObject[]): Promise<void> {
+    const api = this.objects();
+    for (const o of objects) {
+      try {
+        await api.patch(o as unknown as k8s.KubernetesObject, undefined, undefined, FIELD_MANAGER, true, this.lib.PatchStrategy.ServerSideApply);
+      } catch (err) {
+        throw this.err(err, `apply ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
+      }
+    }
+  }
+
+  async deleteObjects(objects: readonly KubeObject[]): Promise<void> {
+    const api = this.objects();
+    for (const o of objects) {
+      try {
+        await api.delete(o as unknown as k8s.KubernetesObject);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw this.err(err, `delete ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
+      }
+    }
+  }
+
+  async deployment(namespace: string, name: string): Promise<k8s.V1Deployment | undefined> {
+    try {
+      return await this.apps.readNamespacedDeployment({ name, namespace });
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw this.err(err, `read Deployment ${name}`, namespace);
+    }
+  }
+
+  /** Deployments the extension made, in a namespace. */
+  async managedDeployments(namespace: string): Promise<k8s.V1Deployment[]> {
+    try {
+      return (await this.apps.listNamespacedDeployment({ namespace, labelSelector: `${MANAGED_BY}=${FIELD_MANAGER}` })).items;
+    } catch (err) {
+      throw this.err(err, 'list deployments', namespace);
+    }
+  }
+
+  async pods(namespace: string, deployment: k8s.V1Deployment): Promise<k8s.V1Pod[]> {
+    const selector = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    try {
+      return (await this.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+    } catch (err) {
+      throw this.err(err, 'list pods', namespace);
+    }
+  }
+
+  /** The ReplicaSets of a Deployment, newest revision first. */
+  async history(namespace: string, name: string): Promise<Revision[]> {
+    const dep = await this.deployment(namespace, name);
+    if (!dep) return [];
+    const current = Number(dep.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+    let sets: k8s.V1ReplicaSet[];
+    try {
+      sets = (await this.apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) => rs.metadata?.ownerReferences?.some((r) => r.uid === dep.metadata?.uid));
+    } catch (err) {
+      throw this.err(err, 'list replica sets', namespace);
+    }
+    return sets
+      .map((rs) => {
+        const ann = rs.spec?.template?.metadata?.annotations ?? {};
+        const revision = Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+        return {
+          revision,
+          replicaSet: rs.metadata!.name!,
+          image: rs.spec?.template?.spec?.containers?.[0]?.image ?? '',
+          ...(ann[ANNOTATIONS.modelVersion] ? { modelVersion: ann[ANNOTATIONS.modelVersion] } : {}),
+          ...(ann[ANNOTATIONS.gitCommit] ? { gitCommit: ann[ANNOTATIONS.gitCommit] } : {}),
+          ...(rs.metadata?.creationTimestamp ? { created: new Date(rs.metadata.creationTimestamp) } : {}),
+          current: revision === current,
+        };
+      })
+      .sort((a, b) => b.revision - a.revision);
+  }
+
+  /** Rolls back to a revision's pod template, as `kubectl rollout undo --to-revision` does. */
+  async rollback(namespace: string, name: string, revision: number): Promise<void> {
+    const rsName = (await this.history(namespace, name)).find((r) => r.revision === revision)?.replicaSet;
+    if (!rsName) throw new UserFacingError(`Deployment ${name} has no revision ${revision} to roll back to.`);
+    try {
+      const rs = await this.apps.readNamespacedReplicaSet({ name: rsName, namespace });
+      const template = structuredClone(rs.spec!.template!);
+      delete template.metadata?.labels?.['pod-template-hash'];
+      await this.apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'replace', path: '/spec/template', value: template }] }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.JsonPatch));
+    } catch (err) {
+      throw this.err(err, `roll back Deployment ${name}`, namespace);
+    }
+  }
+
+  /** Puts back a pod template saved before a change (a failed or cancelled deploy). */
+  async restoreTemplate(namespace: string, name: string, template: k8s.V1PodTemplateSpec): Promise<void> {
+    try {
+      await this.apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'replace', path: '/spec/template', value: template }] }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.JsonPatch));
+    } catch (err) {
+      throw this.err(err, `restore Deployment ${name}`, namespace);
+    }
+  }
+
+  async scale(namespace: string, name: string, replicas: number): Promise<void> {
+    try {
+      await this.apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.MergePatch));
+    } catch (err) {
+      throw this.err(err, `scale Deployment ${name}`, namespace);
+    }
+  }
+
+  /** A new rollout of the same template, as `kubectl rollout restart` does. */
+  async restart(namespace: string, name: string): Promise<void> {
+    try {
+      const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
+      await this.apps.patchNamespacedDeployment({ name, namespace, body }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.MergePatch));
+    } catch (err) {
+      throw this.err(err, `restart Deployment ${name}`, namespace);
+    }
+  }
+
+  /** The last lines a container wrote (its previous instance after a crash). */
+  async logs(namespace: string, pod: string, opts: { container?: string; tail?: number; previous?: boolean } = {}): Promise<string> {
+    try {
+      return await this.core.readNamespacedPodLog({ name: pod, namespace, ...(opts.container ? { container: opts.container } : {}), tailLines: opts.tail ?? 20, ...(opts.previous ? { previous: true } : {}) });
+    } catch (err) {
+      throw this.err(err, `read the logs of pod ${pod}`, namespace);
+    }
+  }
+
+  /** Follows a pod's logs until stopped. */
+  async followLogs(namespace: string, pod: string, onText: (text: string) => void, tail = 200): Promise<{ stop(): void }> {
+    const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => (onText(chunk.toString('utf8')), cb()) });
+    const ctl = await new this.lib.Log(this.kc).log(namespace, pod, '', sink, { follow: true, tailLines: tail });
+    return { stop: () => ctl.abort() };
+  }
+
+  private async events(namespace: string, name: string): Promise<string[]> {
+    const list = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` }).catch(() => undefined);
+    return (list?.items ?? [])
+      .sort((a, b) => +new Date(String(a.lastTimestamp ?? a.eventTime ?? 0)) - +new Date(String(b.lastTimestamp ?? b.eventTime ?? 0)))
+      .map((e) => `${e.type}: ${e.reason}: ${e.message}`)
+      .slice(-5);
+  }
+
+  /**
+   * Watches (not polls) the Deployment and its pods until the new revision is available,
+   * reporting progress; explains why it is not (image, crash, scheduling) or times out.
+   */
+  async waitForRollout(namespace: string, name: string, opts: { timeoutMs: number; token?: CancellationTokenLike; onProgress?: (p: RolloutProgress) => void; imageHint?: string }): Promise<number> {
+    const watch = new this.lib.Watch(this.kc);
+    const controllers: AbortController[] = [];
+    let dep = await this.deployment(namespace, name);
+    if (!dep) throw new UserFacingError(`Deployment ${name} is not in namespace ${namespace}.`);
+    const pods = new Map<string, k8s.V1Pod>();
+    const selector = Object.entries(dep.spec?.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    let finish!: (r: number | Error) => void;
+    const finished = new Promise<number | Error>((r) => (finish = r));
+    // One check at a time; an event that arrives during one asks for another after it.
+    let checking = false;
+    let again = false;
+    const check = async (): Promise<void> => {
+      if (checking) {
+        again = true;
+        return;
+      }
+      checking = true;
+      try {
+        do {
+          again = false;
+          if (!dep) return;
+          const outcome = await this.rolloutOutcome(namespace, dep, [...pods.values()], opts.imageHint);
+          if (outcome !== undefined) return finish(outcome);
+          opts.onProgress?.(this.progressOf(dep, [...pods.values()]));
+        } while (again);
+      } catch (err) {
+        finish(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        checking = false;
+      }
+    };
+    const timer = setTimeout(() => {
+      void (async () => {
+        const last = dep ? await this.rolloutOutcome(namespace, dep, [...pods.values()], opts.imageHint, true) : undefined;
+        finish(last instanceof Error ? last : new RolloutError(`Deployment ${name} did not become available in ${Math.round(opts.timeoutMs / 1000)} s (mlops.kubernetes.rolloutTimeoutSeconds).`, 'timeout'));
+      })();
+    }, opts.timeoutMs);
+    const cancel = opts.token?.onCancellationRequested(() => finish(new CancelledError()));
+    try {
+      throwIfCancelled(opts.token);
+      // Each watch starts from a fresh list and starts again when the server ends it
+      // (watches time out) or sends an ERROR (e.g. an expired resource version).
+      let over = false;
+      void finished.then(() => (over = true));
+      const follow = async <T>(what: string, list: () => Promise<void>, path: string, query: Record<string, string>, onEvent: (type: string, obj: T) => void): Promise<void> => {
+        if (over) return;
+        await list();
+        void check();
+        const ctl = await watch.watch(
+          path,
+          query,
+          (type: string, obj: T) => {
+            if (type === 'ERROR') return;
+            onEvent(type, obj);
+          },
+          (err: unknown) => {
+            if (over) return;
+            if (err && !(err as { name?: string }).name?.includes('Abort')) return finish(this.err(err, `watch ${what}`, namespace));
+            setTimeout(() => void follow(what, list, path, query, onEvent).catch((e: unknown) => finish(this.err(e, `watch ${what}`, namespace))), 500);
+          },
+        );
+        controllers.push(ctl);
+      };
+      await follow(
+        `Deployment ${name}`,
+        async () => {
+          const d = await this.deployment(namespace, name);
+          if (!d) finish(new UserFacingError(`Deployment ${name} was deleted during the rollout.`));
+          else dep = d;
+        },
+        `/apis/apps/v1/namespaces/${namespace}/deployments`,
+        { fieldSelector: `metadata.name=${name}` },
+        (type, obj: k8s.V1Deployment) => {
+          if (type === 'DELETED') finish(new UserFacingError(`Deployment ${name} was deleted during the rollout.`));
+          else {
+            dep = obj;
+            void check();
+          }
+        },
+      );
+      await follow(
+        `the pods of ${name}`,
+        async () => {
+          pods.clear();
+          for (const p of (await this.core.listNamespacedPod({ namespace, labelSelector: selector })).items) pods.set(p.metadata!.name!, p);
+        },
+        `/api/v1/namespaces/${namespace}/pods`,
+        { labelSelector: selector },
+        (type, pod: k8s.V1Pod) => {
+          if (type === 'DELETED') pods.delete(pod.metadata!.name!);
+          else pods.set(pod.metadata!.name!, pod);
+          void check();
+        },
+      );
+      void check();
+      const r = await finished;
+      if (r instanceof Error) throw r;
+      return r;
+    } finally {
+      clearTimeout(timer);
+      cancel?.dispose();
+      for (const c of controllers) c.abort();
+    }
+  }
+
+  private progressOf(dep: k8s.V1Deployment, pods: k8s.V1Pod[]): RolloutProgress {
+    const phases = new Map<string, number>();
+    for (const p of pods) {
+      if (p.metadata?.deletionTimestamp) continue;
+      const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
+      const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      const phase = waiting ?? (ready ? 'Ready' : p.status?.phase ?? 'Pending');
+      phases.set(phase, (phases.get(phase) ?? 0) + 1);
+    }
+    return {
+      ready: dep.status?.availableReplicas ?? 0,
+      updated: dep.status?.updatedReplicas ?? 0,
+      desired: dep.spec?.replicas ?? 1,
+      pods: [...phases].map(([k, v]) => `${v} ${k}`).join(', '),
+    };
+  }
+
+  /** The revision once available (kubectl rollout status's test); an explained error; or undefined while in progress. */
+  private async rolloutOutcome(namespace: string, dep: k8s.V1Deployment, pods: k8s.V1Pod[], imageHint: string | undefined, final = false): Promise<number | Error | undefined> {
+    const s = dep.status ?? {};
+    const want = dep.spec?.replicas ?? 1;
+    const revision = Number(dep.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+    if ((dep.metadata?.generation ?? 0) <= (s.observedGeneration ?? -1) && (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) >= want) {
+      return revision;
+    }
+    const name = dep.metadata!.name!;
+    const template = dep.spec?.template?.metadata?.annotations?.[ANNOTATIONS.imageId];
+    const current = pods.filter((p) => !p.metadata?.deletionTimestamp && (!template || p.metadata?.annotations?.[ANNOTATIONS.imageId] === template));
+    for (const p of current) {
+      const pod = p.metadata!.name!;
+      for (const c of p.status?.containerStatuses ?? []) {
+        const w = c.state?.waiting;
+        if (w && /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName/.test(w.reason ?? '')) {
+          const events = await this.events(namespace, pod);
+          return new RolloutError(`The cluster cannot see the image ${c.image}${imageHint ? `, delivered by: ${imageHint}` : ''} (${w.reason}). Check mlops.kubernetes.imageDelivery for this cluster.`, 'image', [w.message, ...events].filter(Boolean).join('\n'));
+        }
+        if ((w?.reason === 'CrashLoopBackOff' || (c.restartCount ?? 0) >= 2) && !c.ready) {
+          const logs = await this.logs(namespace, pod, { container: c.name, tail: 15, previous: true }).catch(() => '');
+          const last = c.lastState?.terminated;
+          return new RolloutError(`The app in pod ${pod} keeps crashing${last ? ` (exit code ${last.exitCode}${last.reason ? `, ${last.reason}` : ''})` : ''}. Its last log lines:\n${logs.trim() || '(none)'}`, 'crash', logs);
+        }
+      }
+      const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
+      if (scheduled?.status === 'False' && (final || scheduled.reason === 'Unschedulable')) {
+        return new RolloutError(`Pod ${pod} cannot be scheduled: ${scheduled.message ?? scheduled.reason}.`, 'pending');
+      }
+    }
+    const progressing = s.conditions?.find((c) => c.type === 'Progressing');
+    if (progressing?.reason === 'ProgressDeadlineExceeded') {
+      return new RolloutError(`Deployment ${name} exceeded its progress deadline: ${progressing.message}`, 'failed', (await this.events(namespace, name)).join('\n'));
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,183 @@
+// One-click containerize and deploy, the steps: build → deliver → apply → rollout →
+// port-forward → smoke test. Cancellable at each step; a failed or cancelled rollout
+// leaves the cluster as it was (the previous revision restored, or what this deploy
+// created removed). A rerun with an unchanged image makes no new rollout, because the
+// image's tag is derived from its id. No editor API.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { CancellationTokenLike } from '../common/cancellation';
+import { throwIfCancelled } from '../common/cancellation';
+import { UserFacingError } from '../common/errors';
+import type { BuildEvent, DockerClient } from '../docker/client';
+import { mlflowRunId, sanitizeTag, splitTag } from '../docker/model';
+import { planImage } from '../docker/project';
+import type { GitState } from '../git/client';
+import { gitState } from '../git/client';
+import type { SmokeResult } from '../scaffold/smoke';
+import { smokeTest } from '../scaffold/smoke';
+import type { V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { KubeClient, RolloutProgress } from './client';
+import type { Detection } from './detect';
+import { detectCluster } from './detect';
+import type { DeliveryPlan, DeliverySetting } from './delivery';
+import { deliver, planDelivery } from './delivery';
+import type { KubeObject } from './manifests';
+import { containerPort, generatedManifests, prepareManifests, readProjectManifests } from './manifests';
+import type { Forward, PortForwards } from './portforward';
+
+export type DeployStep = 'build' | 'deliver' | 'apply' | 'rollout' | 'port-forward' | 'smoke';
+
+export interface DeploySettings {
+  readonly namespace?: string;
+  readonly imageDelivery: DeliverySetting;
+  readonly registry: string;
+  readonly containerdAddress: string;
+  readonly rolloutTimeoutSeconds: number;
+  /** BASE_IMAGE for the build (mlops.docker.baseImage). */
+  readonly baseImage?: string;
+}
+
+export interface DeployDeps {
+  readonly docker: DockerClient;
+  readonly kube: KubeClient;
+  readonly forwards: PortForwards;
+  readonly settings: DeploySettings;
+  readonly token?: CancellationTokenLike;
+  /** Each step as it starts, with a line for the progress notification. */
+  readonly onStep?: (step: DeployStep, message: string) => void;
+  readonly onBuild?: (e: BuildEvent) => void;
+  readonly onRollout?: (p: RolloutProgress) => void;
+  readonly log?: (line: string) => void;
+  /** The namespace is missing: create it? */
+  readonly createNamespace?: (ns: string) => Promise<boolean>;
+  /** Pushing to a registry that is not on this machine: allowed? */
+  readonly consent?: (registry: string) => Promise<boolean>;
+  readonly credentials?: (registry: string) => Promise<{ username: string; password: string } | undefined>;
+}
+
+export interface DeployResult {
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly imageId: string;
+  readonly detection: Detection;
+  readonly delivery: DeliveryPlan;
+  readonly revision: number;
+  /** False when the image and manifests were unchanged: the serving revision stayed. */
+  readonly newRollout: boolean;
+  readonly forward?: Forward;
+  readonly smoke?: SmokeResult;
+}
+
+/** Addresses of this machine, to tell whether a node runs here. */
+function localAddresses(): Set<string> {
+  const out = new Set<string>(['127.0.0.1', '::1']);
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) out.add(a.address);
+  return out;
+}
+
+/** The tag of a deploy: the project's version and the image's own id, so equal images get equal tags. */
+export function deployTag(imageName: string, version: string, imageId: string): string {
+  return `${imageName}:${sanitizeTag(`${version}-${imageId.replace(/^sha256:/, '').slice(0, 12)}`)}`;
+}
+
+export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Promise<DeployResult> {
+  const { docker, kube, settings, token } = deps;
+  const step = (s: DeployStep, m: string) => {
+    deps.log?.(`[${s}] ${m}`);
+    deps.onStep?.(s, m);
+  };
+  const dockerfile = path.join(dir, 'Dockerfile');
+  if (!existsSync(dockerfile)) throw new UserFacingError(`${path.basename(dir)} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.`);
+
+  // 1. Build.
+  const git: GitState | undefined = await gitState(dir).catch(() => undefined);
+  const plan = await planImage({ dockerfile, ...(settings.baseImage ? { baseImage: settings.baseImage } : {}), ...(git ? { git } : {}) });
+  step('build', `Building ${plan.tags[0]}`);
+  // Without the build time label, an unchanged project builds the very same image (the
+  // cache answers every step), so its tag and the Deployment's template stay the same.
+  const labels = Object.fromEntries(Object.entries(plan.labels).filter(([k]) => k !== 'org.opencontainers.image.created'));
+  const imageId = await docker.build(plan.contextDir, { dockerfile: plan.dockerfile, tags: plan.tags, buildArgs: plan.buildArgs, labels }, deps.onBuild, token);
+  const version = plan.labels['org.opencontainers.image.version'] ?? 'latest';
+  const image = deployTag(plan.imageName, version, imageId);
+  const [repo, tag] = splitTag(image);
+  await docker.docker.getImage(imageId).tag({ repo, tag });
+  throwIfCancelled(token);
+
+  // 2. Deliver, the way this kind of cluster needs.
+  const facts = await kube.facts();
+  const detection = detectCluster(facts);
+  const local = localAddresses();
+  const containerdOnThisHost = existsSync(settings.containerdAddress) && facts.nodes.some((n) => (n.internalIPs ?? []).some((ip) => local.has(ip)));
+  const delivery = planDelivery(image, detection, { setting: settings.imageDelivery, registry: settings.registry, containerdAddress: settings.containerdAddress, containerdOnThisHost, env: process.env });
+  step('deliver', delivery.description);
+  await deliver(delivery, image, { docker, ...(deps.consent ? { consent: deps.consent } : {}), ...(deps.credentials ? { credentials: deps.credentials } : {}), ...(token ? { token } : {}), ...(deps.log ? { log: deps.log } : {}) });
+  throwIfCancelled(token);
+
+  // 3. Apply, only over what the extension made.
+  const namespace = settings.namespace || kube.namespace;
+  const own = await readProjectManifests(dir);
+  const marker = await readFile(path.join(dir, '.mlops', 'project.json'), 'utf8').then((t) => JSON.parse(t) as { modelSource?: { uri?: string } }, () => undefined);
+  const runId = mlflowRunId(marker?.modelSource?.uri) ?? plan.labels['mlops.workbench/mlflow-run-id'];
+  const objects = prepareManifests(own.length ? own : generatedManifests(plan.imageName, plan.port), {
+    name: plan.imageName,
+    namespace,
+    image: delivery.imageRef,
+    pullPolicy: delivery.pullPolicy,
+    port: plan.port,
+    modelVersion: version,
+    imageId,
+    ...(git ? { gitCommit: `${git.sha}${git.dirty ? '-dirty' : ''}` } : {}),
+    ...(runId ? { mlflowRunId: runId } : {}),
+    project: dir,
+  });
+  const deployment = objects.find((o) => o.kind === 'Deployment')!;
+  const name = deployment.metadata.name;
+  step('apply', `Applying ${objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} to ${kube.context}/${namespace}`);
+  await kube.ensureNamespace(namespace, deps.createNamespace ?? (async () => false));
+  await kube.checkOwnership(objects);
+  const before = await kube.deployment(namespace, name);
+  const beforeRevision = Number(before?.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+  const created = (await Promise.all(objects.map(async (o) => ((await kube.read(o)) ? undefined : o)))).filter((o): o is KubeObject => !!o);
+  throwIfCancelled(token);
+  await kube.apply(objects);
+
+  // 4. Rollout; on failure or cancel, the cluster as it was.
+  let revision: number;
+  try {
+    step('rollout', `Waiting for ${name} to become available`);
+    revision = await kube.waitForRollout(namespace, name, { timeoutMs: settings.rolloutTimeoutSeconds * 1000, ...(token ? { token } : {}), ...(deps.onRollout ? { onProgress: deps.onRollout } : {}), imageHint: delivery.description });
+  } catch (err) {
+    await restore(kube, namespace, name, before?.spec?.template, created, deps.log).catch((e: unknown) => deps.log?.(`could not restore the previous state: ${String(e)}`));
+    throw err;
+  }
+
+  // 5. Port-forward to a Ready pod of the new revision, then the smoke test.
+  const dep = (await kube.deployment(namespace, name))!;
+  const pods = await kube.pods(namespace, dep);
+  const wanted = dep.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id'];
+  const pod = pods.find((p) => !p.metadata?.deletionTimestamp && p.metadata?.annotations?.['mlops.workbench/image-id'] === wanted && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  const result = { name, namespace, image: delivery.imageRef, imageId, detection, delivery, revision, newRollout: revision !== beforeRevision };
+  if (!pod) return result;
+  step('port-forward', `Forwarding to ${pod.metadata!.name}`);
+  const forward = await deps.forwards.start(kube, namespace, pod.metadata!.name!, containerPort(deployment, plan.port));
+  if (!plan.samplePayload) return { ...result, forward };
+  step('smoke', `Smoke test: POST ${forward.url}/predict`);
+  const payload = JSON.parse(await readFile(plan.samplePayload, 'utf8')) as unknown;
+  const smoke = await smokeTest(forward.url, payload, { readyTimeoutMs: 30_000, ...(token ? { token } : {}) });
+  return { ...result, forward, smoke };
+}
+
+/** Back to before the deploy: the pod template that served, or nothing of what it created. */
+async function restore(kube: KubeClient, namespace: string, name: string, template: V1PodTemplateSpec | undefined, created: readonly KubeObject[], log?: (l: string) => void): Promise<void> {
+  if (template) {
+    log?.(`restoring the pod template of ${name} that served before`);
+    await kube.restoreTemplate(namespace, name, template);
+  }
+  if (created.length) {
+    log?.(`removing what this deploy created: ${created.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')}`);
+    await kube.deleteObjects(created);
+  }
+}

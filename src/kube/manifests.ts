@@ -1,0 +1,136 @@
+// The objects a deploy applies: the project's own k8s/*.yaml (Deployment, Service and,
+// when present, a HorizontalPodAutoscaler) or generated ones, with the image the
+// delivery named and labels and annotations recording what is deployed. No editor API.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { UserFacingError } from '../common/errors';
+
+export const FIELD_MANAGER = 'mlops-workbench';
+export const MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const NAME_LABEL = 'app.kubernetes.io/name';
+/** Annotations on the Deployment's pod template: each revision (ReplicaSet) keeps them. */
+export const ANNOTATIONS = {
+  modelVersion: 'mlops.workbench/model-version',
+  imageId: 'mlops.workbench/image-id',
+  gitCommit: 'mlops.workbench/git-commit',
+  mlflowRunId: 'mlops.workbench/mlflow-run-id',
+  project: 'mlops.workbench/project',
+} as const;
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  spec?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+export interface WhatIsDeployed {
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly pullPolicy: 'IfNotPresent' | 'Always';
+  readonly port: number;
+  readonly modelVersion: string;
+  readonly imageId: string;
+  readonly gitCommit?: string;
+  readonly mlflowRunId?: string;
+  /** The project folder, recorded so the tree can find it again. */
+  readonly project?: string;
+}
+
+/** Reads k8s/*.yaml of the project; an empty list when it has none. Bad YAML is an error naming the file and line. */
+export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const file of ['deployment.yaml', 'service.yaml', 'hpa.yaml']) {
+    const p = path.join(dir, 'k8s', file);
+    const text = await readFile(p, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length) {
+        const e = doc.errors[0]!;
+        throw new UserFacingError(`k8s/${file} does not parse: line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
+      }
+      const obj = doc.toJS() as KubeObject | null;
+      if (obj && typeof obj === 'object' && obj.kind && obj.metadata?.name) out.push(obj);
+    }
+  }
+  return out;
+}
+
+/** A Deployment and a Service for a folder with no manifests of its own. */
+export function generatedManifests(name: string, port: number): KubeObject[] {
+  const labels = { [NAME_LABEL]: name };
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, labels: { ...labels } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { ...labels } },
+        template: {
+          metadata: { labels: { ...labels } },
+          spec: {
+            containers: [
+              {
+                name: 'api',
+                image: `${name}:latest`,
+                ports: [{ name: 'http', containerPort: port }],
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, labels: { ...labels } },
+      spec: { selector: { ...labels }, ports: [{ name: 'http', port: 80, targetPort: port }] },
+    },
+  ];
+}
+
+/**
+ * The objects to apply: each in the namespace, labelled as the extension's, the
+ * Deployment's first container (or the one named "api") running the delivered image,
+ * its pod template annotated with the model version, image id, commit and run id.
+ */
+export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDeployed): KubeObject[] {
+  const deployment = objects.find((o) => o.kind === 'Deployment');
+  if (!deployment) throw new UserFacingError('The project\'s k8s folder has no Deployment to deploy. Add k8s/deployment.yaml, or remove the folder to use a generated one.');
+  return objects.map((o) => {
+    const copy = structuredClone(o);
+    copy.metadata.namespace = what.namespace;
+    copy.metadata.labels = { ...copy.metadata.labels, [MANAGED_BY]: FIELD_MANAGER };
+    if (copy.kind !== 'Deployment') return copy;
+    const spec = copy.spec as { template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: Array<{ name: string; image?: string; imagePullPolicy?: string }> } } };
+    const containers = spec.template?.spec?.containers ?? [];
+    const target = containers.find((c) => c.name === 'api') ?? containers[0];
+    if (!target) throw new UserFacingError(`The Deployment ${copy.metadata.name} in k8s/deployment.yaml has no container to run the image in.`);
+    target.image = what.image;
+    target.imagePullPolicy = what.pullPolicy;
+    const template = (spec.template ??= {});
+    template.metadata ??= {};
+    template.metadata.annotations = {
+      ...template.metadata.annotations,
+      [ANNOTATIONS.modelVersion]: what.modelVersion,
+      [ANNOTATIONS.imageId]: what.imageId,
+      ...(what.gitCommit ? { [ANNOTATIONS.gitCommit]: what.gitCommit } : {}),
+      ...(what.mlflowRunId ? { [ANNOTATIONS.mlflowRunId]: what.mlflowRunId } : {}),
+    };
+    copy.metadata.annotations = { ...copy.metadata.annotations, ...(what.project ? { [ANNOTATIONS.project]: what.project } : {}) };
+    return copy;
+  });
+}
+
+/** The Deployment's container port (named "http" or the first one) the Service or a port-forward targets. */
+export function containerPort(deployment: KubeObject, fallback: number): number {
+  const containers = ((deployment.spec as { template?: { spec?: { containers?: Array<{ name: string; ports?: Array<{ name?: string; containerPort: number }> }> } } })?.template?.spec?.containers) ?? [];
+  const c = containers.find((x) => x.name === 'api') ?? containers[0];
+  const p = c?.ports?.find((x) => x.name === 'http') ?? c?.ports?.[0];
+  return p?.containerPort ?? fallback;
+}

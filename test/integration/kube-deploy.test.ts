@@ -1,0 +1,216 @@
+// Containerize and deploy on the real test cluster (test/env/kube-cluster.sh) with the
+// real Docker engine: a scaffolded FastAPI project built, delivered by each route this
+// cluster supports (containerd import, local registry), applied, rolled out, reached
+// through a port-forward and smoke-tested; an unchanged rerun makes no rollout; rollback
+// restores the previous model; an image the cluster cannot see and an app that crashes
+// are explained, and leave the cluster as it was; a name the extension did not make is
+// left alone; cancelling mid-rollout restores the previous revision.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CancelledError } from '../../src/common/cancellation';
+import { UserFacingError } from '../../src/common/errors';
+import { DockerClient } from '../../src/docker/client';
+import { KubeClient, RolloutError } from '../../src/kube/client';
+import type { DeployDeps, DeployResult, DeploySettings } from '../../src/kube/deploy';
+import { containerizeAndDeploy } from '../../src/kube/deploy';
+import { PortForwards } from '../../src/kube/portforward';
+import { SAMPLE_FEATURES } from '../../src/scaffold/model';
+import { planProject } from '../../src/scaffold/render';
+import { loadTemplates } from '../../src/scaffold/templates';
+import { inspectPlan, writePlan } from '../../src/scaffold/write';
+import { root, run, venvPython } from './helpers/processes';
+
+const script = path.join(root, 'test', 'env', 'kube-cluster.sh');
+const runId = Date.now().toString(36);
+const NAMESPACE = `mlops-deploy-${runId}`;
+
+function sh(args: string[]): string {
+  return execFileSync('bash', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 45 * 60_000 });
+}
+
+function cancellable() {
+  let listener: (() => void) | undefined;
+  const token = {
+    isCancellationRequested: false,
+    onCancellationRequested(l: () => void) {
+      listener = l;
+      return { dispose: () => (listener = undefined) };
+    },
+  };
+  return { token, cancel: () => ((token.isCancellationRequested = true), listener?.()) };
+}
+
+describe('containerize and deploy on the real test cluster', function () {
+  this.timeout(20 * 60_000);
+  let env: Record<string, string> = {};
+  let docker: DockerClient;
+  let kube: KubeClient;
+  let forwards: PortForwards;
+  let baseImage = '';
+  let work = '';
+  let project = '';
+  let settings: DeploySettings;
+  const deps = (over: Partial<DeployDeps> = {}): DeployDeps => ({ docker, kube, forwards, settings, log: () => undefined, createNamespace: async () => true, ...over });
+
+  before(async function () {
+    this.timeout(45 * 60_000);
+    const out = sh(['up']);
+    env = Object.fromEntries(out.split('\n').flatMap((l) => (/^[A-Z_]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
+    baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    docker = await DockerClient.connect();
+    kube = await KubeClient.load({ env: { ...process.env, KUBECONFIG: env.KUBECONFIG! } });
+    forwards = new PortForwards();
+    settings = { namespace: NAMESPACE, imageDelivery: 'auto', registry: env.REGISTRY!, containerdAddress: env.CONTAINERD_ADDRESS!, rolloutTimeoutSeconds: 180, baseImage };
+    work = mkdtempSync(path.join(os.tmpdir(), 'mlops-deploy-'));
+    project = path.join(work, 'iris-api');
+    const templates = await loadTemplates(path.join(root, 'media', 'templates', 'model-api'));
+    const plan = planProject({ framework: 'fastapi', projectName: 'iris-api', modelSource: { kind: 'sample' }, features: SAMPLE_FEATURES, port: 8000, pythonVersion: '3.12' }, templates);
+    await writePlan(project, await inspectPlan(project, plan));
+    const trained = await run(venvPython(), ['train.py'], { cwd: project });
+    assert.equal(trained.code, 0, trained.out);
+  });
+
+  after(async function () {
+    this.timeout(180_000);
+    await forwards?.dispose();
+    if (kube) await kube.kc.makeApiClient(kube.lib.CoreV1Api).deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
+    const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api):/.test(t)) : [];
+    for (const t of ours) await docker.removeImage(t).catch(() => undefined);
+    if (work) rmSync(work, { recursive: true, force: true });
+    sh(['down']);
+  });
+
+  async function servedVersion(): Promise<string[]> {
+    const dep = (await kube.deployment(NAMESPACE, 'iris-api'))!;
+    const pods = await kube.pods(NAMESPACE, dep);
+    return pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata?.annotations?.['mlops.workbench/model-version'] ?? '?');
+  }
+
+  let first: DeployResult;
+
+  it('detects the cluster and deploys through containerd: rollout, port-forward, /predict', async () => {
+    const steps: string[] = [];
+    first = await containerizeAndDeploy(project, deps({ onStep: (s) => steps.push(s) }));
+    assert.deepEqual(steps, ['build', 'deliver', 'apply', 'rollout', 'port-forward', 'smoke']);
+    assert.equal(first.detection.kind, 'generic');
+    assert.equal(first.delivery.route, 'containerd');
+    assert.match(first.image, /^iris-api:0\.1\.0-[0-9a-f]{12}$/);
+    assert.equal(first.revision, 1);
+    assert.equal(first.newRollout, true);
+    assert.equal(first.smoke?.status, 200);
+    assert.match(first.smoke!.body, /setosa/);
+    const dep = (await kube.deployment(NAMESPACE, 'iris-api'))!;
+    assert.equal(dep.metadata?.labels?.['app.kubernetes.io/managed-by'], 'mlops-workbench');
+    assert.equal(dep.spec?.template?.metadata?.annotations?.['mlops.workbench/model-version'], '0.1.0');
+    assert.equal(dep.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id'], first.imageId);
+    const managers = dep.metadata?.managedFields?.map((m) => `${m.manager}/${m.operation}`) ?? [];
+    assert.ok(managers.includes('mlops-workbench/Apply'), managers.join(', '));
+    // The forward answers again afterwards (it is managed, not one-shot).
+    const again = await fetch(`${first.forward!.url}/ready`);
+    assert.equal(again.status, 200);
+  });
+
+  it('a rerun with an unchanged image makes no new rollout', async () => {
+    const r = await containerizeAndDeploy(project, deps());
+    assert.equal(r.image, first.image);
+    assert.equal(r.revision, first.revision);
+    assert.equal(r.newRollout, false);
+  });
+
+  it('delivers through the local registry too, and a new model version rolls out', async () => {
+    const marker = path.join(project, '.mlops', 'project.json');
+    const m = JSON.parse(readFileSync(marker, 'utf8')) as { version: string };
+    writeFileSync(marker, JSON.stringify({ ...m, version: '0.2.0' }, null, 2));
+    const r = await containerizeAndDeploy(project, deps({ settings: { ...settings, imageDelivery: 'registry' } }));
+    assert.equal(r.delivery.route, 'registry');
+    assert.equal(r.delivery.needsConsent, false);
+    assert.ok(r.image.startsWith(`${env.REGISTRY}/iris-api:0.2.0-`), r.image);
+    assert.equal(r.revision, 2);
+    assert.equal(r.smoke?.status, 200);
+    assert.deepEqual(await servedVersion(), ['0.2.0']);
+  });
+
+  it('rolls back to the previous model, named by its revision', async () => {
+    const history = await kube.history(NAMESPACE, 'iris-api');
+    assert.deepEqual(
+      history.map((h) => [h.revision, h.modelVersion, h.current]),
+      [
+        [2, '0.2.0', true],
+        [1, '0.1.0', false],
+      ],
+    );
+    await kube.rollback(NAMESPACE, 'iris-api', 1);
+    const revision = await kube.waitForRollout(NAMESPACE, 'iris-api', { timeoutMs: 120_000 });
+    assert.equal(revision, 3, 'a rollback is a new revision, as in kubectl');
+    const start = Date.now();
+    while ((await servedVersion()).join() !== '0.1.0' && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await servedVersion(), ['0.1.0']);
+  });
+
+  it('explains an image the cluster cannot see, and leaves the serving revision in place', async () => {
+    const before = (await kube.deployment(NAMESPACE, 'iris-api'))!.metadata!.annotations!['deployment.kubernetes.io/revision'];
+    writeFileSync(path.join(project, 'NOTICE.txt'), `changed ${runId}\n`); // a new image the node has never seen
+    await assert.rejects(
+      containerizeAndDeploy(project, deps({ settings: { ...settings, imageDelivery: 'shared-daemon', rolloutTimeoutSeconds: 90 } })),
+      (e: unknown) => e instanceof RolloutError && e.reason === 'image' && /The cluster cannot see the image iris-api:0\.2\.0-[0-9a-f]{12}, delivered by: The cluster shares this Docker engine/.test(e.message),
+    );
+    const after = (await kube.deployment(NAMESPACE, 'iris-api'))!;
+    const revision = after.metadata!.annotations!['deployment.kubernetes.io/revision'];
+    assert.notEqual(revision, before, 'the failed template was rolled back as a new revision');
+    const start = Date.now();
+    while ((await servedVersion()).join() !== '0.1.0' && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await servedVersion(), ['0.1.0'], 'the previous model still serves');
+  });
+
+  it('explains an app that crashes with its last log lines, and removes what that first deploy created', async () => {
+    const crashy = path.join(work, 'crashy-api');
+    mkdirSync(crashy);
+    writeFileSync(path.join(crashy, 'Dockerfile'), `FROM ${baseImage}\nEXPOSE 8000\nCMD ["python3", "-c", "import sys; print('cannot load model/model.joblib: no such file', flush=True); sys.exit(3)"]\n`);
+    await assert.rejects(
+      containerizeAndDeploy(crashy, deps({ settings: { ...settings, rolloutTimeoutSeconds: 120 } })),
+      (e: unknown) => e instanceof RolloutError && e.reason === 'crash' && /keeps crashing \(exit code 3/.test(e.message) && /cannot load model\/model\.joblib/.test(e.message),
+    );
+    assert.equal(await kube.deployment(NAMESPACE, 'crashy-api'), undefined, 'the Deployment it created is gone');
+  });
+
+  it('leaves alone a Deployment of the same name it did not make', async () => {
+    const other = path.join(work, 'theirs');
+    cpSync(path.join(work, 'crashy-api'), other, { recursive: true });
+    const apps = kube.kc.makeApiClient(kube.lib.AppsV1Api);
+    const labels = { app: 'theirs' };
+    await apps.createNamespacedDeployment({ namespace: NAMESPACE, body: { metadata: { name: 'theirs' }, spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'theirs:1' }] } } } } });
+    await assert.rejects(containerizeAndDeploy(other, deps()), (e: unknown) => e instanceof UserFacingError && /A Deployment named "theirs" already exists in namespace "mlops-deploy-[a-z0-9]+" and was not made by MLOps Workbench/.test(e.message));
+    const still = (await kube.deployment(NAMESPACE, 'theirs'))!;
+    assert.equal(still.spec?.template?.spec?.containers?.[0]?.image, 'theirs:1');
+  });
+
+  it('cancelling during the rollout restores the revision that served before', async () => {
+    const before = await kube.history(NAMESPACE, 'iris-api');
+    const servedBefore = await servedVersion();
+    writeFileSync(path.join(project, 'NOTICE.txt'), `changed again ${runId}\n`);
+    const { token, cancel } = cancellable();
+    const run = containerizeAndDeploy(project, deps({ token, onStep: (s) => s === 'rollout' && setTimeout(cancel, 200) }));
+    await assert.rejects(run, (e: unknown) => e instanceof CancelledError);
+    // Right away, the Deployment asks for the template that served before…
+    const dep = (await kube.deployment(NAMESPACE, 'iris-api'))!;
+    assert.equal(dep.spec?.template?.spec?.containers?.[0]?.image, before.find((h) => h.current)!.image, 'the template serving before is asked for again');
+    // …and once the controller has caught up, that revision is the current one.
+    await kube.waitForRollout(NAMESPACE, 'iris-api', { timeoutMs: 120_000 });
+    const after = await kube.history(NAMESPACE, 'iris-api');
+    assert.equal(after.find((h) => h.current)!.image, before.find((h) => h.current)!.image);
+    const start = Date.now();
+    while ((await servedVersion()).join() !== servedBefore.join() && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await servedVersion(), servedBefore);
+  });
+
+  it('stops its port-forwards on dispose', async () => {
+    assert.ok(forwards.list().length >= 1);
+    const url = forwards.list()[0]!.url;
+    await forwards.dispose();
+    assert.deepEqual(forwards.list(), []);
+    await assert.rejects(fetch(`${url}/ready`));
+  });
+});
