@@ -22,6 +22,7 @@ import { smokeTest } from '../../src/scaffold/smoke';
 import { planProject } from '../../src/scaffold/render';
 import { loadTemplates } from '../../src/scaffold/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/write';
+import { cancellable } from './helpers/cancel';
 import { freePort, root, run, venvPython } from './helpers/processes';
 
 const runId = Date.now().toString(36);
@@ -39,18 +40,6 @@ function tarEntries(stream: NodeJS.ReadableStream, keepSlash = false): Promise<s
   });
 }
 
-/** A token the test cancels by hand. */
-function cancellable() {
-  let listener: (() => void) | undefined;
-  const token = {
-    isCancellationRequested: false,
-    onCancellationRequested(l: () => void) {
-      listener = l;
-      return { dispose: () => (listener = undefined) };
-    },
-  };
-  return { token, cancel: () => ((token.isCancellationRequested = true), listener?.()) };
-}
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;

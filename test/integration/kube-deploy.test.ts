@@ -21,6 +21,7 @@ import { SAMPLE_FEATURES } from '../../src/scaffold/model';
 import { planProject } from '../../src/scaffold/render';
 import { loadTemplates } from '../../src/scaffold/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/write';
+import { cancellable } from './helpers/cancel';
 import { root, run, venvPython } from './helpers/processes';
 
 const script = path.join(root, 'test', 'env', 'kube-cluster.sh');
@@ -31,17 +32,6 @@ function sh(args: string[]): string {
   return execFileSync('bash', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 45 * 60_000 });
 }
 
-function cancellable() {
-  let listener: (() => void) | undefined;
-  const token = {
-    isCancellationRequested: false,
-    onCancellationRequested(l: () => void) {
-      listener = l;
-      return { dispose: () => (listener = undefined) };
-    },
-  };
-  return { token, cancel: () => ((token.isCancellationRequested = true), listener?.()) };
-}
 
 describe('containerize and deploy on the real test cluster', function () {
   this.timeout(20 * 60_000);
