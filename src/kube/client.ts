@@ -52,6 +52,34 @@ export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] 
   return list.length ? list : [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
 }
 
+const REVISION = 'deployment.kubernetes.io/revision';
+
+/** The revision a Deployment or ReplicaSet carries (0 before the controller set one). */
+export function revisionOf(o: { metadata?: { annotations?: Record<string, string> } } | undefined): number {
+  return Number(o?.metadata?.annotations?.[REVISION] ?? 0);
+}
+
+/** The label selector of a Deployment's pods. */
+function selectorOf(dep: k8s.V1Deployment): string {
+  return Object.entries(dep.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** The HTTP status of a failed API call, if it has one. */
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Pods of the Deployment's current template (by the image id the extension annotates), not being deleted. */
+function currentPods(dep: k8s.V1Deployment, pods: readonly k8s.V1Pod[]): k8s.V1Pod[] {
+  const template = dep.spec?.template?.metadata?.annotations?.[ANNOTATIONS.imageId];
+  return pods.filter((p) => !p.metadata?.deletionTimestamp && (!template || p.metadata?.annotations?.[ANNOTATIONS.imageId] === template));
+}
+
+const isReady = (p: k8s.V1Pod): boolean => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
 /** A rollout that did not finish: what went wrong, in plain words, with the evidence. */
 export class RolloutError extends UserFacingError {
   constructor(
@@ -90,7 +118,8 @@ export class KubeClient {
   private constructor(
     readonly lib: K8s,
     readonly kc: k8s.KubeConfig,
-    readonly files: readonly string[],
+    /** Where `use-context` writes: the file that set current-context, else the first. */
+    private readonly contextFile: string,
   ) {}
 
   /** The kubeconfig kubectl would use; `context` picks another than the current one. */
@@ -101,20 +130,30 @@ export class KubeClient {
     const kc = new l.KubeConfig();
     const readable = (await Promise.all(files.map((f) => readFile(f, 'utf8').then(() => f, () => undefined)))).filter((f): f is string => !!f);
     if (readable.length === 0) throw new UserFacingError(`No kubeconfig found (${files.join(', ')}). Create a local cluster (kind, minikube, k3d, Docker Desktop…) or point KUBECONFIG at its file.`);
+    let currentFile: string | undefined;
     try {
-      if (readable.length === 1) kc.loadFromFile(readable[0]!);
-      else {
-        // Merged as kubectl does: the first file to name a context or cluster wins.
-        const merged = new l.KubeConfig();
-        for (const f of [...readable].reverse()) {
-          const one = new l.KubeConfig();
-          one.loadFromFile(f);
-          merged.mergeConfig(one, true);
+      // Merged as kubectl merges: the first file to name a cluster, user or context wins,
+      // and the first to set current-context sets it (client-node's own merge refuses
+      // duplicate names).
+      const clusters: k8s.Cluster[] = [];
+      const users: k8s.User[] = [];
+      const contexts: k8s.Context[] = [];
+      let currentContext = '';
+      const add = <T extends { name: string }>(into: T[], from: readonly T[]) => {
+        for (const x of from) if (!into.some((y) => y.name === x.name)) into.push(x);
+      };
+      for (const f of readable) {
+        const one = new l.KubeConfig();
+        one.loadFromFile(f);
+        add(clusters, one.clusters);
+        add(users, one.users);
+        add(contexts, one.contexts);
+        if (!currentContext && one.currentContext) {
+          currentContext = one.currentContext;
+          currentFile = f;
         }
-        const first = new l.KubeConfig();
-        first.loadFromFile(readable[0]!);
-        kc.loadFromOptions({ clusters: merged.clusters, users: merged.users, contexts: merged.contexts, currentContext: first.currentContext || merged.currentContext });
       }
+      kc.loadFromOptions({ clusters, users, contexts, currentContext });
     } catch (err) {
       throw new UserFacingError(`The kubeconfig does not read: ${errorMessage(err)}`);
     }
@@ -124,7 +163,7 @@ export class KubeClient {
       kc.setCurrentContext(opts.context);
     }
     if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) kc.setCurrentContext(kc.getContexts()[0]!.name);
-    return new KubeClient(l, kc, readable);
+    return new KubeClient(l, kc, currentFile ?? readable[0]!);
   }
 
   get context(): string {
@@ -154,10 +193,9 @@ export class KubeClient {
   /** Makes `name` the current context in the kubeconfig file, as `kubectl config use-context` does (comments kept). */
   async useContext(name: string): Promise<void> {
     if (!this.kc.getContextObject(name)) throw new UserFacingError(`The kubeconfig has no context "${name}".`);
-    const file = this.files[0]!;
-    const doc = parseDocument(await readFile(file, 'utf8'));
+    const doc = parseDocument(await readFile(this.contextFile, 'utf8'));
     doc.set('current-context', name);
-    await writeFile(file, doc.toString());
+    await writeFile(this.contextFile, doc.toString());
     this.kc.setCurrentContext(name);
   }
 
@@ -188,7 +226,7 @@ export class KubeClient {
         internalIPs: (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
       }));
     } catch (err) {
-      if ((err as { code?: number }).code !== 403) throw this.err(err, 'list the nodes');
+      if (statusOf(err) !== 403) throw this.err(err, 'list the nodes');
     }
     return { context: this.context, cluster: ctx.cluster, server: this.server, nodes };
   }
@@ -207,7 +245,7 @@ export class KubeClient {
       await this.core.readNamespace({ name: namespace });
       return false;
     } catch (err) {
-      if ((err as { code?: number }).code !== 404) throw this.err(err, `read namespace "${namespace}"`);
+      if (statusOf(err) !== 404) throw this.err(err, `read namespace "${namespace}"`);
     }
     if (!(await create(namespace))) throw new UserFacingError(`Namespace "${namespace}" does not exist; nothing was deployed.`);
     try {
@@ -227,21 +265,27 @@ export class KubeClient {
     try {
       return (await this.objects().read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace ?? this.namespace } })) as unknown as KubeObject;
     } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
+      if (statusOf(err) === 404) return undefined;
       throw this.err(err, `read ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
     }
   }
 
-  /** Refuses to touch objects of the same name the extension did not make (never adopted silently). */
-  async checkOwnership(objects: readonly KubeObject[]): Promise<void> {
+  /**
+   * Refuses to touch objects of the same name the extension did not make (never adopted
+   * silently); returns the objects that do not exist yet.
+   */
+  async checkOwnership(objects: readonly KubeObject[]): Promise<KubeObject[]> {
+    const missing: KubeObject[] = [];
     for (const o of objects) {
       const live = await this.read(o);
-      if (live && live.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
+      if (!live) missing.push(o);
+      else if (live.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
         throw new UserFacingError(
           `A ${o.kind} named "${o.metadata.name}" already exists in namespace "${o.metadata.namespace}" and was not made by MLOps Workbench, so it is left alone. Deploy under another name (the project's k8s manifests) or into another namespace, or remove it yourself.`,
         );
       }
     }
+    return missing;
   }
 
   /** Server-side apply with field manager "mlops-workbench". */
@@ -262,7 +306,7 @@ export class KubeClient {
       try {
         await api.delete(o as unknown as k8s.KubernetesObject);
       } catch (err) {
-        if ((err as { code?: number }).code !== 404) throw this.err(err, `delete ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
+        if (statusOf(err) !== 404) throw this.err(err, `delete ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
       }
     }
   }
@@ -271,7 +315,7 @@ export class KubeClient {
     try {
       return await this.apps.readNamespacedDeployment({ name, namespace });
     } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
+      if (statusOf(err) === 404) return undefined;
       throw this.err(err, `read Deployment ${name}`, namespace);
     }
   }
@@ -286,21 +330,23 @@ export class KubeClient {
   }
 
   async pods(namespace: string, deployment: k8s.V1Deployment): Promise<k8s.V1Pod[]> {
-    const selector = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
     try {
-      return (await this.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+      return (await this.core.listNamespacedPod({ namespace, labelSelector: selectorOf(deployment) })).items;
     } catch (err) {
       throw this.err(err, 'list pods', namespace);
     }
+  }
+
+  /** The Ready pods of the Deployment's current template: the ones serving what was deployed last. */
+  async readyPods(namespace: string, deployment: k8s.V1Deployment): Promise<k8s.V1Pod[]> {
+    return currentPods(deployment, await this.pods(namespace, deployment)).filter(isReady);
   }
 
   /** The ReplicaSets of a Deployment, newest revision first. */
   async history(namespace: string, name: string): Promise<Revision[]> {
     const dep = await this.deployment(namespace, name);
     if (!dep) return [];
-    const current = Number(dep.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+    const current = revisionOf(dep);
     let sets: k8s.V1ReplicaSet[];
     try {
       sets = (await this.apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) => rs.metadata?.ownerReferences?.some((r) => r.uid === dep.metadata?.uid));
@@ -310,7 +356,7 @@ export class KubeClient {
     return sets
       .map((rs) => {
         const ann = rs.spec?.template?.metadata?.annotations ?? {};
-        const revision = Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+        const revision = revisionOf(rs);
         return {
           revision,
           replicaSet: rs.metadata!.name!,
@@ -328,17 +374,17 @@ export class KubeClient {
   async rollback(namespace: string, name: string, revision: number): Promise<void> {
     const rsName = (await this.history(namespace, name)).find((r) => r.revision === revision)?.replicaSet;
     if (!rsName) throw new UserFacingError(`Deployment ${name} has no revision ${revision} to roll back to.`);
+    let template: k8s.V1PodTemplateSpec;
     try {
-      const rs = await this.apps.readNamespacedReplicaSet({ name: rsName, namespace });
-      const template = structuredClone(rs.spec!.template!);
-      delete template.metadata?.labels?.['pod-template-hash'];
-      await this.apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'replace', path: '/spec/template', value: template }] }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.JsonPatch));
+      template = structuredClone((await this.apps.readNamespacedReplicaSet({ name: rsName, namespace })).spec!.template!);
     } catch (err) {
-      throw this.err(err, `roll back Deployment ${name}`, namespace);
+      throw this.err(err, `read revision ${revision} of Deployment ${name}`, namespace);
     }
+    delete template.metadata?.labels?.['pod-template-hash'];
+    await this.restoreTemplate(namespace, name, template);
   }
 
-  /** Puts back a pod template saved before a change (a failed or cancelled deploy). */
+  /** Puts back a pod template: a rollback, or the one saved before a failed or cancelled deploy. */
   async restoreTemplate(namespace: string, name: string, template: k8s.V1PodTemplateSpec): Promise<void> {
     try {
       await this.apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'replace', path: '/spec/template', value: template }] }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.JsonPatch));
@@ -396,12 +442,8 @@ export class KubeClient {
   async waitForRollout(namespace: string, name: string, opts: { timeoutMs: number; token?: CancellationTokenLike; onProgress?: (p: RolloutProgress) => void; imageHint?: string }): Promise<number> {
     const watch = new this.lib.Watch(this.kc);
     const controllers: AbortController[] = [];
-    let dep = await this.deployment(namespace, name);
-    if (!dep) throw new UserFacingError(`Deployment ${name} is not in namespace ${namespace}.`);
+    let dep: k8s.V1Deployment | undefined;
     const pods = new Map<string, k8s.V1Pod>();
-    const selector = Object.entries(dep.spec?.selector?.matchLabels ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
     let finish!: (r: number | Error) => void;
     const finished = new Promise<number | Error>((r) => (finish = r));
     // One check at a time; an event that arrives during one asks for another after it.
@@ -463,8 +505,8 @@ export class KubeClient {
         `Deployment ${name}`,
         async () => {
           const d = await this.deployment(namespace, name);
-          if (!d) finish(new UserFacingError(`Deployment ${name} was deleted during the rollout.`));
-          else dep = d;
+          if (!d) throw new UserFacingError(`Deployment ${name} is not in namespace ${namespace}.`);
+          dep = d;
         },
         `/apis/apps/v1/namespaces/${namespace}/deployments`,
         { fieldSelector: `metadata.name=${name}` },
@@ -476,6 +518,7 @@ export class KubeClient {
           }
         },
       );
+      const selector = selectorOf(dep!);
       await follow(
         `the pods of ${name}`,
         async () => {
@@ -490,7 +533,6 @@ export class KubeClient {
           void check();
         },
       );
-      void check();
       const r = await finished;
       if (r instanceof Error) throw r;
       return r;
@@ -506,8 +548,7 @@ export class KubeClient {
     for (const p of pods) {
       if (p.metadata?.deletionTimestamp) continue;
       const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
-      const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      const phase = waiting ?? (ready ? 'Ready' : p.status?.phase ?? 'Pending');
+      const phase = waiting ?? (isReady(p) ? 'Ready' : p.status?.phase ?? 'Pending');
       phases.set(phase, (phases.get(phase) ?? 0) + 1);
     }
     return {
@@ -522,14 +563,12 @@ export class KubeClient {
   private async rolloutOutcome(namespace: string, dep: k8s.V1Deployment, pods: k8s.V1Pod[], imageHint: string | undefined, final = false): Promise<number | Error | undefined> {
     const s = dep.status ?? {};
     const want = dep.spec?.replicas ?? 1;
-    const revision = Number(dep.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+    const revision = revisionOf(dep);
     if ((dep.metadata?.generation ?? 0) <= (s.observedGeneration ?? -1) && (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) >= want) {
       return revision;
     }
     const name = dep.metadata!.name!;
-    const template = dep.spec?.template?.metadata?.annotations?.[ANNOTATIONS.imageId];
-    const current = pods.filter((p) => !p.metadata?.deletionTimestamp && (!template || p.metadata?.annotations?.[ANNOTATIONS.imageId] === template));
-    for (const p of current) {
+    for (const p of currentPods(dep, pods)) {
       const pod = p.metadata!.name!;
       for (const c of p.status?.containerStatuses ?? []) {
         const w = c.state?.waiting;

@@ -11,7 +11,7 @@ import type { CancellationTokenLike } from '../common/cancellation';
 import { throwIfCancelled } from '../common/cancellation';
 import { UserFacingError } from '../common/errors';
 import type { BuildEvent, DockerClient } from '../docker/client';
-import { mlflowRunId, sanitizeTag, splitTag } from '../docker/model';
+import { sanitizeTag, splitTag } from '../docker/model';
 import { planImage } from '../docker/project';
 import type { GitState } from '../git/client';
 import { gitState } from '../git/client';
@@ -19,6 +19,7 @@ import type { SmokeResult } from '../scaffold/smoke';
 import { smokeTest } from '../scaffold/smoke';
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeClient, RolloutProgress } from './client';
+import { revisionOf } from './client';
 import type { Detection } from './detect';
 import { detectCluster } from './detect';
 import type { DeliveryPlan, DeliverySetting } from './delivery';
@@ -119,14 +120,12 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   // 3. Apply, only over what the extension made.
   const namespace = settings.namespace || kube.namespace;
   const own = await readProjectManifests(dir);
-  const marker = await readFile(path.join(dir, '.mlops', 'project.json'), 'utf8').then((t) => JSON.parse(t) as { modelSource?: { uri?: string } }, () => undefined);
-  const runId = mlflowRunId(marker?.modelSource?.uri) ?? plan.labels['mlops.workbench/mlflow-run-id'];
+  // planImage read the run id from the project's marker into the image's labels.
+  const runId = plan.labels['mlops.workbench/mlflow-run-id'];
   const objects = prepareManifests(own.length ? own : generatedManifests(plan.imageName, plan.port), {
-    name: plan.imageName,
     namespace,
     image: delivery.imageRef,
     pullPolicy: delivery.pullPolicy,
-    port: plan.port,
     modelVersion: version,
     imageId,
     ...(git ? { gitCommit: `${git.sha}${git.dirty ? '-dirty' : ''}` } : {}),
@@ -137,10 +136,9 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   const name = deployment.metadata.name;
   step('apply', `Applying ${objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} to ${kube.context}/${namespace}`);
   await kube.ensureNamespace(namespace, deps.createNamespace ?? (async () => false));
-  await kube.checkOwnership(objects);
+  const created = await kube.checkOwnership(objects);
   const before = await kube.deployment(namespace, name);
-  const beforeRevision = Number(before?.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
-  const created = (await Promise.all(objects.map(async (o) => ((await kube.read(o)) ? undefined : o)))).filter((o): o is KubeObject => !!o);
+  const beforeRevision = revisionOf(before);
   throwIfCancelled(token);
   await kube.apply(objects);
 
@@ -155,10 +153,7 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   }
 
   // 5. Port-forward to a Ready pod of the new revision, then the smoke test.
-  const dep = (await kube.deployment(namespace, name))!;
-  const pods = await kube.pods(namespace, dep);
-  const wanted = dep.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id'];
-  const pod = pods.find((p) => !p.metadata?.deletionTimestamp && p.metadata?.annotations?.['mlops.workbench/image-id'] === wanted && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  const [pod] = await kube.readyPods(namespace, (await kube.deployment(namespace, name))!);
   const result = { name, namespace, image: delivery.imageRef, imageId, detection, delivery, revision, newRollout: revision !== beforeRevision };
   if (!pod) return result;
   step('port-forward', `Forwarding to ${pod.metadata!.name}`);

@@ -27,11 +27,9 @@ export interface KubeObject {
 }
 
 export interface WhatIsDeployed {
-  readonly name: string;
   readonly namespace: string;
   readonly image: string;
   readonly pullPolicy: 'IfNotPresent' | 'Always';
-  readonly port: number;
   readonly modelVersion: string;
   readonly imageId: string;
   readonly gitCommit?: string;

@@ -74,8 +74,8 @@ describe('containerize and deploy on the real test cluster', function () {
   });
 
   async function servedVersion(): Promise<string[]> {
-    const dep = (await kube.deployment(NAMESPACE, 'iris-api'))!;
-    const pods = await kube.pods(NAMESPACE, dep);
+    // Ready pods, whatever template they run (a rollout in flight may still show the old one).
+    const pods = await kube.pods(NAMESPACE, (await kube.deployment(NAMESPACE, 'iris-api'))!);
     return pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata?.annotations?.['mlops.workbench/model-version'] ?? '?');
   }
 

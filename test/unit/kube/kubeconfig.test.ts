@@ -1,0 +1,63 @@
+// Loading kubeconfig files as kubectl does: KUBECONFIG's list, missing files skipped, the
+// first file to name a context wins, use-context written where current-context was set.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserFacingError } from '../../../src/common/errors';
+import { KubeClient } from '../../../src/kube/client';
+
+const config = (ctx: string, server: string, current?: string) => `# mine
+apiVersion: v1
+kind: Config
+clusters:
+- name: ${ctx}
+  cluster: {server: '${server}'}
+users:
+- name: ${ctx}
+  user: {token: t}
+contexts:
+- name: ${ctx}
+  context: {cluster: ${ctx}, user: ${ctx}, namespace: ns-${ctx}}
+${current ? `current-context: ${current}\n` : ''}`;
+
+describe('kubeconfig loading', () => {
+  let dir = '';
+  beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-kubeconfig-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('merges several files, the first naming a context winning, and skips missing ones', async () => {
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    writeFileSync(a, config('kind-dev', 'https://127.0.0.1:1111'));
+    // b repeats kind-dev (ignored, as kubectl does) and sets the current context.
+    writeFileSync(b, config('kind-dev', 'https://127.0.0.1:2222', 'kind-dev'));
+    const KUBECONFIG = [path.join(dir, 'missing'), a, b].join(path.delimiter);
+    const kube = await KubeClient.load({ env: { KUBECONFIG } });
+    assert.equal(kube.context, 'kind-dev');
+    assert.equal(kube.server, 'https://127.0.0.1:1111');
+    assert.equal(kube.namespace, 'ns-kind-dev');
+    assert.deepEqual(
+      kube.contexts().map((c) => c.name),
+      ['kind-dev'],
+    );
+  });
+
+  it('switches context in the file that set it, keeping its comments', async () => {
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    writeFileSync(a, config('one', 'https://127.0.0.1:1111'));
+    writeFileSync(b, config('two', 'https://127.0.0.1:2222', 'two'));
+    const kube = await KubeClient.load({ env: { KUBECONFIG: [a, b].join(path.delimiter) } });
+    assert.equal(kube.context, 'two');
+    await kube.useContext('one');
+    assert.equal(kube.context, 'one');
+    assert.match(readFileSync(b, 'utf8'), /^# mine[\s\S]*current-context: one/);
+    assert.doesNotMatch(readFileSync(a, 'utf8'), /current-context/);
+    assert.equal((await KubeClient.load({ env: { KUBECONFIG: [a, b].join(path.delimiter) } })).context, 'one');
+  });
+
+  it('says what to do when there is no kubeconfig', async () => {
+    await assert.rejects(KubeClient.load({ env: { KUBECONFIG: path.join(dir, 'none') } }), (e: unknown) => e instanceof UserFacingError && /No kubeconfig found .*Create a local cluster/.test(e.message));
+  });
+});
