@@ -12,7 +12,7 @@ const watch = process.argv.includes('--watch');
 const require = createRequire(import.meta.url);
 
 /** One entry per webview panel: webviews/<name>/main.ts -> dist/webviews/<name>.js */
-export const webviewEntries = ['syllabus', 'scaffold', 'runs', 'compare', 'run-details'];
+export const webviewEntries = ['syllabus', 'scaffold', 'runs', 'compare', 'run-details', 'deployment'];
 
 const common = {
   bundle: true,

@@ -7,6 +7,9 @@ import { registerDockerCommands } from './docker/commands';
 import { registerExperimentsCommands } from './experiments/commands';
 import { ExperimentsTree } from './experiments/tree';
 import { DockerTree } from './docker/tree';
+import { registerKubernetesCommands } from './kube/commands';
+import { KubeService } from './kube/service';
+import { KubernetesTree } from './kube/tree';
 import { registerScaffoldCommands } from './scaffold/commands';
 import { ModelApisTree } from './scaffold/tree';
 import { ScaffoldWizard } from './scaffold/wizard';
@@ -43,6 +46,10 @@ export class Extension extends Disposable {
 
     const docker = this.register(new DockerTree(context.globalState, this.logger.for('docker')));
     this.register(registerDockerCommands(this.commands, docker, modelApis, context.extensionUri, this.logger.for('docker')));
+
+    const kube = this.register(new KubeService(this.logger.for('kubernetes')));
+    const kubeTree = this.register(new KubernetesTree(kube, this.logger.for('kubernetes')));
+    this.register(registerKubernetesCommands(this.commands, kube, kubeTree, docker, modelApis, context, this.logger.for('deploy')));
 
     const experiments = this.register(new ExperimentsTree(context.secrets, context.globalStorageUri, this.logger.for('experiments')));
     this.register(registerExperimentsCommands(this.commands, experiments, context, wizard, this.logger.for('experiments')));

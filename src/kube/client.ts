@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type * as k8s from '@kubernetes/client-node';
-import { parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import type { CancellationTokenLike } from '../common/cancellation';
 import { CancelledError, throwIfCancelled } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
@@ -164,6 +164,34 @@ export class KubeClient {
     }
     if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) kc.setCurrentContext(kc.getContexts()[0]!.name);
     return new KubeClient(l, kc, currentFile ?? readable[0]!);
+  }
+
+  /**
+   * The current context and its namespace, read from the kubeconfig files without loading
+   * client-node (for the status bar at start-up); undefined when there is no kubeconfig.
+   */
+  static async peek(env: NodeJS.ProcessEnv = process.env): Promise<{ context: string; namespace: string } | undefined> {
+    let current = '';
+    const namespaces = new Map<string, string>();
+    let any = false;
+    for (const f of kubeconfigFiles(env)) {
+      const text = await readFile(f, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      let doc: { 'current-context'?: unknown; contexts?: Array<{ name?: unknown; context?: { namespace?: unknown } }> } | undefined;
+      try {
+        doc = parse(text) as typeof doc;
+      } catch {
+        continue;
+      }
+      any = true;
+      if (!current && typeof doc?.['current-context'] === 'string') current = doc['current-context'];
+      for (const c of doc?.contexts ?? []) {
+        if (typeof c?.name === 'string' && !namespaces.has(c.name)) namespaces.set(c.name, typeof c.context?.namespace === 'string' ? c.context.namespace : 'default');
+      }
+    }
+    if (!any || namespaces.size === 0) return undefined;
+    const context = current && namespaces.has(current) ? current : [...namespaces.keys()][0]!;
+    return { context, namespace: namespaces.get(context)! };
   }
 
   get context(): string {
@@ -326,6 +354,16 @@ export class KubeClient {
       return (await this.apps.listNamespacedDeployment({ namespace, labelSelector: `${MANAGED_BY}=${FIELD_MANAGER}` })).items;
     } catch (err) {
       throw this.err(err, 'list deployments', namespace);
+    }
+  }
+
+  /** Deployments the extension made, in every namespace the user may list (else in `fallback` only). */
+  async managedDeploymentsEverywhere(fallback: string): Promise<k8s.V1Deployment[]> {
+    try {
+      return (await this.apps.listDeploymentForAllNamespaces({ labelSelector: `${MANAGED_BY}=${FIELD_MANAGER}` })).items;
+    } catch (err) {
+      if (statusOf(err) === 403) return this.managedDeployments(fallback);
+      throw this.err(err, 'list deployments');
     }
   }
 

@@ -46,6 +46,23 @@ export const Commands = {
   experimentsSignOut: 'mlops.experiments.signOut',
   experimentsStartServer: 'mlops.experiments.startServer',
   experimentsStopServer: 'mlops.experiments.stopServer',
+  deployContainerizeAndDeploy: 'mlops.deploy.containerizeAndDeploy',
+  deployShowOutput: 'mlops.deploy.showOutput',
+  kubernetesRefresh: 'mlops.kubernetes.refresh',
+  kubernetesSwitchContext: 'mlops.kubernetes.switchContext',
+  kubernetesSwitchNamespace: 'mlops.kubernetes.switchNamespace',
+  kubernetesOpenDeployment: 'mlops.kubernetes.openDeployment',
+  kubernetesFollowLogs: 'mlops.kubernetes.followLogs',
+  kubernetesPortForward: 'mlops.kubernetes.portForward',
+  kubernetesStopPortForward: 'mlops.kubernetes.stopPortForward',
+  kubernetesOpenEndpoint: 'mlops.kubernetes.openEndpoint',
+  kubernetesOpenDocs: 'mlops.kubernetes.openDocs',
+  kubernetesSmokeTest: 'mlops.kubernetes.smokeTest',
+  kubernetesScale: 'mlops.kubernetes.scale',
+  kubernetesRestart: 'mlops.kubernetes.restart',
+  kubernetesRollback: 'mlops.kubernetes.rollback',
+  kubernetesDelete: 'mlops.kubernetes.delete',
+  kubernetesSetRegistryCredentials: 'mlops.kubernetes.setRegistryCredentials',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -56,6 +73,7 @@ export const Views = {
   modelApis: 'mlops.views.modelApis',
   docker: 'mlops.views.docker',
   experiments: 'mlops.views.experiments',
+  kubernetes: 'mlops.views.kubernetes',
 } as const;
 export type ViewId = (typeof Views)[keyof typeof Views];
 
@@ -65,6 +83,7 @@ export const WebviewPanels = {
   runsTable: 'mlops.experiments.runs',
   compare: 'mlops.experiments.compare',
   runDetails: 'mlops.experiments.runDetails',
+  deployment: 'mlops.kubernetes.deployment',
 } as const;
 
 export const Settings = {
@@ -74,6 +93,11 @@ export const Settings = {
   dockerBaseImage: 'mlops.docker.baseImage',
   mlflowTrackingUri: 'mlops.mlflow.trackingUri',
   experimentsKeyMetric: 'mlops.experiments.keyMetric',
+  kubernetesNamespace: 'mlops.kubernetes.namespace',
+  kubernetesImageDelivery: 'mlops.kubernetes.imageDelivery',
+  kubernetesRegistry: 'mlops.kubernetes.registry',
+  kubernetesContainerdAddress: 'mlops.kubernetes.containerdAddress',
+  kubernetesRolloutTimeoutSeconds: 'mlops.kubernetes.rolloutTimeoutSeconds',
 } as const;
 
 export const ContextKeys = {

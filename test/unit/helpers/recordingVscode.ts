@@ -26,6 +26,10 @@ export function createRecorder(): { api: unknown; calls: RecordedCall[]; make: (
         if (typeof prop === 'symbol') return undefined;
         return make(`${path}.${prop}`);
       },
+      // Assignments (item.name = …, item.text = …) are accepted and forgotten.
+      set() {
+        return true;
+      },
       apply(_t, _this, args: unknown[]) {
         calls.push({ path, args });
         return make(`${path}()`);

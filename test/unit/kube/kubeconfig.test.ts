@@ -60,4 +60,17 @@ describe('kubeconfig loading', () => {
   it('says what to do when there is no kubeconfig', async () => {
     await assert.rejects(KubeClient.load({ env: { KUBECONFIG: path.join(dir, 'none') } }), (e: unknown) => e instanceof UserFacingError && /No kubeconfig found .*Create a local cluster/.test(e.message));
   });
+
+  it('peeks at the current context and namespace without loading client-node, as the status bar does', async () => {
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    writeFileSync(a, config('one', 'https://127.0.0.1:1'));
+    writeFileSync(b, config('two', 'https://127.0.0.1:2', 'two'));
+    assert.deepEqual(await KubeClient.peek({ KUBECONFIG: [path.join(dir, 'missing'), a, b].join(path.delimiter) }), { context: 'two', namespace: 'ns-two' });
+    // No current-context anywhere: the first context, as the client picks it.
+    assert.deepEqual(await KubeClient.peek({ KUBECONFIG: a }), { context: 'one', namespace: 'ns-one' });
+    writeFileSync(b, 'current-context: [unclosed');
+    assert.deepEqual(await KubeClient.peek({ KUBECONFIG: [b, a].join(path.delimiter) }), { context: 'one', namespace: 'ns-one' });
+    assert.equal(await KubeClient.peek({ KUBECONFIG: path.join(dir, 'missing') }), undefined);
+  });
 });

@@ -1,0 +1,132 @@
+// The deployment panel: the workload's state and pods, its revisions with the model
+// version each serves (roll back to any), and a live endpoint form whose requests the
+// extension sends through the managed port-forward, showing the response and latency.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import { h } from '../common/dom';
+import type { DeploymentState, EndpointResponse, FromDeployment, PanelRef, ToDeployment } from '../../src/webview/contract/deployment';
+
+interface VsCodeApi {
+  postMessage(message: FromDeployment): void;
+  setState(state: { ref: PanelRef; path?: string; body?: string }): void;
+  getState(): { ref: PanelRef; path?: string; body?: string } | undefined;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root')!;
+let state: DeploymentState | undefined;
+const saved = vscode.getState();
+type Field = HTMLElement & { value: string };
+
+function button(text: string, message: FromDeployment, secondary = true): HTMLElement {
+  const b = h('vscode-button' as 'button', '', text);
+  if (secondary) b.setAttribute('secondary', '');
+  b.addEventListener('click', () => vscode.postMessage(message));
+  return b;
+}
+
+function row(cells: Array<string | Node>, tag: 'td' | 'th' = 'td'): HTMLTableRowElement {
+  const tr = h('tr');
+  for (const c of cells) {
+    const td = h(tag);
+    td.append(c);
+    tr.append(td);
+  }
+  return tr;
+}
+
+function render(s: DeploymentState): void {
+  const t = s.strings;
+  root.replaceChildren();
+  const head = h('header');
+  head.append(h('h1', '', s.ref.name), h('span', 'muted', `${s.ref.context} / ${s.ref.namespace}`));
+  const actions = h('div', 'actions');
+  actions.append(button(t.refresh, { type: 'refresh' }), button(t.logs, { type: 'logs' }), button(t.docs, { type: 'openDocs' }));
+  head.append(actions);
+  root.append(head);
+  if (s.error) root.append(h('p', 'error', s.error));
+  if (s.missing) return;
+
+  if (s.state) {
+    const summary = h('table', 'kv');
+    const badge = h('span', `badge ${s.state}`, t[s.state] ?? s.state);
+    summary.append(row([t.state, badge]), row([t.ready, `${s.ready ?? 0}/${s.desired ?? 0}`]), row([t.model, s.modelVersion ?? '—']), row([t.image, h('code', '', s.image ?? '')]));
+    if (s.message) summary.append(row(['', h('span', 'muted', s.message)]));
+    root.append(summary);
+  }
+
+  root.append(h('h2', '', t.pods));
+  const pods = h('table', 'grid');
+  pods.append(row(['', t.status, t.restarts, t.model], 'th'));
+  for (const p of s.pods) pods.append(row([p.name, h('span', p.ready ? 'ok' : '', p.status), String(p.restarts), p.modelVersion ?? '']));
+  root.append(pods);
+
+  root.append(h('h2', '', t.revisions));
+  const revs = h('table', 'grid revisions');
+  revs.append(row([t.revision, t.model, t.image, t.commit, t.created, ''], 'th'));
+  for (const r of s.revisions) {
+    const action = r.current ? h('span', 'badge available', t.serving) : button(t.rollback, { type: 'rollback', revision: r.revision });
+    const tr = row([String(r.revision), r.modelVersion ?? '', h('code', '', r.image), r.gitCommit?.slice(0, 12) ?? '', r.created ? new Date(r.created).toLocaleString() : '', action]);
+    tr.dataset.revision = String(r.revision);
+    revs.append(tr);
+  }
+  root.append(revs);
+
+  root.append(h('h2', '', t.endpoint));
+  const ep = h('section', 'endpoint');
+  if (s.endpoint) ep.append(h('p', '', s.endpoint));
+  else ep.append(h('p', 'muted', t.noEndpoint), button(t.forward, { type: 'forward' }, false));
+  const pathField = document.createElement('vscode-textfield') as Field;
+  pathField.value = saved?.path ?? '/predict';
+  pathField.setAttribute('aria-label', t.path);
+  pathField.id = 'path';
+  const bodyField = document.createElement('vscode-textarea') as Field;
+  bodyField.value = saved?.body ?? s.samplePayload ?? '';
+  bodyField.setAttribute('rows', '8');
+  bodyField.setAttribute('aria-label', t.body);
+  bodyField.setAttribute('placeholder', t.body);
+  bodyField.id = 'body';
+  const send = h('vscode-button' as 'button', '', t.send);
+  send.id = 'send';
+  send.addEventListener('click', () => {
+    vscode.setState({ ref: s.ref, path: pathField.value, body: bodyField.value });
+    out.replaceChildren(h('p', 'muted', '…'));
+    vscode.postMessage({ type: 'send', path: pathField.value.startsWith('/') ? pathField.value : `/${pathField.value}`, body: bodyField.value });
+  });
+  const out = h('div', 'response');
+  out.id = 'response';
+  ep.append(h('label', '', t.path), pathField, h('label', '', t.body), bodyField, send, out);
+  root.append(ep);
+}
+
+function showResponse(r: EndpointResponse): void {
+  const t = state?.strings ?? {};
+  const out = document.getElementById('response');
+  if (!out) return;
+  out.replaceChildren();
+  if (r.error) {
+    out.append(h('p', 'error', r.error));
+    return;
+  }
+  const line = h('p', '');
+  line.append(h('span', `badge ${r.status >= 200 && r.status < 300 ? 'available' : 'failing'}`, `${t.status ?? 'Status'} ${r.status}`), h('span', 'latency', `  ${t.latency ?? 'Latency'}: ${r.ms.toFixed(1)} ms`));
+  let body = r.body;
+  try {
+    body = JSON.stringify(JSON.parse(r.body), null, 2);
+  } catch {
+    // Not JSON: shown as it came.
+  }
+  out.append(line, h('pre', '', body));
+}
+
+window.addEventListener('message', (e: MessageEvent<ToDeployment>) => {
+  const m = e.data;
+  if (m.type === 'state') {
+    state = m.state;
+    vscode.setState({ ref: m.state.ref, ...(saved?.path ? { path: saved.path } : {}), ...(saved?.body ? { body: saved.body } : {}) });
+    render(m.state);
+  } else if (m.type === 'response') showResponse(m.response);
+});
+vscode.postMessage({ type: 'ready' });
