@@ -50,10 +50,24 @@ const nodeOptions = {
   mainFields: ['module', 'main'],
 };
 
+/**
+ * client-node's `node-fetch` is src/kube/fetch.ts in the bundle: it also sets the agent's
+ * client certificate on each request, which the editor's proxy support would otherwise
+ * drop (see that file). The shim's own import of node-fetch resolves as usual.
+ */
+const kubeFetchShim = path.join(root, 'src', 'kube', 'fetch.ts');
+const kubeFetchPlugin = {
+  name: 'kube-fetch',
+  setup(build) {
+    build.onResolve({ filter: /^node-fetch$/ }, (args) => (args.importer === kubeFetchShim || !/@kubernetes[\\/]client-node/.test(args.importer) ? undefined : { path: kubeFetchShim }));
+  },
+};
+
 const vendorOptions = {
   ...nodeOptions,
   entryPoints: Object.fromEntries(lazyPackages.map((p) => [vendorFile(p).replace(/\.js$/, ''), p])),
   outdir: 'dist',
+  plugins: [kubeFetchPlugin],
 };
 
 const extensionOptions = {

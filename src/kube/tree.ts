@@ -100,7 +100,8 @@ export class KubernetesTree extends Disposable implements vscode.TreeDataProvide
       }
       case 'namespace': {
         const item = new vscode.TreeItem(node.namespace, node.workloads.length ? vscode.TreeItemCollapsibleState.Expanded : None);
-        item.id = `ns:${node.context}/${node.namespace}`;
+        // A new id once something is deployed there, so the namespace opens (the tree keeps the collapsed state per id).
+        item.id = `ns:${node.context}/${node.namespace}${node.workloads.length ? '' : ':empty'}`;
         item.description = [node.target ? vscode.l10n.t('deploys go here') : '', node.workloads.length ? '' : vscode.l10n.t('nothing deployed yet')].filter(Boolean).join(' · ');
         item.iconPath = new vscode.ThemeIcon('symbol-namespace');
         item.contextValue = node.target ? 'kubeNamespace target' : 'kubeNamespace';

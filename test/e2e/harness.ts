@@ -1,5 +1,6 @@
 // Drives the packaged extension in a real VS Code (code-server) through headless
 // Chromium, as a person would: clicks, keys, and what the screen shows.
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,14 +55,29 @@ export async function startSession(): Promise<Session> {
   // makes (no registry can be pulled from here). Written before the window opens.
   mkdirSync(path.join(workspace, '.vscode'));
   writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.docker.baseImage': BASE_IMAGE }, null, 2));
+  // The test cluster's kubeconfig, as a user's shell exports KUBECONFIG (the cluster itself
+  // is brought up by the tests that deploy), and where its containerd and registry listen.
+  const kube = kubeCoordinates();
   // The Python with MLflow and DVC, as a user points the extension at theirs.
-  const server = await lib.startCodeServer({ entry, vsix, folder: workspace, settings: { 'mlops.python.path': python } });
+  const server = await lib.startCodeServer({
+    entry,
+    vsix,
+    folder: workspace,
+    env: { KUBECONFIG: kube.KUBECONFIG! },
+    settings: { 'mlops.python.path': python, 'mlops.kubernetes.containerdAddress': kube.CONTAINERD_ADDRESS!, 'mlops.kubernetes.registry': kube.REGISTRY! },
+  });
   const browser = await chromium.launch({ executablePath: lib.chromiumPath, args: lib.chromiumArgs, headless: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   current = { server, browser, page, workspace };
   await page.goto(server.url);
   await waitForWorkbench(page);
   return current;
+}
+
+/** What test/env/kube-cluster.sh prints: KUBECONFIG, REGISTRY, CONTAINERD_ADDRESS, NODE_IP… (`up` brings it up first). */
+export function kubeCoordinates(command: 'env' | 'up' = 'env'): Record<string, string> {
+  const out = execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 45 * 60_000 });
+  return Object.fromEntries(out.split('\n').flatMap((l) => (/^[A-Z_]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
 }
 
 export async function stopSession(): Promise<void> {

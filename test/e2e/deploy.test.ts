@@ -1,0 +1,118 @@
+// One-click containerize and deploy in a real VS Code, on the real test cluster
+// (test/env/kube-cluster.sh) with the real Docker engine: the sample project's inline
+// action builds, delivers, applies, rolls out, port-forwards and smoke-tests, asking first
+// to create the missing namespace; the Kubernetes tree shows the workload; the deployment
+// panel sends a request through the port-forward and shows the response and its latency;
+// the CodeLens above the Dockerfile redeploys the unchanged project without a new rollout.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { BASE_IMAGE, collapseOtherPanes, kubeCoordinates, openMlopsContainer, root, screenshot, session, waitForToast, webviewFrame } from './harness';
+
+const pane = (page: Page, title: string) => page.locator(`.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`);
+const NAMESPACE = `mlops-e2e-${Date.now().toString(36)}`;
+
+describe('one-click deploy in a real VS Code, to a real cluster', function () {
+  this.timeout(15 * 60_000);
+  let kube: Record<string, string> = {};
+  const kubectl = (...args: string[]): string => execFileSync('kubectl', ['--kubeconfig', kube.KUBECONFIG!, ...args], { encoding: 'utf8' }).trim();
+
+  before(async function () {
+    this.timeout(45 * 60_000);
+    kube = kubeCoordinates('up');
+    const baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    assert.equal(baseImage, BASE_IMAGE);
+    // Deploys go to a namespace that does not exist yet: the extension must ask to create it.
+    const { workspace } = session();
+    const file = path.join(workspace, '.vscode', 'settings.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), 'mlops.kubernetes.namespace': NAMESPACE }, null, 2));
+  });
+
+  after(function () {
+    this.timeout(5 * 60_000);
+    const { workspace } = session();
+    const file = path.join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    delete settings['mlops.kubernetes.namespace'];
+    writeFileSync(file, JSON.stringify(settings, null, 2));
+    if (kube.KUBECONFIG) execFileSync('kubectl', ['--kubeconfig', kube.KUBECONFIG, 'delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false'], { stdio: 'ignore' });
+    // The deploy's images (the docker test that follows builds its own).
+    const images = execFileSync('docker', ['images', '--filter', 'reference=iris-api', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
+    execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'down'], { stdio: 'inherit' });
+  });
+
+  it('deploys the sample API with one click: build, delivery, rollout, port-forward and a passing smoke test shown in the UI', async () => {
+    const { page } = session();
+    await openMlopsContainer(page);
+    // The tree may have tried the cluster before it was up.
+    const kubePane = pane(page, 'Kubernetes');
+    await kubePane.locator('.pane-header').hover();
+    await kubePane.locator('.action-label[aria-label="Refresh Kubernetes"]').click();
+
+    const apiRow = pane(page, 'Model APIs').locator('.monaco-list-row', { hasText: 'iris-api' }).first();
+    await apiRow.waitFor({ timeout: 30_000 });
+    await apiRow.hover();
+    await apiRow.locator('.action-label[aria-label="Containerize and Deploy"]').click();
+
+    // The namespace is missing: asked first, then created.
+    const dialog = page.locator('.monaco-dialog-box', { hasText: `Namespace ${NAMESPACE} does not exist` });
+    await dialog.waitFor({ timeout: 5 * 60_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Create Namespace' }).click();
+
+    // One progress, step by step, then the smoke test's result.
+    const done = await waitForToast(page, /Smoke test passed: \/predict 200/, /Deploy failed/, 10 * 60_000);
+    const text = (await done.textContent()) ?? '';
+    assert.match(text, new RegExp(`Deployed iris-api revision 1 to .*/${NAMESPACE}`));
+    const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+    assert.ok(url, text);
+    // The port-forward the toast names really reaches the API.
+    const r = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(path.join(session().workspace, 'iris-api', 'sample-payload.json'), 'utf8') });
+    assert.equal(r.status, 200);
+
+    // On the cluster: the Deployment, ready, annotated with the model version and image id.
+    const dep = JSON.parse(kubectl('-n', NAMESPACE, 'get', 'deployment', 'iris-api', '-o', 'json')) as { status: { readyReplicas?: number }; spec: { template: { metadata: { annotations: Record<string, string> } } }; metadata: { labels: Record<string, string> } };
+    assert.equal(dep.status.readyReplicas, 1);
+    assert.equal(dep.spec.template.metadata.annotations['mlops.workbench/model-version'], '0.1.0');
+    assert.match(dep.spec.template.metadata.annotations['mlops.workbench/image-id'] ?? '', /^sha256:/);
+    assert.equal(dep.metadata.labels['app.kubernetes.io/managed-by'], 'mlops-workbench');
+
+    // The Kubernetes tree shows it under the namespace, with its model version.
+    await collapseOtherPanes(page, 'Kubernetes');
+    const workload = kubePane.locator('.monaco-list-row[aria-label^="iris-api"]').first();
+    await workload.waitFor({ timeout: 30_000 });
+    assert.match((await workload.textContent()) ?? '', /1\/1 · model 0\.1\.0 · rev 1/);
+    await kubePane.locator(`.monaco-list-row[aria-label^="${NAMESPACE}"]`).first().waitFor();
+    // The managed port-forward is listed.
+    assert.match((await kubePane.locator('.monaco-list-row', { hasText: /127\.0\.0\.1:\d+ → iris-api-/ }).first().textContent()) ?? '', new RegExp(url.replace('http://', '').replace(/\./g, '\\.')));
+    await screenshot(page, 'deploy-smoke-test-passed');
+
+    // The toast's "Open Deployment": the panel, and a live request through the port-forward.
+    await done.locator('.monaco-button', { hasText: 'Open Deployment' }).click();
+    const frame = await webviewFrame(page, 'Deployment: iris-api');
+    await frame.locator('h1', { hasText: 'iris-api' }).waitFor({ timeout: 30_000 });
+    await frame.locator('tr[data-revision="1"]', { hasText: '0.1.0' }).waitFor({ timeout: 30_000 });
+    await frame.locator('#send').click();
+    await frame.locator('#response', { hasText: 'Status 200' }).waitFor({ timeout: 60_000 });
+    assert.match((await frame.locator('#response').textContent()) ?? '', /Latency: \d+(\.\d)? ms[\s\S]*predictions/);
+    await screenshot(page, 'deployment-panel');
+  });
+
+  it('redeploys from the CodeLens above the Dockerfile: the unchanged project makes no new rollout', async () => {
+    const { page } = session();
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input[role="combobox"]');
+    await input.waitFor();
+    await input.fill('iris-api/Dockerfile');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 15_000 });
+    await input.press('Enter');
+    const lens = page.locator('.codelens-decoration a', { hasText: 'Containerize and Deploy' }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    await lens.click();
+    await waitForToast(page, /iris-api is unchanged: revision 1 keeps serving/, /Deploy failed/, 10 * 60_000);
+    const revision = kubectl('-n', NAMESPACE, 'get', 'deployment', 'iris-api', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}');
+    assert.equal(revision, '1');
+  });
+});
