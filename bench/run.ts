@@ -2,6 +2,7 @@
 // results in bench/results/<id>.json and a table in bench/results/README.md.
 import { benchActivation } from './activation';
 import { benchBuild } from './build';
+import { benchDeploy } from './deploy';
 import { benchExperiments } from './experiments';
 import { writeIndex } from './results';
 import { benchServing } from './serving';
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   serving: benchServing,
   build: benchBuild,
   experiments: benchExperiments,
+  deploy: benchDeploy,
 };
 
 async function main(): Promise<void> {

@@ -127,9 +127,18 @@ export async function deliver(plan: DeliveryPlan, image: string, deps: DeliverDe
     case 'k3d':
       await runTool('k3d', ['image', 'import', image, ...(plan.clusterName ? ['-c', plan.clusterName] : [])], deps, 'k3d');
       return;
-    case 'containerd':
-      await saveInto(deps, image, 'ctr', ['--address', plan.containerdAddress ?? '/run/containerd/containerd.sock', '-n', 'k8s.io', 'images', 'import', '-'], 'containerd');
+    case 'containerd': {
+      // A deploy tag names the image's id, so a tag containerd already has is this very image:
+      // an unchanged redeploy copies nothing.
+      const address = plan.containerdAddress ?? '/run/containerd/containerd.sock';
+      const listed = await collect(spawn('ctr', ['--address', address, '-n', 'k8s.io', 'images', 'ls', '-q', `name==${normalizedRef(image)}`], { stdio: ['ignore', 'pipe', 'pipe'] })).catch(() => undefined);
+      if (listed?.code === 0 && listed.out.trim()) {
+        log(`containerd already has ${normalizedRef(image)}: nothing to import`);
+        return;
+      }
+      await saveInto(deps, image, 'ctr', ['--address', address, '-n', 'k8s.io', 'images', 'import', '-'], 'containerd');
       return;
+    }
     case 'registry':
       return push(plan, image, deps);
   }
@@ -187,6 +196,15 @@ async function push(plan: DeliveryPlan, image: string, deps: DeliverDeps): Promi
   } finally {
     cancel?.dispose();
   }
+}
+
+/** An image reference as containerd names it: `iris-api:1` is `docker.io/library/iris-api:1`. */
+export function normalizedRef(ref: string): string {
+  const slash = ref.indexOf('/');
+  const first = slash < 0 ? '' : ref.slice(0, slash);
+  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry) return ref;
+  return slash < 0 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
 }
 
 async function hasTool(tool: string): Promise<boolean> {

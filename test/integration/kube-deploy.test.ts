@@ -103,8 +103,10 @@ describe('containerize and deploy on the real test cluster', function () {
     assert.equal(again.status, 200);
   });
 
-  it('a rerun with an unchanged image makes no new rollout', async () => {
-    const r = await containerizeAndDeploy(project, deps());
+  it('a rerun with an unchanged image copies nothing into the cluster and makes no new rollout', async () => {
+    const lines: string[] = [];
+    const r = await containerizeAndDeploy(project, deps({ log: (l) => lines.push(l) }));
+    assert.ok(lines.some((l) => /containerd already has docker\.io\/library\/iris-api:0\.1\.0-[0-9a-f]{12}: nothing to import/.test(l)), lines.join('\n'));
     assert.equal(r.image, first.image);
     assert.equal(r.revision, first.revision);
     assert.equal(r.newRollout, false);

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { ClusterFacts } from '../../../src/kube/detect';
 import { detectCluster } from '../../../src/kube/detect';
-import { isLocalRegistry, planDelivery } from '../../../src/kube/delivery';
+import { isLocalRegistry, normalizedRef, planDelivery } from '../../../src/kube/delivery';
 
 const facts = (over: Partial<ClusterFacts>): ClusterFacts => ({ context: 'ctx', cluster: 'c', server: 'https://127.0.0.1:6443', nodes: [], ...over });
 const opts = { setting: 'auto' as const, registry: 'localhost:5000', containerdAddress: '/run/containerd/containerd.sock', containerdOnThisHost: false };
@@ -66,5 +66,13 @@ describe('image delivery', () => {
     const p = planDelivery('api:1', d({}), { ...opts, registry: 'ghcr.io/me' });
     assert.equal(p.needsConsent, true);
     assert.equal(p.imageRef, 'ghcr.io/me/api:1');
+  });
+
+  it('names images as containerd does, to tell whether it already has one', () => {
+    assert.equal(normalizedRef('iris-api:0.1.0-0123456789ab'), 'docker.io/library/iris-api:0.1.0-0123456789ab');
+    assert.equal(normalizedRef('team/iris-api:1'), 'docker.io/team/iris-api:1');
+    assert.equal(normalizedRef('localhost/iris-api:1'), 'localhost/iris-api:1');
+    assert.equal(normalizedRef('127.0.0.1:15000/iris-api:1'), '127.0.0.1:15000/iris-api:1');
+    assert.equal(normalizedRef('ghcr.io/me/iris-api:1'), 'ghcr.io/me/iris-api:1');
   });
 });
