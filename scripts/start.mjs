@@ -1,6 +1,7 @@
 // `npm start`: builds, packages the VSIX, installs it into a real VS Code
 // (code-server, installed into the cache on first use) and opens the sample
 // workspace. Prints the URL and runs until Ctrl+C. MLOPS_PORT picks the port.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,19 @@ const python = toolsPython();
 ensureSampleRuns(path.join(root, 'sample-workspace'), python);
 ensureSampleDvc(path.join(root, 'sample-workspace'), python);
 
+// MLOPS_CLUSTER=1: the Docker engine and the local test cluster of test/env (Linux, root),
+// so the sample deploys with one click; both are stopped again with Ctrl+C. Otherwise the
+// extension uses your own engine and KUBECONFIG.
+const withCluster = process.env.MLOPS_CLUSTER === '1';
+let kube = {};
+let baseImage = '';
+if (withCluster) {
+  console.log('[start] starting Docker and the local Kubernetes test cluster (the first time builds it, a few minutes)…');
+  baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+  const out = execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  kube = Object.fromEntries(out.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
 // A user-data dir that persists between starts, so progress and settings are kept.
 const base = path.join(cache, 'start');
 mkdirSync(base, { recursive: true });
@@ -35,8 +49,13 @@ const server = await startCodeServer({
   port: Number(process.env.MLOPS_PORT) || 8080,
   userDataDir: path.join(base, 'user-data'),
   logFile,
-  // The cached Python with MLflow and DVC, unless the user chose another.
-  ...(python ? { defaults: { 'mlops.python.path': python } } : {}),
+  // The cached Python with MLflow and DVC, unless the user chose another; with the test
+  // cluster, where its containerd and registry listen and the local Python base image.
+  defaults: {
+    ...(python ? { 'mlops.python.path': python } : {}),
+    ...(withCluster ? { 'mlops.kubernetes.containerdAddress': kube.CONTAINERD_ADDRESS, 'mlops.kubernetes.registry': kube.REGISTRY, 'mlops.docker.baseImage': baseImage } : {}),
+  },
+  ...(withCluster ? { env: { KUBECONFIG: kube.KUBECONFIG } } : {}),
 });
 
 console.log('');
@@ -50,6 +69,7 @@ const stop = async () => {
   stopping = true;
   console.log('\n[start] stopping code-server…');
   await server.stop();
+  if (withCluster) execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'down'], { stdio: 'inherit' });
   process.exit(0);
 };
 process.on('SIGINT', stop);
@@ -57,6 +77,7 @@ process.on('SIGTERM', stop);
 server.child.on('exit', (code) => {
   if (!stopping) {
     console.error(`[start] code-server exited (${code}); see ${logFile}`);
+    if (withCluster) execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'down'], { stdio: 'inherit' });
     process.exit(1);
   }
 });
