@@ -186,7 +186,7 @@ export async function benchDeploy(): Promise<void> {
     }
   } finally {
     await forwards.dispose();
-    for (const ns of [nsOurs, nsCli]) spawnSync('kubectl', ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false']);
+    for (const ns of [nsOurs, nsCli]) spawnSync('kubectl', ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=true', '--timeout=120s']);
     removeImages('bench-api');
     removeImages('bench-cli');
     rmSync(work, { recursive: true, force: true });

@@ -37,7 +37,7 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
     const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     delete settings['mlops.kubernetes.namespace'];
     writeFileSync(file, JSON.stringify(settings, null, 2));
-    if (kube.KUBECONFIG) execFileSync('kubectl', ['--kubeconfig', kube.KUBECONFIG, 'delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false'], { stdio: 'ignore' });
+    if (kube.KUBECONFIG) execFileSync('kubectl', ['--kubeconfig', kube.KUBECONFIG, 'delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=120s'], { stdio: 'ignore' });
     // The deploy's images (the docker test that follows builds its own).
     const images = execFileSync('docker', ['images', '--filter', 'reference=iris-api', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
     if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });

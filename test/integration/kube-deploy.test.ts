@@ -6,7 +6,7 @@
 // are explained, and leave the cluster as it was; a name the extension did not make is
 // left alone; cancelling mid-rollout restores the previous revision.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,7 +67,9 @@ describe('containerize and deploy on the real test cluster', function () {
     this.timeout(180_000);
     await forwards?.dispose();
     if (kube) await kube.kc.makeApiClient(kube.lib.CoreV1Api).deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
-    const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api):/.test(t)) : [];
+    // Gone before the cluster stops, so the next `up` does not start its pods again.
+    if (env.KUBECONFIG) spawnSync('kubectl', ['--kubeconfig', env.KUBECONFIG, 'wait', '--for=delete', `namespace/${NAMESPACE}`, '--timeout=120s'], { stdio: 'ignore' });
+    const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs):/.test(t)) : [];
     for (const t of ours) await docker.removeImage(t).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
     sh(['down']);
