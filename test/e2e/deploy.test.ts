@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { KubeClient } from '../../src/kube/client';
+import { deleteNamespaceAndWait } from '../integration/helpers/kube';
 import { BASE_IMAGE, collapseOtherPanes, kubeCoordinates, openMlopsContainer, root, screenshot, session, waitForToast, webviewFrame } from './harness';
 
 const pane = (page: Page, title: string) => page.locator(`.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`);
@@ -17,11 +19,12 @@ const NAMESPACE = `mlops-e2e-${Date.now().toString(36)}`;
 describe('one-click deploy in a real VS Code, to a real cluster', function () {
   this.timeout(15 * 60_000);
   let kube: Record<string, string> = {};
-  const kubectl = (...args: string[]): string => execFileSync('kubectl', ['--kubeconfig', kube.KUBECONFIG!, ...args], { encoding: 'utf8' }).trim();
+  let client: KubeClient | undefined;
 
   before(async function () {
     this.timeout(45 * 60_000);
     kube = kubeCoordinates('up');
+    client = await KubeClient.load({ env: { ...process.env, KUBECONFIG: kube.KUBECONFIG! } });
     const baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
     assert.equal(baseImage, BASE_IMAGE);
     // Deploys go to a namespace that does not exist yet: the extension must ask to create it.
@@ -30,14 +33,14 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), 'mlops.kubernetes.namespace': NAMESPACE }, null, 2));
   });
 
-  after(function () {
+  after(async function () {
     this.timeout(5 * 60_000);
     const { workspace } = session();
     const file = path.join(workspace, '.vscode', 'settings.json');
     const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     delete settings['mlops.kubernetes.namespace'];
     writeFileSync(file, JSON.stringify(settings, null, 2));
-    if (kube.KUBECONFIG) execFileSync('kubectl', ['--kubeconfig', kube.KUBECONFIG, 'delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=120s'], { stdio: 'ignore' });
+    if (client) await deleteNamespaceAndWait(client, NAMESPACE);
     // The deploy's images (the docker test that follows builds its own).
     const images = execFileSync('docker', ['images', '--filter', 'reference=iris-api', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
     if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
@@ -73,11 +76,11 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
     assert.equal(r.status, 200);
 
     // On the cluster: the Deployment, ready, annotated with the model version and image id.
-    const dep = JSON.parse(kubectl('-n', NAMESPACE, 'get', 'deployment', 'iris-api', '-o', 'json')) as { status: { readyReplicas?: number }; spec: { template: { metadata: { annotations: Record<string, string> } } }; metadata: { labels: Record<string, string> } };
-    assert.equal(dep.status.readyReplicas, 1);
-    assert.equal(dep.spec.template.metadata.annotations['mlops.workbench/model-version'], '0.1.0');
-    assert.match(dep.spec.template.metadata.annotations['mlops.workbench/image-id'] ?? '', /^sha256:/);
-    assert.equal(dep.metadata.labels['app.kubernetes.io/managed-by'], 'mlops-workbench');
+    const dep = (await client!.deployment(NAMESPACE, 'iris-api'))!;
+    assert.equal(dep.status?.readyReplicas, 1);
+    assert.equal(dep.spec?.template?.metadata?.annotations?.['mlops.workbench/model-version'], '0.1.0');
+    assert.match(dep.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id'] ?? '', /^sha256:/);
+    assert.equal(dep.metadata?.labels?.['app.kubernetes.io/managed-by'], 'mlops-workbench');
 
     // The Kubernetes tree shows it under the namespace, with its model version.
     await collapseOtherPanes(page, 'Kubernetes');
@@ -112,7 +115,6 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
     await lens.waitFor({ timeout: 30_000 });
     await lens.click();
     await waitForToast(page, /iris-api is unchanged: revision 1 keeps serving/, /Deploy failed/, 10 * 60_000);
-    const revision = kubectl('-n', NAMESPACE, 'get', 'deployment', 'iris-api', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}');
-    assert.equal(revision, '1');
+    assert.equal((await client!.deployment(NAMESPACE, 'iris-api'))?.metadata?.annotations?.['deployment.kubernetes.io/revision'], '1');
   });
 });

@@ -6,7 +6,7 @@
 // are explained, and leave the cluster as it was; a name the extension did not make is
 // left alone; cancelling mid-rollout restores the previous revision.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import { planProject } from '../../src/scaffold/render';
 import { loadTemplates } from '../../src/scaffold/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/write';
 import { cancellable } from './helpers/cancel';
+import { deleteNamespaceAndWait } from './helpers/kube';
 import { root, run, venvPython } from './helpers/processes';
 
 const script = path.join(root, 'test', 'env', 'kube-cluster.sh');
@@ -66,9 +67,7 @@ describe('containerize and deploy on the real test cluster', function () {
   after(async function () {
     this.timeout(180_000);
     await forwards?.dispose();
-    if (kube) await kube.kc.makeApiClient(kube.lib.CoreV1Api).deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
-    // Gone before the cluster stops, so the next `up` does not start its pods again.
-    if (env.KUBECONFIG) spawnSync('kubectl', ['--kubeconfig', env.KUBECONFIG, 'wait', '--for=delete', `namespace/${NAMESPACE}`, '--timeout=120s'], { stdio: 'ignore' });
+    if (kube) await deleteNamespaceAndWait(kube, NAMESPACE);
     const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs):/.test(t)) : [];
     for (const t of ours) await docker.removeImage(t).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,17 @@
+// Deleting a test namespace and waiting until it is gone, so a cluster stopped right after
+// does not bring its pods back with the next `up` (no kubectl needed).
+import type { KubeClient } from '../../../src/kube/client';
+
+export async function deleteNamespaceAndWait(kube: KubeClient, name: string, timeoutMs = 120_000): Promise<void> {
+  const core = kube.kc.makeApiClient(kube.lib.CoreV1Api);
+  await core.deleteNamespace({ name }).catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const gone = await core.readNamespace({ name }).then(
+      () => false,
+      (err: { code?: number }) => err.code === 404,
+    );
+    if (gone) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
