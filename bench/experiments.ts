@@ -81,6 +81,7 @@ function staticServer(): Promise<{ url: string; close(): void }> {
 
 function page(script: string): string {
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="/media/webviews/base.css">
 <link rel="stylesheet" href="/media/webviews/experiments.css">
 <script>
   window.__sent = [];

@@ -40,7 +40,7 @@ function panel(type: string, title: string, extensionUri: vscode.Uri, script: st
   p.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(extensionUri) };
   p.title = title;
   p.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'mlops.svg');
-  p.webview.html = webviewHtml(p.webview, extensionUri, { title, script: `dist/webviews/${script}.js`, styles: ['media/webviews/experiments.css'] });
+  p.webview.html = webviewHtml(p.webview, extensionUri, { title, script: `dist/webviews/${script}.js`, styles: ['media/webviews/base.css', 'media/webviews/experiments.css'] });
   return p;
 }
 

@@ -33,7 +33,7 @@ export class DeploymentPanel {
     p.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(extensionUri) };
     p.title = title;
     p.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'mlops.svg');
-    p.webview.html = webviewHtml(p.webview, extensionUri, { title, script: 'dist/webviews/deployment.js', styles: ['media/webviews/deployment.css'] });
+    p.webview.html = webviewHtml(p.webview, extensionUri, { title, script: 'dist/webviews/deployment.js', styles: ['media/webviews/base.css', 'media/webviews/deployment.css'] });
     const panel = new DeploymentPanel(p, service, ref, log, () => DeploymentPanel.open.delete(key));
     DeploymentPanel.open.set(key, panel);
     return panel;
