@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { KubeClient } from '../../src/kube/client';
 import { deleteNamespaceAndWait } from '../integration/helpers/kube';
-import { BASE_IMAGE, collapseOtherPanes, kubeCoordinates, openMlopsContainer, root, screenshot, session, waitForToast, webviewFrame } from './harness';
+import { BASE_IMAGE, collapseOtherPanes, kubeCoordinates, openMlopsContainer, paneStates, restorePanes, root, runCommand, screenshot, session, waitForToast, webviewFrame } from './harness';
 
 const pane = (page: Page, title: string) => page.locator(`.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`);
 const NAMESPACE = `mlops-e2e-${Date.now().toString(36)}`;
@@ -20,6 +20,7 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
   this.timeout(15 * 60_000);
   let kube: Record<string, string> = {};
   let client: KubeClient | undefined;
+  let panes: Map<string, boolean> | undefined;
 
   before(async function () {
     this.timeout(45 * 60_000);
@@ -35,7 +36,10 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
 
   after(async function () {
     this.timeout(5 * 60_000);
-    const { workspace } = session();
+    const { page, workspace } = session();
+    // The side bar as the tests that follow expect it: every pane open, no editor left.
+    if (panes) await restorePanes(page, panes).catch(() => undefined);
+    await runCommand(page, 'View: Close All Editors').catch(() => undefined);
     const file = path.join(workspace, '.vscode', 'settings.json');
     const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     delete settings['mlops.kubernetes.namespace'];
@@ -50,6 +54,7 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
   it('deploys the sample API with one click: build, delivery, rollout, port-forward and a passing smoke test shown in the UI', async () => {
     const { page } = session();
     await openMlopsContainer(page);
+    panes = await paneStates(page);
     // The tree may have tried the cluster before it was up.
     const kubePane = pane(page, 'Kubernetes');
     await kubePane.locator('.pane-header').hover();

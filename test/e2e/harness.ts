@@ -133,6 +133,27 @@ export async function collapseOtherPanes(page: Page, keep: string): Promise<void
   }
 }
 
+/** Which panes of the side bar are open, by title, to put back later with restorePanes. */
+export async function paneStates(page: Page): Promise<Map<string, boolean>> {
+  const headers = page.locator('.sidebar .pane-header');
+  const out = new Map<string, boolean>();
+  for (let i = 0; i < (await headers.count()); i++) {
+    const h = headers.nth(i);
+    out.set(((await h.getAttribute('aria-label')) ?? '').split(' ')[0]!, (await h.getAttribute('aria-expanded')) === 'true');
+  }
+  return out;
+}
+
+/** Opens and closes the side bar's panes as they were (what collapseOtherPanes changed), for the tests that follow. */
+export async function restorePanes(page: Page, states: Map<string, boolean>): Promise<void> {
+  const headers = page.locator('.sidebar .pane-header');
+  for (let i = 0; i < (await headers.count()); i++) {
+    const h = headers.nth(i);
+    const want = states.get(((await h.getAttribute('aria-label')) ?? '').split(' ')[0]!);
+    if (want !== undefined && want !== ((await h.getAttribute('aria-expanded')) === 'true')) await h.click();
+  }
+}
+
 /** The row of a tree in the side bar whose label starts with `label`. */
 export function treeRow(page: Page, label: string): Locator {
   return page.locator(`.sidebar .monaco-list-row[aria-label^="${label.replace(/"/g, '\\"')}"]`).first();
