@@ -5,7 +5,8 @@ import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 import { nextFreePort, portInUse } from '../common/net';
-import type { ModelApiProject } from '../scaffold/projects';
+import { isModelApiProject } from '../scaffold/projects';
+import { samplePayloadFrom } from '../scaffold/payload';
 import type { ModelApisTree } from '../scaffold/tree';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings, Views } from '../vscode/ids';
@@ -186,7 +187,7 @@ async function dockerfileFor(arg: unknown, modelApis: ModelApisTree): Promise<st
     return f;
   };
   if (arg instanceof vscode.Uri) return /dockerfile/i.test(path.basename(arg.fsPath)) && !existsSync(path.join(arg.fsPath, 'Dockerfile')) ? arg.fsPath : fromDir(arg.fsPath);
-  if (isProject(arg)) return fromDir(arg.dir);
+  if (isModelApiProject(arg)) return fromDir(arg.dir);
   const active = vscode.window.activeTextEditor?.document.uri;
   const projects = await modelApis.list();
   const items = projects.map((p) => ({ label: p.name, description: vscode.workspace.asRelativePath(p.dir), dockerfile: path.join(p.dir, 'Dockerfile') })).filter((i) => existsSync(i.dockerfile));
@@ -198,10 +199,6 @@ async function dockerfileFor(arg: unknown, modelApis: ModelApisTree): Promise<st
   const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Build which image?') });
   if (!pick) throw new CancelledError();
   return pick.dockerfile;
-}
-
-function isProject(x: unknown): x is ModelApiProject {
-  return typeof x === 'object' && x !== null && typeof (x as ModelApiProject).dir === 'string' && 'framework' in x;
 }
 
 async function buildImage(
@@ -390,19 +387,7 @@ async function samplePayload(client: DockerClient, c: ContainerSummary, modelApi
     const title = info?.Config.Labels?.['org.opencontainers.image.title'];
     for (const p of await modelApis.list()) if (p.name === title || p.name === splitTag(c.image)[0]) dirs.push(p.dir);
   }
-  for (const dir of dirs) {
-    const text = await readFile(path.join(dir, 'sample-payload.json'), 'utf8').catch(() => undefined);
-    if (text !== undefined) {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch (err) {
-        throw new UserFacingError(vscode.l10n.t('{0} is not valid JSON: {1}', path.join(dir, 'sample-payload.json'), errorMessage(err)));
-      }
-    }
-  }
-  const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Choose the JSON body to POST to /predict'), filters: { JSON: ['json'] }, canSelectMany: false });
-  if (!picked?.[0]) throw new CancelledError();
-  return JSON.parse(await readFile(picked[0].fsPath, 'utf8')) as unknown;
+  return samplePayloadFrom(dirs);
 }
 
 async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApisTree): Promise<{ ref: string; projectDir?: string }> {
@@ -412,7 +397,7 @@ async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApis
     const project = title ? (await modelApis.list()).find((p) => p.name === title) : undefined;
     return { ref: image.tags[0] ?? image.id, ...(project ? { projectDir: project.dir } : {}) };
   }
-  if (isProject(arg)) {
+  if (isModelApiProject(arg)) {
     const plan = await planImage({ dockerfile: path.join(arg.dir, 'Dockerfile') });
     const [repo, tag] = splitTag(plan.tags[0]);
     const images = (await client.images()).filter((i) => i.tags.some((t) => splitTag(t)[0] === repo));

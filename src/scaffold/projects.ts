@@ -19,6 +19,11 @@ export interface ModelApiProject {
   readonly problem?: string;
 }
 
+/** A Model APIs tree item (what its menus pass to commands). */
+export function isModelApiProject(x: unknown): x is ModelApiProject {
+  return typeof x === 'object' && x !== null && typeof (x as ModelApiProject).dir === 'string' && 'framework' in x;
+}
+
 export function parseProjectMarker(dir: string, text: string): ModelApiProject {
   const folderName = dir.split(/[\\/]/).pop() ?? dir;
   try {
