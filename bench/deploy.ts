@@ -27,14 +27,10 @@ import { median, round, writeResult } from './results';
 
 const COLD_ROUNDS = Number(process.env.BENCH_DEPLOY_COLD_ROUNDS) || 3;
 const WARM_ROUNDS = Number(process.env.BENCH_DEPLOY_WARM_ROUNDS) || 5;
-const cluster = path.join(root, 'test', 'env', 'kube-cluster.sh');
-
-function coordinates(out: string): Record<string, string> {
-  return Object.fromEntries(out.split('\n').flatMap((l) => (/^[A-Z_]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
-}
 
 export async function benchDeploy(): Promise<void> {
-  const env = coordinates(execFileSync('bash', [cluster, 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  const { kubeCluster } = await import('../scripts/lib/kube-cluster.mjs');
+  const env = kubeCluster('up');
   const baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
   const work = mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-deploy-'));
   const stamp = Date.now().toString(36);
@@ -190,6 +186,6 @@ export async function benchDeploy(): Promise<void> {
     removeImages('bench-api');
     removeImages('bench-cli');
     rmSync(work, { recursive: true, force: true });
-    execFileSync('bash', [cluster, 'down'], { stdio: 'inherit' });
+    kubeCluster('down');
   }
 }

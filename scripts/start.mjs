@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies } from './lib/bootstrap.mjs';
 import { ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
+import { kubeCluster } from './lib/kube-cluster.mjs';
 import { ensureSampleDvc, ensureSampleRuns, toolsPython } from './lib/sample-runs.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -34,8 +35,7 @@ let baseImage = '';
 if (withCluster) {
   console.log('[start] starting Docker and the local Kubernetes test cluster (the first time builds it, a few minutes)…');
   baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
-  const out = execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  kube = Object.fromEntries(out.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  kube = kubeCluster('up');
 }
 
 // A user-data dir that persists between starts, so progress and settings are kept.
@@ -69,7 +69,7 @@ const stop = async () => {
   stopping = true;
   console.log('\n[start] stopping code-server…');
   await server.stop();
-  if (withCluster) execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'down'], { stdio: 'inherit' });
+  if (withCluster) kubeCluster('down');
   process.exit(0);
 };
 process.on('SIGINT', stop);
@@ -77,7 +77,7 @@ process.on('SIGTERM', stop);
 server.child.on('exit', (code) => {
   if (!stopping) {
     console.error(`[start] code-server exited (${code}); see ${logFile}`);
-    if (withCluster) execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'down'], { stdio: 'inherit' });
+    if (withCluster) kubeCluster('down');
     process.exit(1);
   }
 });

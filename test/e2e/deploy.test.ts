@@ -24,7 +24,7 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
 
   before(async function () {
     this.timeout(45 * 60_000);
-    kube = kubeCoordinates('up');
+    kube = await kubeCoordinates('up');
     client = await KubeClient.load({ env: { ...process.env, KUBECONFIG: kube.KUBECONFIG! } });
     const baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
     assert.equal(baseImage, BASE_IMAGE);
@@ -48,7 +48,7 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
     // The deploy's images (the docker test that follows builds its own).
     const images = execFileSync('docker', ['images', '--filter', 'reference=iris-api', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
     if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
-    execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), 'down'], { stdio: 'inherit' });
+    await kubeCoordinates('down');
   });
 
   it('deploys the sample API with one click: build, delivery, rollout, port-forward and a passing smoke test shown in the UI', async () => {

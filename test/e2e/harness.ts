@@ -1,6 +1,5 @@
 // Drives the packaged extension in a real VS Code (code-server) through headless
 // Chromium, as a person would: clicks, keys, and what the screen shows.
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,12 @@ import { chromium } from 'playwright-core';
 type CodeServerLib = typeof import('../../scripts/lib/code-server.mjs', { with: { 'resolution-mode': 'import' } });
 type PackageLib = typeof import('../../scripts/package.mjs', { with: { 'resolution-mode': 'import' } });
 type SampleRunsLib = typeof import('../../scripts/lib/sample-runs.mjs', { with: { 'resolution-mode': 'import' } });
+type KubeClusterLib = typeof import('../../scripts/lib/kube-cluster.mjs', { with: { 'resolution-mode': 'import' } });
+
+/** The test cluster's coordinates (test/env/kube-cluster.sh; `up` starts it first). */
+export async function kubeCoordinates(command: 'env' | 'up' | 'down' = 'env'): Promise<Record<string, string>> {
+  return ((await import('../../scripts/lib/kube-cluster.mjs')) as KubeClusterLib).kubeCluster(command);
+}
 
 export const root = path.resolve(__dirname, '..', '..');
 export const resultsDir = path.join(root, 'test-results');
@@ -57,7 +62,7 @@ export async function startSession(): Promise<Session> {
   writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.docker.baseImage': BASE_IMAGE }, null, 2));
   // The test cluster's kubeconfig, as a user's shell exports KUBECONFIG (the cluster itself
   // is brought up by the tests that deploy), and where its containerd and registry listen.
-  const kube = kubeCoordinates();
+  const kube = await kubeCoordinates();
   // The Python with MLflow and DVC, as a user points the extension at theirs.
   const server = await lib.startCodeServer({
     entry,
@@ -72,12 +77,6 @@ export async function startSession(): Promise<Session> {
   await page.goto(server.url);
   await waitForWorkbench(page);
   return current;
-}
-
-/** What test/env/kube-cluster.sh prints: KUBECONFIG, REGISTRY, CONTAINERD_ADDRESS, NODE_IP… (`up` brings it up first). */
-export function kubeCoordinates(command: 'env' | 'up' = 'env'): Record<string, string> {
-  const out = execFileSync('bash', [path.join(root, 'test', 'env', 'kube-cluster.sh'), command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 45 * 60_000 });
-  return Object.fromEntries(out.split('\n').flatMap((l) => (/^[A-Z_]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
 }
 
 export async function stopSession(): Promise<void> {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type * as k8s from '@kubernetes/client-node';
 import { DockerClient } from '../../src/docker/client';
+import { kubeClusterLib } from './helpers/kube';
 import { root } from './helpers/processes';
 
 const script = path.join(root, 'test', 'env', 'kube-cluster.sh');
@@ -87,9 +88,8 @@ describe('test cluster (kube-cluster.sh, real kubelet, containerd, kube-proxy)',
     // First time on a machine: builds Kubernetes from source (about 5 minutes here).
     this.timeout(45 * 60_000);
     const t0 = Date.now();
-    const out = sh(['up']);
+    env = (await kubeClusterLib()).kubeCluster('up');
     console.log(`      cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    env = Object.fromEntries(out.split('\n').flatMap((l) => (/^[A-Z_]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
     lib = await import('@kubernetes/client-node');
     kc = new lib.KubeConfig();
     kc.loadFromFile(env.KUBECONFIG!);

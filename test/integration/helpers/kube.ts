@@ -1,6 +1,14 @@
-// Deleting a test namespace and waiting until it is gone, so a cluster stopped right after
-// does not bring its pods back with the next `up` (no kubectl needed).
+// The test cluster for the integration tier: starting and stopping it (the script's
+// coordinates parsed once, in scripts/lib/kube-cluster.mjs), and deleting a test namespace
+// and waiting until it is gone, so a cluster stopped right after does not bring its pods
+// back with the next `up` (no kubectl needed).
 import type { KubeClient } from '../../../src/kube/client';
+
+type KubeClusterLib = typeof import('../../../scripts/lib/kube-cluster.mjs', { with: { 'resolution-mode': 'import' } });
+
+export async function kubeClusterLib(): Promise<KubeClusterLib> {
+  return (await import('../../../scripts/lib/kube-cluster.mjs')) as KubeClusterLib;
+}
 
 export async function deleteNamespaceAndWait(kube: KubeClient, name: string, timeoutMs = 120_000): Promise<void> {
   const core = kube.kc.makeApiClient(kube.lib.CoreV1Api);
