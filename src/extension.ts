@@ -48,8 +48,8 @@ export class Extension extends Disposable {
     this.register(registerDockerCommands(this.commands, docker, modelApis, context.extensionUri, this.logger.for('docker')));
 
     const kube = this.register(new KubeService(this.logger.for('kubernetes')));
-    const kubeTree = this.register(new KubernetesTree(kube, this.logger.for('kubernetes')));
-    this.register(registerKubernetesCommands(this.commands, kube, kubeTree, docker, modelApis, context, this.logger.for('deploy')));
+    this.register(new KubernetesTree(kube, this.logger.for('kubernetes')));
+    this.register(registerKubernetesCommands(this.commands, kube, docker, modelApis, context, this.logger.for('deploy')));
 
     const experiments = this.register(new ExperimentsTree(context.secrets, context.globalStorageUri, this.logger.for('experiments')));
     this.register(registerExperimentsCommands(this.commands, experiments, context, wizard, this.logger.for('experiments')));

@@ -6,6 +6,8 @@ export class PortInUseError extends UserFacingError {
   constructor(
     readonly ports: readonly number[],
     detail: string,
+    /** The next free port from the first one up, when it was looked for. */
+    readonly nextFree?: number,
   ) {
     super(`Port ${ports.join(', ')} on 127.0.0.1 is already in use.`, detail);
   }

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 import { PortInUseError } from '../common/net';
 import type { DockerTree } from '../docker/tree';
-import type { ModelApiProject } from '../scaffold/projects';
+import { samplePayloadFrom } from '../scaffold/payload';
+import { isModelApiProject } from '../scaffold/projects';
 import type { ModelApisTree } from '../scaffold/tree';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
@@ -16,11 +16,11 @@ import { RolloutError } from './client';
 import type { DeployResult } from './deploy';
 import type { KubeObject } from './manifests';
 import { MANAGED_BY, FIELD_MANAGER } from './manifests';
-import { dockerConfigCredentials, summarizePod } from './model';
+import { dockerConfigCredentials, summarizeDeployment, summarizePod } from './model';
 import { DeploymentPanel } from './panel';
 import type { Forward } from './portforward';
 import type { KubeService } from './service';
-import type { KubeNode, KubernetesTree } from './tree';
+import type { KubeNode } from './tree';
 
 type WorkloadNode = Extract<KubeNode, { kind: 'workload' }>;
 type WorkloadRef = { readonly namespace: string; readonly name: string; readonly project?: string };
@@ -30,7 +30,6 @@ const secretKey = (registry: string): string => `mlops.registry:${registry}`;
 export function registerKubernetesCommands(
   registry: CommandRegistry,
   service: KubeService,
-  tree: KubernetesTree,
   docker: DockerTree,
   modelApis: ModelApisTree,
   context: vscode.ExtensionContext,
@@ -50,10 +49,8 @@ export function registerKubernetesCommands(
   disposables.push(deployStatusItem(modelApis));
 
   registry.register(Commands.deployShowOutput, () => output().show(true));
-  registry.register(Commands.kubernetesRefresh, () => {
-    service.reload();
-    tree.refresh();
-  });
+  // The tree refreshes on the service's change event.
+  registry.register(Commands.kubernetesRefresh, () => service.reload());
 
   registry.register(Commands.deployContainerizeAndDeploy, async (arg?: unknown) => {
     const dir = await projectDirFor(arg, modelApis);
@@ -248,7 +245,7 @@ export function registerKubernetesCommands(
     const client = await service.client();
     const w = await workloadFor(node, client, service);
     const dep = await client.deployment(w.namespace, w.name);
-    const remote = dep?.spec?.template?.spec?.containers?.[0]?.ports?.[0]?.containerPort ?? 8000;
+    const remote = (dep && summarizeDeployment(dep).port) ?? 8000;
     const text = await vscode.window.showInputBox({
       title: vscode.l10n.t('Forward to {0}: local port', w.name),
       prompt: vscode.l10n.t('On 127.0.0.1 only, to port {0} of a Ready pod. Stopped when you say so or when the window closes.', remote),
@@ -261,11 +258,11 @@ export function registerKubernetesCommands(
       forward = await service.forwardTo(w.namespace, w.name, Number(text));
     } catch (err) {
       if (!(err instanceof PortInUseError)) throw err;
-      const free = /next free port: (\d+)/.exec(err.message)?.[1];
-      const use = free ? vscode.l10n.t('Use {0}', free) : undefined;
+      const free = err.nextFree;
+      const use = free === undefined ? undefined : vscode.l10n.t('Use {0}', free);
       const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Port {0} on 127.0.0.1 is already in use.', text), ...(use ? [use] : []));
-      if (!use || choice !== use) return;
-      forward = await service.forwardTo(w.namespace, w.name, Number(free));
+      if (free === undefined || choice !== use) return;
+      forward = await service.forwardTo(w.namespace, w.name, free);
     }
     const docs = vscode.l10n.t('Open API Docs');
     const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Forwarding {0} to {1}:{2}.', forward.url, forward.pod, forward.remotePort), docs);
@@ -299,7 +296,7 @@ export function registerKubernetesCommands(
   registry.register(Commands.kubernetesSmokeTest, async (node?: KubeNode) => {
     const client = await service.client();
     const w = await workloadFor(node, client, service);
-    const payload = await samplePayload(w.project);
+    const payload = await samplePayloadFrom(w.project ? [w.project] : []);
     const { smokeTest } = await import('../scaffold/smoke');
     const forward = await service.forwardTo(w.namespace, w.name);
     try {
@@ -379,7 +376,7 @@ export function registerKubernetesCommands(
       del,
     );
     if (ok !== del) return;
-    for (const f of service.forwards.list().filter((f) => f.namespace === w.namespace && f.pod.startsWith(`${w.name}-`))) await service.forwards.stop(f.id);
+    await service.forwards.stopOwned(client.context, w.namespace, w.name);
     await client.deleteObjects(ours);
     changed();
   });
@@ -405,10 +402,6 @@ export function registerKubernetesCommands(
   };
 }
 
-function isProject(x: unknown): x is ModelApiProject {
-  return typeof x === 'object' && x !== null && typeof (x as ModelApiProject).dir === 'string' && 'framework' in x;
-}
-
 /** The folder with the Dockerfile (or the project marker) at or above `start`, within the workspace. */
 function projectRootOf(start: string): string | undefined {
   const stop = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(start))?.uri.fsPath;
@@ -424,7 +417,7 @@ async function projectDirFor(arg: unknown, modelApis: ModelApisTree): Promise<st
     const isDir = existsSync(arg.fsPath) && statSync(arg.fsPath).isDirectory();
     return isDir ? (projectRootOf(arg.fsPath) ?? arg.fsPath) : (projectRootOf(path.dirname(arg.fsPath)) ?? path.dirname(arg.fsPath));
   }
-  if (isProject(arg)) return arg.dir;
+  if (isModelApiProject(arg)) return arg.dir;
   const project = (arg as WorkloadNode | undefined)?.kind === 'workload' ? (arg as WorkloadNode).workload.project : undefined;
   if (project && existsSync(project)) return project;
   const projects = await modelApis.list();
@@ -441,28 +434,12 @@ async function projectDirFor(arg: unknown, modelApis: ModelApisTree): Promise<st
 /** The workload a tree action was invoked on, or one the user picks from the target namespace. */
 async function workloadFor(node: KubeNode | undefined, client: KubeClient, service: KubeService): Promise<WorkloadRef> {
   if (node?.kind === 'workload' || node?.kind === 'pod') return node.workload;
-  const { summarizeDeployment } = await import('./model');
   const list = (await client.managedDeploymentsEverywhere(service.namespaceFor(client))).map(summarizeDeployment);
   if (list.length === 0) throw new UserFacingError(vscode.l10n.t('Nothing deployed by MLOps Workbench in context {0} yet: use "Containerize and Deploy" first.', client.context));
   if (list.length === 1) return list[0]!;
   const pick = await vscode.window.showQuickPick(list.map((w) => ({ label: w.name, description: `${w.namespace} · ${w.ready}/${w.desired}${w.modelVersion ? ` · ${w.modelVersion}` : ''}`, w })), { title: vscode.l10n.t('Which deployment?') });
   if (!pick) throw new CancelledError();
   return pick.w;
-}
-
-async function samplePayload(project: string | undefined): Promise<unknown> {
-  const file = project ? path.join(project, 'sample-payload.json') : undefined;
-  const text = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
-  if (text !== undefined) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      throw new UserFacingError(vscode.l10n.t('{0} is not valid JSON: {1}', file!, errorMessage(err)));
-    }
-  }
-  const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Choose the JSON body to POST to /predict'), filters: { JSON: ['json'] }, canSelectMany: false });
-  if (!picked?.[0]) throw new CancelledError();
-  return JSON.parse(await readFile(picked[0].fsPath, 'utf8')) as unknown;
 }
 
 /** Waits, with a cancellable progress, until the workload's new revision is available. */

@@ -157,7 +157,10 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   const result = { name, namespace, image: delivery.imageRef, imageId, detection, delivery, revision, newRollout: revision !== beforeRevision };
   if (!pod) return result;
   step('port-forward', `Forwarding to ${pod.metadata!.name}`);
-  const forward = await deps.forwards.start(kube, namespace, pod.metadata!.name!, containerPort(deployment, plan.port));
+  const podName = pod.metadata!.name!;
+  // The forwards to the revision this one replaced lead nowhere now.
+  await deps.forwards.stopOwned(kube.context, namespace, name, [podName]);
+  const forward = await deps.forwards.start(kube, namespace, podName, containerPort(deployment, plan.port), 0, name);
   if (!plan.samplePayload) return { ...result, forward };
   step('smoke', `Smoke test: POST ${forward.url}/predict`);
   const payload = JSON.parse(await readFile(plan.samplePayload, 'utf8')) as unknown;

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { revisionOf } from './client';
 import { ANNOTATIONS } from './manifests';
 
 export type WorkloadState = 'available' | 'progressing' | 'failing' | 'stopped';
@@ -49,7 +50,7 @@ export function summarizeDeployment(d: V1Deployment): WorkloadSummary {
     desired,
     state,
     image: container?.image ?? '',
-    revision: Number(d.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+    revision: revisionOf(d),
     ...(ann[ANNOTATIONS.modelVersion] ? { modelVersion: ann[ANNOTATIONS.modelVersion] } : {}),
     ...(ann[ANNOTATIONS.gitCommit] ? { gitCommit: ann[ANNOTATIONS.gitCommit] } : {}),
     ...(ann[ANNOTATIONS.mlflowRunId] ? { mlflowRunId: ann[ANNOTATIONS.mlflowRunId] } : {}),

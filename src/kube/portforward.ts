@@ -12,6 +12,8 @@ export interface Forward {
   readonly remotePort: number;
   readonly localPort: number;
   readonly url: string;
+  /** The Deployment whose pod it reaches, when known: its next revision's forward replaces this one. */
+  readonly owner?: string;
 }
 
 export class PortForwards {
@@ -32,7 +34,7 @@ export class PortForwards {
    * Forwards 127.0.0.1:`localPort` (0: any free port) to the pod's `remotePort`. A taken
    * port fails with PortInUseError naming the next free one; nothing is left listening.
    */
-  async start(client: KubeClient, namespace: string, pod: string, remotePort: number, localPort = 0): Promise<Forward> {
+  async start(client: KubeClient, namespace: string, pod: string, remotePort: number, localPort = 0, owner?: string): Promise<Forward> {
     const existing = this.list().find((f) => f.context === client.context && f.namespace === namespace && f.pod === pod && f.remotePort === remotePort);
     if (existing && (localPort === 0 || existing.localPort === localPort)) return existing;
     const pf = new client.lib.PortForward(client.kc);
@@ -46,12 +48,12 @@ export class PortForwards {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         if (err.code !== 'EADDRINUSE') return reject(err);
-        void nextFreePort(localPort + 1).then((free) => reject(new PortInUseError([localPort], free ? `next free port: ${free}` : err.message)));
+        void nextFreePort(localPort + 1).then((free) => reject(new PortInUseError([localPort], free ? `next free port: ${free}` : err.message, free)));
       });
       server.listen(localPort, '127.0.0.1', () => resolve());
     });
     const port = (server.address() as net.AddressInfo).port;
-    const forward: Forward = { id: `${client.context}/${namespace}/${pod}:${remotePort}@${port}`, context: client.context, namespace, pod, remotePort, localPort: port, url: `http://127.0.0.1:${port}` };
+    const forward: Forward = { id: `${client.context}/${namespace}/${pod}:${remotePort}@${port}`, context: client.context, namespace, pod, remotePort, localPort: port, url: `http://127.0.0.1:${port}`, ...(owner ? { owner } : {}) };
     this.active.set(forward.id, { forward, server, sockets });
     this.changed();
     return forward;
@@ -64,6 +66,11 @@ export class PortForwards {
     for (const s of a.sockets) s.destroy();
     await new Promise((r) => a.server.close(r));
     this.changed();
+  }
+
+  /** Stops the forwards to `owner`'s pods in that namespace except to `keep` (pods a rollout replaced, or a deleted Deployment's). */
+  async stopOwned(context: string, namespace: string, owner: string, keep: readonly string[] = []): Promise<void> {
+    for (const f of this.list()) if (f.context === context && f.namespace === namespace && f.owner === owner && !keep.includes(f.pod)) await this.stop(f.id);
   }
 
   async dispose(): Promise<void> {

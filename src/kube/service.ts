@@ -41,8 +41,12 @@ export class KubeService extends Disposable {
 
   /** The client of the current context; a missing or unreadable kubeconfig is said plainly. */
   client(): Promise<KubeClient> {
-    this.loaded ??= import('./client').then(({ KubeClient }) => KubeClient.load());
-    this.loaded.catch(() => (this.loaded = undefined));
+    if (!this.loaded) {
+      const loading = import('./client').then(({ KubeClient }) => KubeClient.load());
+      // A failed load is tried again next time (unless a reload has already replaced it).
+      loading.catch(() => this.loaded === loading && (this.loaded = undefined));
+      this.loaded = loading;
+    }
     return this.loaded;
   }
 
@@ -85,7 +89,8 @@ export class KubeService extends Disposable {
     const open = this.forwards.list().find((f) => f.context === client.context && f.namespace === namespace && ready.includes(f.pod) && (localPort === 0 || f.localPort === localPort));
     if (open) return open;
     if (!ready[0]) throw new UserFacingError(vscode.l10n.t('{0} has no Ready pod to forward to yet. Open its deployment view to see why.', name));
-    return this.forwards.start(client, namespace, ready[0], summarizeDeployment(dep).port ?? 8000, localPort);
+    await this.forwards.stopOwned(client.context, namespace, name, ready);
+    return this.forwards.start(client, namespace, ready[0], summarizeDeployment(dep).port ?? 8000, localPort, name);
   }
 
   private async updateStatus(): Promise<void> {

@@ -37,10 +37,6 @@ export class KubernetesTree extends Disposable implements vscode.TreeDataProvide
     this.register(service.onDidChange(() => this.changed.fire(undefined)));
   }
 
-  refresh(): void {
-    this.changed.fire(undefined);
-  }
-
   async getChildren(node?: KubeNode): Promise<KubeNode[]> {
     try {
       if (!node) return await this.roots();

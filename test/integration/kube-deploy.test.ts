@@ -8,10 +8,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CancelledError } from '../../src/common/cancellation';
 import { UserFacingError } from '../../src/common/errors';
+import { PortInUseError } from '../../src/common/net';
 import { DockerClient } from '../../src/docker/client';
 import { KubeClient, RolloutError } from '../../src/kube/client';
 import type { DeployDeps, DeployResult, DeploySettings } from '../../src/kube/deploy';
@@ -22,16 +24,12 @@ import { planProject } from '../../src/scaffold/render';
 import { loadTemplates } from '../../src/scaffold/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/write';
 import { cancellable } from './helpers/cancel';
-import { deleteNamespaceAndWait } from './helpers/kube';
+import { deleteNamespaceAndWait, kubeClusterLib } from './helpers/kube';
 import { root, run, venvPython } from './helpers/processes';
 
-const script = path.join(root, 'test', 'env', 'kube-cluster.sh');
 const runId = Date.now().toString(36);
 const NAMESPACE = `mlops-deploy-${runId}`;
 
-function sh(args: string[]): string {
-  return execFileSync('bash', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 45 * 60_000 });
-}
 
 
 describe('containerize and deploy on the real test cluster', function () {
@@ -48,8 +46,7 @@ describe('containerize and deploy on the real test cluster', function () {
 
   before(async function () {
     this.timeout(45 * 60_000);
-    const out = sh(['up']);
-    env = Object.fromEntries(out.split('\n').flatMap((l) => (/^[A-Z_]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
+    env = (await kubeClusterLib()).kubeCluster('up');
     baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
     docker = await DockerClient.connect();
     kube = await KubeClient.load({ env: { ...process.env, KUBECONFIG: env.KUBECONFIG! } });
@@ -71,7 +68,7 @@ describe('containerize and deploy on the real test cluster', function () {
     const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs):/.test(t)) : [];
     for (const t of ours) await docker.removeImage(t).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
-    sh(['down']);
+    (await kubeClusterLib()).kubeCluster('down');
   });
 
   async function servedVersion(): Promise<string[]> {
@@ -197,6 +194,20 @@ describe('containerize and deploy on the real test cluster', function () {
     const start = Date.now();
     while ((await servedVersion()).join() !== servedBefore.join() && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(await servedVersion(), servedBefore);
+  });
+
+  it('keeps one forward per deployment across revisions, and a taken local port names the next free one', async () => {
+    // Each deploy that brought up a new pod of iris-api replaced the forward to the pod before.
+    assert.equal(forwards.list().filter((f) => f.owner === 'iris-api').length, 1);
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const [pod] = await kube.readyPods(NAMESPACE, (await kube.deployment(NAMESPACE, 'iris-api'))!);
+      await assert.rejects(forwards.start(kube, NAMESPACE, pod!.metadata!.name!, 8000, taken, 'iris-api'), (e: unknown) => e instanceof PortInUseError && (e.nextFree ?? 0) > taken);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('stops its port-forwards on dispose', async () => {

@@ -17,8 +17,12 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
 let state: DeploymentState | undefined;
-const saved = vscode.getState();
+/** The last response, shown again when a refresh draws the page anew. */
+let lastResponse: EndpointResponse | undefined;
 type Field = HTMLElement & { value: string };
+/** The endpoint form as the user left it: kept across re-renders (every refresh) and reloads. */
+const form: { path?: string; body?: string } = { ...vscode.getState() };
+const saveForm = (ref: PanelRef): void => vscode.setState({ ref, ...(form.path !== undefined ? { path: form.path } : {}), ...(form.body !== undefined ? { body: form.body } : {}) });
 
 function button(text: string, message: FromDeployment, secondary = true): HTMLElement {
   const b = h('vscode-button' as 'button', '', text);
@@ -79,19 +83,26 @@ function render(s: DeploymentState): void {
   if (s.endpoint) ep.append(h('p', '', s.endpoint));
   else ep.append(h('p', 'muted', t.noEndpoint), button(t.forward, { type: 'forward' }, false));
   const pathField = document.createElement('vscode-textfield') as Field;
-  pathField.value = saved?.path ?? '/predict';
+  pathField.value = form.path ?? '/predict';
   pathField.setAttribute('aria-label', t.path);
   pathField.id = 'path';
   const bodyField = document.createElement('vscode-textarea') as Field;
-  bodyField.value = saved?.body ?? s.samplePayload ?? '';
+  bodyField.value = form.body ?? s.samplePayload ?? '';
   bodyField.setAttribute('rows', '8');
   bodyField.setAttribute('aria-label', t.body);
   bodyField.setAttribute('placeholder', t.body);
   bodyField.id = 'body';
   const send = h('vscode-button' as 'button', '', t.send);
   send.id = 'send';
+  pathField.addEventListener('input', () => {
+    form.path = pathField.value;
+    saveForm(s.ref);
+  });
+  bodyField.addEventListener('input', () => {
+    form.body = bodyField.value;
+    saveForm(s.ref);
+  });
   send.addEventListener('click', () => {
-    vscode.setState({ ref: s.ref, path: pathField.value, body: bodyField.value });
     out.replaceChildren(h('p', 'muted', '…'));
     vscode.postMessage({ type: 'send', path: pathField.value.startsWith('/') ? pathField.value : `/${pathField.value}`, body: bodyField.value });
   });
@@ -99,9 +110,11 @@ function render(s: DeploymentState): void {
   out.id = 'response';
   ep.append(h('label', '', t.path), pathField, h('label', '', t.body), bodyField, send, out);
   root.append(ep);
+  if (lastResponse) showResponse(lastResponse);
 }
 
 function showResponse(r: EndpointResponse): void {
+  lastResponse = r;
   const t = state?.strings ?? {};
   const out = document.getElementById('response');
   if (!out) return;
@@ -125,7 +138,7 @@ window.addEventListener('message', (e: MessageEvent<ToDeployment>) => {
   const m = e.data;
   if (m.type === 'state') {
     state = m.state;
-    vscode.setState({ ref: m.state.ref, ...(saved?.path ? { path: saved.path } : {}), ...(saved?.body ? { body: saved.body } : {}) });
+    saveForm(m.state.ref);
     render(m.state);
   } else if (m.type === 'response') showResponse(m.response);
 });
