@@ -73,6 +73,8 @@ export class DockerClient {
     readonly docker: Dockerode,
     /** Where the engine is, for messages. */
     readonly where: string,
+    /** The engine's address, for a CLI that should talk to the same engine. */
+    readonly endpoint: Endpoint,
   ) {}
 
   /** Where the docker CLI would connect (see connection.ts), or `setting` when given. */
@@ -83,7 +85,7 @@ export class DockerClient {
 
   static async at(endpoint: Endpoint): Promise<DockerClient> {
     const { default: Docker } = await import('dockerode');
-    return new DockerClient(new Docker(dockerodeOptions(endpoint) as Dockerode.DockerOptions), describeEndpoint(endpoint));
+    return new DockerClient(new Docker(dockerodeOptions(endpoint) as Dockerode.DockerOptions), describeEndpoint(endpoint), endpoint);
   }
 
   /** The engine's version; Podman is recognised. Older engines than API 1.41 (Docker 20.10) are refused. */

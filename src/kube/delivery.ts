@@ -4,6 +4,8 @@
 // No editor API.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import type { CancellationTokenLike } from '../common/cancellation';
 import { CancelledError, throwIfCancelled } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
@@ -215,10 +217,10 @@ async function hasTool(tool: string): Promise<boolean> {
   });
 }
 
-function collect(child: ChildProcess): Promise<{ code: number; out: string }> {
+function collect(child: ChildProcess, opts: { stdout: boolean } = { stdout: true }): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    if (opts.stdout) child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, out }));
@@ -239,23 +241,75 @@ async function runTool(tool: string, args: string[], deps: DeliverDeps, what: st
   }
 }
 
-/** `docker save IMAGE | tool args…`, the save streamed from the engine. */
+/**
+ * `docker save IMAGE | tool args…`. When the docker CLI is on the PATH and the engine is a
+ * local socket, the CLI's stdout is handed to the tool as its stdin, so the image (hundreds
+ * of megabytes) never passes through the extension host; otherwise, or when the CLI's save
+ * fails, the save is streamed from the Engine API through this process.
+ */
 async function saveInto(deps: DeliverDeps, image: string, tool: string, args: string[], what: string): Promise<void> {
-  const child = spawn(tool, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const endpoint = deps.docker.endpoint;
+  const socket = endpoint.kind === 'unix' && process.platform !== 'win32' ? endpoint.socketPath : undefined;
+  const cli = socket ? onPath('docker') : undefined;
+  if (cli) {
+    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}` };
+    delete env.DOCKER_CONTEXT;
+    deps.log?.(`docker save ${image} | ${tool} ${args.join(' ')}`);
+    const save = spawn(cli, ['save', image], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const saved = collect(save, { stdout: false });
+    const failed = await importFrom(deps, image, tool, args, what, save, () => saved);
+    if (!failed) return;
+    deps.log?.(`docker save ${image} failed (${failed}); streaming it from the engine instead`);
+  }
+  deps.log?.(`${image} streamed from the engine into ${tool} ${args.join(' ')}`);
+  await importFrom(deps, image, tool, args, what);
+}
+
+/** Runs the import with its stdin from `save` (a running docker save) or from the Engine API; the save's failure, if it failed. */
+async function importFrom(deps: DeliverDeps, image: string, tool: string, args: string[], what: string, save?: ChildProcess, saved?: () => Promise<{ code: number; out: string }>): Promise<string | undefined> {
+  const child = spawn(tool, args, { stdio: [save?.stdout ?? 'pipe', 'pipe', 'pipe'] });
+  // The tool holds its own copy of the pipe; ours would keep docker writing if the tool died.
+  save?.stdout?.destroy();
   const done = collect(child);
-  const cancel = deps.token?.onCancellationRequested(() => child.kill('SIGTERM'));
+  const cancel = deps.token?.onCancellationRequested(() => {
+    child.kill('SIGTERM');
+    save?.kill('SIGTERM');
+  });
   try {
-    const tar = await deps.docker.docker.getImage(image).get();
-    tar.pipe(child.stdin!);
-    child.stdin!.on('error', () => undefined);
+    if (!save) {
+      const tar = await deps.docker.docker.getImage(image).get();
+      tar.pipe(child.stdin!);
+      child.stdin!.on('error', () => undefined);
+    }
     const r = await done.catch((err: NodeJS.ErrnoException) => {
+      save?.kill('SIGTERM');
       throw err.code === 'ENOENT' ? new UserFacingError(`The ${tool} CLI (part of containerd) is not on the PATH, so the image cannot be imported into ${what}. Install containerd's tools, or set mlops.kubernetes.imageDelivery.`) : err;
     });
+    const s = saved ? await saved().catch((err: unknown) => ({ code: 1, out: errorMessage(err) })) : undefined;
     throwIfCancelled(deps.token);
+    if (s && s.code !== 0) return lastLines(s.out);
     if (r.code !== 0) throw new UserFacingError(`Importing ${image} into ${what} failed: ${lastLines(r.out)}`);
+    return undefined;
   } finally {
     cancel?.dispose();
   }
+}
+
+/** The executable `name` from the PATH, without running anything. */
+export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    for (const ext of exts) {
+      const file = path.join(dir, name + ext.toLowerCase());
+      try {
+        accessSync(file, constants.X_OK);
+        if (statSync(file).isFile()) return file;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
 }
 
 function lastLines(text: string, n = 3): string {

@@ -7,7 +7,7 @@
 // left alone; cancelling mid-rollout restores the previous revision.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { DockerClient } from '../../src/docker/client';
 import { KubeClient, RolloutError } from '../../src/kube/client';
 import type { DeployDeps, DeployResult, DeploySettings } from '../../src/kube/deploy';
 import { containerizeAndDeploy } from '../../src/kube/deploy';
+import { deliver } from '../../src/kube/delivery';
 import { PortForwards } from '../../src/kube/portforward';
 import { SAMPLE_FEATURES } from '../../src/scaffold/model';
 import { planProject } from '../../src/scaffold/render';
@@ -81,8 +82,11 @@ describe('containerize and deploy on the real test cluster', function () {
 
   it('detects the cluster and deploys through containerd: rollout, port-forward, /predict', async () => {
     const steps: string[] = [];
-    first = await containerizeAndDeploy(project, deps({ onStep: (s) => steps.push(s) }));
+    const lines: string[] = [];
+    first = await containerizeAndDeploy(project, deps({ onStep: (s) => steps.push(s), log: (l) => lines.push(l) }));
     assert.deepEqual(steps, ['build', 'deliver', 'apply', 'rollout', 'port-forward', 'smoke']);
+    // The docker CLI is on the PATH here: its save goes straight into ctr, not through this process.
+    assert.ok(lines.some((l) => /^docker save iris-api:\S+ \| ctr --address /.test(l)), lines.join('\n'));
     assert.equal(first.detection.kind, 'generic');
     assert.equal(first.delivery.route, 'containerd');
     assert.match(first.image, /^iris-api:0\.1\.0-[0-9a-f]{12}$/);
@@ -108,6 +112,39 @@ describe('containerize and deploy on the real test cluster', function () {
     assert.equal(r.image, first.image);
     assert.equal(r.revision, first.revision);
     assert.equal(r.newRollout, false);
+  });
+
+  it('imports into containerd without the docker CLI, and when the CLI’s save fails', async () => {
+    const ctr = (...args: string[]): string => execFileSync('ctr', ['--address', env.CONTAINERD_ADDRESS!, '-n', 'k8s.io', ...args], { encoding: 'utf8' });
+    const plan = { route: 'containerd' as const, imageRef: '', pullPolicy: 'IfNotPresent' as const, description: 'containerd', containerdAddress: env.CONTAINERD_ADDRESS!, needsConsent: false };
+    // A PATH with ctr and, in the second case, a docker that cannot save.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'mlops-path-'));
+    symlinkSync(execFileSync('bash', ['-c', 'command -v ctr'], { encoding: 'utf8' }).trim(), path.join(bin, 'ctr'));
+    const savedPath = process.env.PATH;
+    const [repo] = first.image.split(':');
+    try {
+      for (const [i, broken] of [false, true].entries()) {
+        if (broken) writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\necho "cannot reach the engine" >&2\nexit 1\n', { mode: 0o755 });
+        const image = `${repo}:probe-${runId}-${i}`;
+        await docker.docker.getImage(first.image).tag({ repo, tag: `probe-${runId}-${i}` });
+        const lines: string[] = [];
+        process.env.PATH = bin;
+        try {
+          await deliver({ ...plan, imageRef: image }, image, { docker, log: (l) => lines.push(l) });
+        } finally {
+          process.env.PATH = savedPath;
+        }
+        if (broken) assert.ok(lines.some((l) => /docker save .* failed \(cannot reach the engine\); streaming it from the engine instead/.test(l)), lines.join('\n'));
+        else assert.ok(!lines.some((l) => l.startsWith('docker save')), lines.join('\n'));
+        assert.ok(lines.some((l) => /streamed from the engine into ctr/.test(l)), lines.join('\n'));
+        assert.match(ctr('images', 'ls', '-q', `name==docker.io/library/${image}`), new RegExp(`${image.replace(/[.:]/g, '\\$&')}`));
+        ctr('images', 'rm', `docker.io/library/${image}`);
+        await docker.removeImage(image);
+      }
+    } finally {
+      process.env.PATH = savedPath;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('delivers through the local registry too, and a new model version rolls out', async () => {

@@ -1,8 +1,11 @@
 // Which kind of cluster a context is, and how an image gets into it.
 import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ClusterFacts } from '../../../src/kube/detect';
 import { detectCluster } from '../../../src/kube/detect';
-import { isLocalRegistry, normalizedRef, planDelivery } from '../../../src/kube/delivery';
+import { isLocalRegistry, normalizedRef, onPath, planDelivery } from '../../../src/kube/delivery';
 
 const facts = (over: Partial<ClusterFacts>): ClusterFacts => ({ context: 'ctx', cluster: 'c', server: 'https://127.0.0.1:6443', nodes: [], ...over });
 const opts = { setting: 'auto' as const, registry: 'localhost:5000', containerdAddress: '/run/containerd/containerd.sock', containerdOnThisHost: false };
@@ -74,5 +77,22 @@ describe('image delivery', () => {
     assert.equal(normalizedRef('localhost/iris-api:1'), 'localhost/iris-api:1');
     assert.equal(normalizedRef('127.0.0.1:15000/iris-api:1'), '127.0.0.1:15000/iris-api:1');
     assert.equal(normalizedRef('ghcr.io/me/iris-api:1'), 'ghcr.io/me/iris-api:1');
+  });
+
+  it('finds a CLI on the PATH without running it: executable files only, first directory first', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-onpath-'));
+    try {
+      const [a, b, c] = ['a', 'b', 'c'].map((d) => path.join(dir, d));
+      for (const d of [a, b, c]) mkdirSync(d);
+      writeFileSync(path.join(a, 'docker'), 'not executable', { mode: 0o644 });
+      mkdirSync(path.join(b, 'docker'));
+      writeFileSync(path.join(c, 'docker'), '#!/bin/sh\n', { mode: 0o755 });
+      const env = { PATH: [a, b, c].join(path.delimiter) };
+      assert.equal(onPath('docker', env), path.join(c, 'docker'));
+      assert.equal(onPath('ctr', env), undefined);
+      assert.equal(onPath('docker', {}), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
