@@ -127,7 +127,7 @@ export async function benchExperiments(): Promise<void> {
       peer_name: "MLflow's Python `mlflow.search_runs` (same server, same run)",
       goal: 0.5,
       runs: LOAD_ROUNDS,
-      notes: `mlflow server on loopback (SQLite store, MLflow's default of 4 web workers; both clients warmed up once first); ours: MlflowServerSource.runs in Node (REST runs/search, pages of 1,000 runs, 3 requested at a time), peer timed inside Python around the search_runs call only (import and start-up excluded); interleaved rounds, medians`,
+      notes: `mlflow server on loopback as the extension starts it (SQLite store, 4 gunicorn sync workers; both clients warmed up once first); ours: MlflowServerSource.runs in Node (REST runs/search, pages of 1,000 runs, 3 requested at a time), peer timed inside Python around the search_runs call only (import and start-up excluded); interleaved rounds, medians`,
       samples_ours: ours.map((x) => round(x)),
       samples_peer: python.map((x) => round(x)),
     });

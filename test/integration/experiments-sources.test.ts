@@ -2,7 +2,7 @@
 // legacy mlruns/ file store. The extension finds both, reads mlruns/ directly, and
 // starts (and stops, with all its workers) a local `mlflow server` on mlflow.db.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
@@ -80,6 +80,8 @@ describe('MLflow stores in a workspace: found, read directly, or served by a man
     const pid = server.pid!;
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(server.webServer, 'gunicorn');
+      assert.match(readFileSync(logFile, 'utf8'), /Booting worker/, 'gunicorn’s sync workers serve it');
       const source = new MlflowServerSource(server.url);
       const exp = (await source.experiments()).find((e) => e.name === 'iris ☘')!;
       const runs = await source.runs([exp.id], { filter: 'metrics.accuracy > 0.905', orderBy: ['metrics.accuracy DESC'] });
@@ -93,6 +95,33 @@ describe('MLflow stores in a workspace: found, read directly, or served by a man
     assert.equal(server.running, false);
     assert.equal(processGroupAlive(pid), false, 'no process of the server’s group is left');
     assert.ok(existsSync(logFile));
+  });
+
+  it('falls back to MLflow’s own web server when that Python has no usable gunicorn', async () => {
+    // A gunicorn package that cannot be run (`python -m gunicorn` fails), first on the path.
+    const shadow = mkdtempSync(path.join(os.tmpdir(), 'mlops-no-gunicorn-'));
+    mkdirSync(path.join(shadow, 'gunicorn'));
+    writeFileSync(path.join(shadow, 'gunicorn', '__init__.py'), '');
+    const store = (await findLocalStores(ws)).find((s) => s.kind === 'sqlite')!;
+    const logFile = path.join(ws, 'fallback.log');
+    const before = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = shadow;
+    let server: LocalMlflowServer;
+    try {
+      server = await LocalMlflowServer.start({ command: [venvBin('mlflow')], store, logFile });
+    } finally {
+      if (before === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = before;
+    }
+    try {
+      assert.equal(server.webServer, 'mlflow');
+      assert.match(readFileSync(logFile, 'utf8'), /gunicorn/, 'the first attempt was gunicorn, and its failure is in the log');
+      const source = new MlflowServerSource(server.url);
+      const exp = (await source.experiments()).find((e) => e.name === 'iris ☘')!;
+      assert.equal((await source.runs([exp.id])).length, 3);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('says so when MLflow is missing, and when that Python has no mlflow module', async function () {

@@ -46,6 +46,13 @@ export interface StartOptions {
   readonly timeoutMs?: number;
   /** Web workers (MLflow's default is 4; one per core is plenty on a workstation). */
   readonly workers?: number;
+  /**
+   * The web server: gunicorn's sync workers (the default off Windows) take one request
+   * each, so the pages the extension asks for in parallel spread over all workers; MLflow 3's
+   * default uvicorn workers accept while busy, and two pages on one worker run in turn.
+   * `mlflow` is MLflow's own default (also used when gunicorn is missing).
+   */
+  readonly webServer?: 'gunicorn' | 'mlflow';
   readonly token?: CancellationTokenLike;
 }
 
@@ -58,6 +65,8 @@ export class LocalMlflowServer {
     readonly store: LocalStore,
     readonly logFile: string,
     private readonly child: ChildProcess,
+    /** Which web server serves it (see StartOptions.webServer). */
+    readonly webServer: 'gunicorn' | 'mlflow',
   ) {
     child.once('exit', (code) => {
       this.exited = true;
@@ -79,11 +88,23 @@ export class LocalMlflowServer {
 
   /** Starts the server and resolves once /health answers; rejects with the log's last lines if it exits first. */
   static async start(opts: StartOptions): Promise<LocalMlflowServer> {
+    const webServer = opts.webServer ?? (process.platform === 'win32' ? 'mlflow' : 'gunicorn');
+    if (webServer === 'mlflow') return LocalMlflowServer.startWith(opts, []);
+    try {
+      // No worker timeout: a large page or artifact download must not be cut off at gunicorn's 30 s.
+      return await LocalMlflowServer.startWith(opts, ['--gunicorn-opts', '--timeout 0']);
+    } catch (err) {
+      if (!(err instanceof UserFacingError) || !/gunicorn/i.test(err.detail ?? '')) throw err;
+      return LocalMlflowServer.startWith(opts, []);
+    }
+  }
+
+  private static async startWith(opts: StartOptions, serverArgs: readonly string[]): Promise<LocalMlflowServer> {
     const port = opts.port ?? (await freePort());
     const folder = path.dirname(opts.store.path);
     const backend = opts.store.kind === 'sqlite' ? `sqlite:///${opts.store.path}` : opts.store.path;
     const [cmd, ...pre] = opts.command;
-    const args = [...pre, 'server', '--backend-store-uri', backend, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers ?? 2)];
+    const args = [...pre, 'server', '--backend-store-uri', backend, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers ?? 2), ...serverArgs];
     // Artifacts the server itself receives go beside the store, as `mlflow server` does in that folder.
     if (opts.store.kind === 'sqlite') args.push('--default-artifact-root', path.join(folder, 'mlartifacts'));
     const fd = openSync(opts.logFile, 'a');
@@ -93,7 +114,7 @@ export class LocalMlflowServer {
     } finally {
       closeSync(fd);
     }
-    const server = new LocalMlflowServer(`http://127.0.0.1:${port}`, opts.store, opts.logFile, child);
+    const server = new LocalMlflowServer(`http://127.0.0.1:${port}`, opts.store, opts.logFile, child, serverArgs.length ? 'gunicorn' : 'mlflow');
     const spawnError = new Promise<never>((_, reject) =>
       child.once('error', (e: NodeJS.ErrnoException) =>
         reject(e.code === 'ENOENT' ? new UserFacingError(`MLflow was not found (${cmd}). Install it (pip install mlflow) or set mlops.python.path to a Python that has it.`) : e),
