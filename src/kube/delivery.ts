@@ -256,8 +256,9 @@ async function saveInto(deps: DeliverDeps, image: string, tool: string, args: st
     delete env.DOCKER_CONTEXT;
     deps.log?.(`docker save ${image} | ${tool} ${args.join(' ')}`);
     const save = spawn(cli, ['save', image], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    const saved = collect(save, { stdout: false });
-    const failed = await importFrom(deps, image, tool, args, what, save, () => saved);
+    // Handled from the start: a save that cannot even start must not be an unhandled rejection.
+    const saved = collect(save, { stdout: false }).catch((err: unknown) => ({ code: 1, out: errorMessage(err) }));
+    const failed = await importFrom(deps, image, tool, args, what, save, saved);
     if (!failed) return;
     deps.log?.(`docker save ${image} failed (${failed}); streaming it from the engine instead`);
   }
@@ -266,7 +267,7 @@ async function saveInto(deps: DeliverDeps, image: string, tool: string, args: st
 }
 
 /** Runs the import with its stdin from `save` (a running docker save) or from the Engine API; the save's failure, if it failed. */
-async function importFrom(deps: DeliverDeps, image: string, tool: string, args: string[], what: string, save?: ChildProcess, saved?: () => Promise<{ code: number; out: string }>): Promise<string | undefined> {
+async function importFrom(deps: DeliverDeps, image: string, tool: string, args: string[], what: string, save?: ChildProcess, saved?: Promise<{ code: number; out: string }>): Promise<string | undefined> {
   const child = spawn(tool, args, { stdio: [save?.stdout ?? 'pipe', 'pipe', 'pipe'] });
   // The tool holds its own copy of the pipe; ours would keep docker writing if the tool died.
   save?.stdout?.destroy();
@@ -285,7 +286,7 @@ async function importFrom(deps: DeliverDeps, image: string, tool: string, args: 
       save?.kill('SIGTERM');
       throw err.code === 'ENOENT' ? new UserFacingError(`The ${tool} CLI (part of containerd) is not on the PATH, so the image cannot be imported into ${what}. Install containerd's tools, or set mlops.kubernetes.imageDelivery.`) : err;
     });
-    const s = saved ? await saved().catch((err: unknown) => ({ code: 1, out: errorMessage(err) })) : undefined;
+    const s = await saved;
     throwIfCancelled(deps.token);
     if (s && s.code !== 0) return lastLines(s.out);
     if (r.code !== 0) throw new UserFacingError(`Importing ${image} into ${what} failed: ${lastLines(r.out)}`);

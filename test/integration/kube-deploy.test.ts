@@ -147,6 +147,30 @@ describe('containerize and deploy on the real test cluster', function () {
     }
   });
 
+  it('cancelling the import stops docker save and ctr, and containerd gets no image', async () => {
+    const [repo] = first.image.split(':');
+    const tag = `cancel-${runId}`;
+    const image = `${repo}:${tag}`;
+    await docker.docker.getImage(first.image).tag({ repo, tag });
+    const plan = { route: 'containerd' as const, imageRef: image, pullPolicy: 'IfNotPresent' as const, description: 'containerd', containerdAddress: env.CONTAINERD_ADDRESS!, needsConsent: false };
+    const { token, cancel } = cancellable();
+    const lines: string[] = [];
+    try {
+      const delivering = deliver(plan, image, { docker, token, log: (l) => lines.push(l) });
+      // Cancelled once the save is under way.
+      for (let i = 0; i < 100 && !lines.some((l) => l.startsWith('docker save')); i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      cancel();
+      await assert.rejects(delivering, CancelledError);
+      const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((a) => a.includes(tag));
+      assert.deepEqual(left, [], 'no docker save or ctr import left running');
+      const listed = execFileSync('ctr', ['--address', env.CONTAINERD_ADDRESS!, '-n', 'k8s.io', 'images', 'ls', '-q', `name==docker.io/library/${image}`], { encoding: 'utf8' });
+      assert.equal(listed.trim(), '');
+    } finally {
+      await docker.removeImage(image);
+    }
+  });
+
   it('delivers through the local registry too, and a new model version rolls out', async () => {
     const marker = path.join(project, '.mlops', 'project.json');
     const m = JSON.parse(readFileSync(marker, 'utf8')) as { version: string };
