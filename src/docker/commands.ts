@@ -10,6 +10,7 @@ import { samplePayloadFrom } from '../scaffold/payload';
 import type { ModelApisTree } from '../scaffold/tree';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings, Views } from '../vscode/ids';
+import { validatePort } from '../vscode/inputs';
 import type { ComponentLogger } from '../vscode/logger';
 import type Dockerode from 'dockerode';
 import type { ContainerSummary, DockerClient, ImageSummary } from './client';
@@ -65,7 +66,7 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
       title: vscode.l10n.t('Run {0}: host port', target.ref),
       prompt: vscode.l10n.t('Published on 127.0.0.1 only; the container listens on {0}.', containerPort),
       value: String(containerPort),
-      validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : vscode.l10n.t('A port number, 1 to 65535')),
+      validateInput: validatePort,
     });
     if (hostText === undefined) return;
     const envText = await vscode.window.showInputBox({

@@ -10,6 +10,7 @@ import { isModelApiProject } from '../scaffold/projects';
 import type { ModelApisTree } from '../scaffold/tree';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
+import { validatePort } from '../vscode/inputs';
 import type { ComponentLogger } from '../vscode/logger';
 import type { KubeClient } from './client';
 import { RolloutError } from './client';
@@ -250,7 +251,7 @@ export function registerKubernetesCommands(
       title: vscode.l10n.t('Forward to {0}: local port', w.name),
       prompt: vscode.l10n.t('On 127.0.0.1 only, to port {0} of a Ready pod. Stopped when you say so or when the window closes.', remote),
       value: String(remote),
-      validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : vscode.l10n.t('A port number, 1 to 65535')),
+      validateInput: validatePort,
     });
     if (text === undefined) return;
     let forward: Forward;

@@ -4,11 +4,10 @@
 // No editor API.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import path from 'node:path';
 import type { CancellationTokenLike } from '../common/cancellation';
 import { CancelledError, throwIfCancelled } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
+import { onPath } from '../common/tools';
 import type { DockerClient } from '../docker/client';
 import { splitTag } from '../docker/model';
 import type { ClusterKind, Detection } from './detect';
@@ -148,7 +147,7 @@ export async function deliver(plan: DeliveryPlan, image: string, deps: DeliverDe
 
 async function deliverKind(plan: DeliveryPlan, image: string, deps: DeliverDeps): Promise<void> {
   const name = plan.clusterName ?? 'kind';
-  if (await hasTool('kind')) {
+  if (onPath('kind')) {
     await runTool('kind', ['load', 'docker-image', image, '--name', name], deps, 'kind');
     return;
   }
@@ -207,14 +206,6 @@ export function normalizedRef(ref: string): string {
   const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (hasRegistry) return ref;
   return slash < 0 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
-}
-
-async function hasTool(tool: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn(tool, ['version'], { stdio: 'ignore' });
-    child.on('error', () => resolve(false));
-    child.on('close', () => resolve(true));
-  });
 }
 
 function collect(child: ChildProcess, opts: { stdout: boolean } = { stdout: true }): Promise<{ code: number; out: string }> {
@@ -294,23 +285,6 @@ async function importFrom(deps: DeliverDeps, image: string, tool: string, args: 
   } finally {
     cancel?.dispose();
   }
-}
-
-/** The executable `name` from the PATH, without running anything. */
-export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    for (const ext of exts) {
-      const file = path.join(dir, name + ext.toLowerCase());
-      try {
-        accessSync(file, constants.X_OK);
-        if (statSync(file).isFile()) return file;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
 }
 
 function lastLines(text: string, n = 3): string {

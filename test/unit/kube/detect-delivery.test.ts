@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ClusterFacts } from '../../../src/kube/detect';
 import { detectCluster } from '../../../src/kube/detect';
-import { isLocalRegistry, normalizedRef, onPath, planDelivery } from '../../../src/kube/delivery';
+import { onPath } from '../../../src/common/tools';
+import { isLocalRegistry, normalizedRef, planDelivery } from '../../../src/kube/delivery';
 
 const facts = (over: Partial<ClusterFacts>): ClusterFacts => ({ context: 'ctx', cluster: 'c', server: 'https://127.0.0.1:6443', nodes: [], ...over });
 const opts = { setting: 'auto' as const, registry: 'localhost:5000', containerdAddress: '/run/containerd/containerd.sock', containerdOnThisHost: false };
