@@ -1,6 +1,15 @@
 // @ts-check
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The layers, by folder: everything under a feature's `core/`, `src/common/` and
+ * `src/webview/contract/` is editor-free and may import only editor-free code; the rest
+ * of `src/` (trees, commands, panels, services, `src/vscode/`) is editor glue. A new file
+ * takes the rule of the folder it is put in, so nothing has to be listed by name.
+ */
+const editorFree = ['src/*/core/**', 'src/common/**', 'src/webview/contract/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '**/*.vsix', 'sample-workspace/**'] },
@@ -16,9 +25,34 @@ export default tseslint.config(
     },
   },
   {
-    // Logic folders stay free of the editor API so plain-Node tiers can test them.
-    files: ['src/**/{model,parser,client,catalog,actions,progress,render,projects,inspect,write,templates}.ts', 'src/common/**/*.ts', 'src/webview/contract/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Logic modules must not import vscode.' }] }] },
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+      'boundaries/elements': [
+        { type: 'core', pattern: editorFree, partialMatch: false },
+        { type: 'glue', pattern: ['src/**'], partialMatch: false },
+      ],
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'allow',
+          policies: [
+            {
+              from: { element: { type: 'core' } },
+              disallow: { to: { element: { type: 'glue' } } },
+              message: 'Editor-free code (core/, common/, webview/contract/) must not import editor glue (trees, commands, panels, services, src/vscode).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: editorFree.map((p) => `${p}/*.ts`),
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Editor-free code (core/, common/, webview/contract/) must not import vscode.' }] }] },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -7,11 +7,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DockerClient, measureContext } from '../src/docker/client';
-import { SAMPLE_FEATURES } from '../src/scaffold/model';
-import { planProject } from '../src/scaffold/render';
-import { loadTemplates } from '../src/scaffold/templates';
-import { inspectPlan, writePlan } from '../src/scaffold/write';
+import { DockerClient, measureContext } from '../src/docker/core/client';
+import { SAMPLE_FEATURES } from '../src/scaffold/core/model';
+import { planProject } from '../src/scaffold/core/render';
+import { loadTemplates } from '../src/scaffold/core/templates';
+import { inspectPlan, writePlan } from '../src/scaffold/core/write';
 import { root, run, venvPython } from '../test/integration/helpers/processes';
 import { median, round, writeResult } from './results';
 

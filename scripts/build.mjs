@@ -51,11 +51,11 @@ const nodeOptions = {
 };
 
 /**
- * client-node's `node-fetch` is src/kube/fetch.ts in the bundle: it also sets the agent's
+ * client-node's `node-fetch` is src/kube/core/fetch.ts in the bundle: it also sets the agent's
  * client certificate on each request, which the editor's proxy support would otherwise
  * drop (see that file). The shim's own import of node-fetch resolves as usual.
  */
-const kubeFetchShim = path.join(root, 'src', 'kube', 'fetch.ts');
+const kubeFetchShim = path.join(root, 'src', 'kube', 'core', 'fetch.ts');
 const kubeFetchPlugin = {
   name: 'kube-fetch',
   setup(build) {

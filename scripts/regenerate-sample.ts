@@ -1,10 +1,10 @@
 // Regenerates sample-workspace/iris-api from the current templates (its model stays).
 // Run: npx tsx scripts/regenerate-sample.ts
 import path from 'node:path';
-import { SAMPLE_FEATURES } from '../src/scaffold/model';
-import { planProject } from '../src/scaffold/render';
-import { loadTemplates } from '../src/scaffold/templates';
-import { inspectPlan, writePlan } from '../src/scaffold/write';
+import { SAMPLE_FEATURES } from '../src/scaffold/core/model';
+import { planProject } from '../src/scaffold/core/render';
+import { loadTemplates } from '../src/scaffold/core/templates';
+import { inspectPlan, writePlan } from '../src/scaffold/core/write';
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 import { nextFreePort, portInUse } from '../common/net';
-import { isModelApiProject } from '../scaffold/projects';
+import { isModelApiProject } from '../scaffold/core/projects';
 import { samplePayloadFrom } from '../scaffold/payload';
 import type { ModelApisTree } from '../scaffold/tree';
 import type { CommandRegistry } from '../vscode/commands';
@@ -13,11 +13,11 @@ import { Commands, Settings, Views } from '../vscode/ids';
 import { validatePort } from '../vscode/inputs';
 import type { ComponentLogger } from '../vscode/logger';
 import type Dockerode from 'dockerode';
-import type { ContainerSummary, DockerClient, ImageSummary } from './client';
-import { PortInUseError, measureContext } from './client';
-import { MANAGED_LABEL, parseEnv, splitTag } from './model';
-import { planImage } from './project';
-import type { ImagePlan } from './project';
+import type { ContainerSummary, DockerClient, ImageSummary } from './core/client';
+import { PortInUseError, measureContext } from './core/client';
+import { MANAGED_LABEL, parseEnv, splitTag } from './core/model';
+import { planImage } from './core/project';
+import type { ImagePlan } from './core/project';
 import type { DockerNode, DockerTree } from './tree';
 
 /** Above this, a build asks first and shows what .dockerignore would cut. */
@@ -209,7 +209,7 @@ async function buildImage(
   extensionUri: vscode.Uri,
   log: ComponentLogger,
 ): Promise<{ plan: ImagePlan; ms: number } | undefined> {
-  const { gitState } = await import('../git/client');
+  const { gitState } = await import('../git/core/client');
   const contextDir = path.dirname(dockerfile);
   const baseImage = vscode.workspace.getConfiguration().get<string>(Settings.dockerBaseImage, '');
   const git = await gitState(contextDir).catch(() => undefined);
@@ -347,7 +347,7 @@ async function runImage(
 }
 
 async function smoke(client: DockerClient, c: ContainerSummary, modelApis: ModelApisTree | undefined, log: ComponentLogger): Promise<void> {
-  const { smokeTest } = await import('../scaffold/smoke');
+  const { smokeTest } = await import('../scaffold/core/smoke');
   const payload = await samplePayload(client, c, modelApis);
   const port = c.ports[0];
   const url = `http://127.0.0.1:${port.host}`;

@@ -3,10 +3,10 @@ import { UserFacingError } from '../common/errors';
 import { Commands, ContextKeys, Settings, StorageKeys, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
-import type { ContainerSummary, DockerClient, ImageSummary } from './client';
-import { MANAGED_LABEL, groupByImage, splitTag } from './model';
-import type { EngineState } from './watcher';
-import { EngineWatcher } from './watcher';
+import type { ContainerSummary, DockerClient, ImageSummary } from './core/client';
+import { MANAGED_LABEL, groupByImage, splitTag } from './core/model';
+import type { EngineState } from './core/watcher';
+import { EngineWatcher } from './core/watcher';
 
 export type DockerNode =
   | { readonly kind: 'down'; readonly message: string }
@@ -48,7 +48,7 @@ export class DockerTree extends Disposable implements vscode.TreeDataProvider<Do
   }
 
   private async connect(): Promise<DockerClient> {
-    const { DockerClient } = await import('./client');
+    const { DockerClient } = await import('./core/client');
     const host = vscode.workspace.getConfiguration().get<string>(Settings.dockerHost, '');
     return DockerClient.connect(process.env, host);
   }

@@ -5,12 +5,12 @@ import type { ScaffoldWizard } from '../scaffold/wizard';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
-import type { LocalStore } from './mlflow/server';
-import { findLocalStores } from './mlflow/server';
+import type { LocalStore } from './core/mlflow/server';
+import { findLocalStores } from './core/mlflow/server';
 import type { PanelHooks, RunRef } from './panels';
 import { RunsTable, registerExperimentSerializers, showCompare, showDetails } from './panels';
-import { findRunModel } from './runModel';
-import type { DvcSource, ExperimentSource } from './sources';
+import { findRunModel } from './core/runModel';
+import type { DvcSource, ExperimentSource } from './core/sources';
 import type { ExperimentsNode, ExperimentsTree, RunNode } from './tree';
 
 const GIT_SCHEME = 'mlops-git';

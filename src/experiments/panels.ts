@@ -7,9 +7,9 @@ import { isFromCompare, isFromDetails, isFromTable, keysOf, tableWire } from '..
 import { Commands, WebviewPanels } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
-import type { Experiment, Run } from './model';
-import { findRunModel } from './runModel';
-import type { ExperimentSource } from './sources';
+import type { Experiment, Run } from './core/model';
+import { findRunModel } from './core/runModel';
+import type { ExperimentSource } from './core/sources';
 import type { ExperimentsTree } from './tree';
 
 export interface RunRef {

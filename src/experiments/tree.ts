@@ -4,15 +4,15 @@ import { errorMessage } from '../common/errors';
 import { Commands, ContextKeys, Settings, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
-import type { MlflowAuth } from './mlflow/client';
-import { authFromEnv, trackingUri } from './mlflow/client';
-import type { LocalStore } from './mlflow/server';
-import { LocalMlflowServer, findLocalStores } from './mlflow/server';
-import type { Experiment, Run } from './model';
-import { age, keyMetric } from './model';
-import type { ExperimentSource } from './sources';
-import { findDvcRepos } from './dvc/client';
-import { DvcSource, MlflowFilesSource, MlflowServerSource } from './sources';
+import type { MlflowAuth } from './core/mlflow/client';
+import { authFromEnv, trackingUri } from './core/mlflow/client';
+import type { LocalStore } from './core/mlflow/server';
+import { LocalMlflowServer, findLocalStores } from './core/mlflow/server';
+import type { Experiment, Run } from './core/model';
+import { age, keyMetric } from './core/model';
+import type { ExperimentSource } from './core/sources';
+import { findDvcRepos } from './core/dvc/client';
+import { DvcSource, MlflowFilesSource, MlflowServerSource } from './core/sources';
 
 export type ExperimentsNode =
   | { readonly kind: 'source'; readonly source: ExperimentSource; readonly local?: LocalMlflowServer }

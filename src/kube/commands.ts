@@ -6,20 +6,20 @@ import { UserFacingError, errorMessage } from '../common/errors';
 import { PortInUseError } from '../common/net';
 import type { DockerTree } from '../docker/tree';
 import { samplePayloadFrom } from '../scaffold/payload';
-import { isModelApiProject } from '../scaffold/projects';
+import { isModelApiProject } from '../scaffold/core/projects';
 import type { ModelApisTree } from '../scaffold/tree';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
 import { validatePort } from '../vscode/inputs';
 import type { ComponentLogger } from '../vscode/logger';
-import type { KubeClient } from './client';
-import { RolloutError } from './client';
-import type { DeployResult } from './deploy';
-import type { KubeObject } from './manifests';
-import { MANAGED_BY, FIELD_MANAGER } from './manifests';
-import { dockerConfigCredentials, summarizeDeployment, summarizePod } from './model';
+import type { KubeClient } from './core/client';
+import { RolloutError } from './core/client';
+import type { DeployResult } from '../deploy/core/deploy';
+import type { KubeObject } from '../deploy/core/manifests';
+import { MANAGED_BY, FIELD_MANAGER } from '../deploy/core/manifests';
+import { dockerConfigCredentials, summarizeDeployment, summarizePod } from './core/model';
 import { DeploymentPanel } from './panel';
-import type { Forward } from './portforward';
+import type { Forward } from './core/portforward';
 import type { KubeService } from './service';
 import type { KubeNode } from './tree';
 
@@ -71,7 +71,7 @@ export function registerKubernetesCommands(
     out.appendLine('');
     out.appendLine(`# ${new Date().toLocaleString()} · ${vscode.l10n.t('deploying {0} to {1}/{2}', dir, kube.context, settings.namespace || kube.namespace)}`);
     log.info(`deploying ${dir} to ${kube.context}`);
-    const { containerizeAndDeploy } = await import('./deploy');
+    const { containerizeAndDeploy } = await import('../deploy/core/deploy');
     const started = Date.now();
     let result: DeployResult;
     try {
@@ -298,7 +298,7 @@ export function registerKubernetesCommands(
     const client = await service.client();
     const w = await workloadFor(node, client, service);
     const payload = await samplePayloadFrom(w.project ? [w.project] : []);
-    const { smokeTest } = await import('../scaffold/smoke');
+    const { smokeTest } = await import('../scaffold/core/smoke');
     const forward = await service.forwardTo(w.namespace, w.name);
     try {
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Smoke test of {0}', w.name), cancellable: true }, (_p, token) => smokeTest(forward.url, payload, { token, readyTimeoutMs: 30_000 }));

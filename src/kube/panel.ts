@@ -7,7 +7,7 @@ import { isFromDeployment } from '../webview/contract/deployment';
 import { Commands, WebviewPanels } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
-import { summarizeDeployment, summarizePod } from './model';
+import { summarizeDeployment, summarizePod } from './core/model';
 import type { KubeService } from './service';
 
 /**

@@ -3,12 +3,12 @@ import { UserFacingError } from '../common/errors';
 import { Commands, Settings } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
-import type { KubeClient } from './client';
-import type { DeploySettings } from './deploy';
-import type { DeliverySetting } from './delivery';
-import { summarizeDeployment } from './model';
-import type { Forward } from './portforward';
-import { PortForwards } from './portforward';
+import type { KubeClient } from './core/client';
+import type { DeploySettings } from '../deploy/core/deploy';
+import type { DeliverySetting } from '../deploy/core/delivery';
+import { summarizeDeployment } from './core/model';
+import type { Forward } from './core/portforward';
+import { PortForwards } from './core/portforward';
 
 /**
  * The editor's side of Kubernetes: one client for the current context (client-node is
@@ -42,7 +42,7 @@ export class KubeService extends Disposable {
   /** The client of the current context; a missing or unreadable kubeconfig is said plainly. */
   client(): Promise<KubeClient> {
     if (!this.loaded) {
-      const loading = import('./client').then(({ KubeClient }) => KubeClient.load());
+      const loading = import('./core/client').then(({ KubeClient }) => KubeClient.load());
       // A failed load is tried again next time (unless a reload has already replaced it).
       loading.catch(() => this.loaded === loading && (this.loaded = undefined));
       this.loaded = loading;
@@ -95,7 +95,7 @@ export class KubeService extends Disposable {
 
   private async updateStatus(): Promise<void> {
     try {
-      const { KubeClient } = await import('./client');
+      const { KubeClient } = await import('./core/client');
       const peek = await KubeClient.peek();
       if (!peek) {
         this.status.hide();

@@ -3,10 +3,10 @@ import { errorMessage } from '../common/errors';
 import { Commands, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
-import { CLUSTER_KIND_NAMES, detectCluster } from './detect';
-import type { PodSummary, WorkloadSummary } from './model';
-import { groupByNamespace, summarizeDeployment, summarizePod } from './model';
-import type { Forward } from './portforward';
+import { CLUSTER_KIND_NAMES, detectCluster } from './core/detect';
+import type { PodSummary, WorkloadSummary } from './core/model';
+import { groupByNamespace, summarizeDeployment, summarizePod } from './core/model';
+import type { Forward } from './core/portforward';
 import type { KubeService } from './service';
 
 export type KubeNode =

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { Commands } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
-import type { ScaffoldOptions } from './model';
-import type { FileStatus, PlannedFile } from './render';
+import type { ScaffoldOptions } from './core/model';
+import type { FileStatus, PlannedFile } from './core/render';
 import type { ModelApisTree } from './tree';
 
 /** Ends the flow quietly when the user closes a step. */
@@ -22,10 +22,10 @@ const STATUS_ICON: Record<FileStatus, string> = { new: '$(new-file)', unchanged:
 export async function createProject(extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger, dir: string, options: ScaffoldOptions): Promise<void> {
   // Loaded on first use, so activation does not pay for the template engine or git.
   const [{ planProject }, { loadTemplates }, { inspectPlan, writePlan }, { initAndCommit, isInsideRepository }] = await Promise.all([
-    import('./render'),
-    import('./templates'),
-    import('./write'),
-    import('../git/client'),
+    import('./core/render'),
+    import('./core/templates'),
+    import('./core/write'),
+    import('../git/core/client'),
   ]);
   const templates = await loadTemplates(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api').fsPath);
   const plan = await inspectPlan(dir, planProject(options, templates));

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Commands, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
-import type { ModelApiProject } from './projects';
-import { detectFramework, parseProjectMarker } from './projects';
+import type { ModelApiProject } from './core/projects';
+import { detectFramework, parseProjectMarker } from './core/projects';
 import { SEARCH_EXCLUDE } from './workspace';
 
 /** The model APIs in the workspace; refreshed by file events, debounced. */

@@ -10,9 +10,9 @@ import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
 import { createProject } from './create';
-import { featuresFromCsv, inspectModel } from './inspect';
-import type { Problem } from './model';
-import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateOptions } from './model';
+import { featuresFromCsv, inspectModel } from './core/inspect';
+import type { Problem } from './core/model';
+import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateOptions } from './core/model';
 import type { ModelApisTree } from './tree';
 import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
-import { BUILTIN_SYLLABI } from './catalog';
-import { parseSyllabus } from './parser';
+import { BUILTIN_SYLLABI } from './core/catalog';
+import { parseSyllabus } from './core/parser';
 import type { SyllabusOverview } from './panel';
 import type { SyllabusService } from './service';
 

@@ -6,8 +6,8 @@ import { Commands, WebviewPanels } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
-import type { LinkedFeature } from './actions';
-import { linkForTopic } from './actions';
+import type { LinkedFeature } from './core/actions';
+import { linkForTopic } from './core/actions';
 import type { SyllabusService } from './service';
 
 /**

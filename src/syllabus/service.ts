@@ -3,11 +3,11 @@ import { errorMessage } from '../common/errors';
 import { Settings, StorageKeys, ContextKeys } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
-import type { BuiltinSyllabus } from './catalog';
-import { BUILTIN_SYLLABI, DEFAULT_SYLLABUS_ID, findBuiltin } from './catalog';
-import { SyllabusModel } from './model';
-import { parseSyllabus } from './parser';
-import type { ProgressMap } from './progress';
+import type { BuiltinSyllabus } from './core/catalog';
+import { BUILTIN_SYLLABI, DEFAULT_SYLLABUS_ID, findBuiltin } from './core/catalog';
+import { SyllabusModel } from './core/model';
+import { parseSyllabus } from './core/parser';
+import type { ProgressMap } from './core/progress';
 
 /** Where the syllabus comes from: one of ours, or the user's own file. */
 export type SyllabusSource =

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { CommandRegistry } from '../vscode/commands';
-import { linkForTopic } from './actions';
-import type { Module, Topic } from './parser';
+import { linkForTopic } from './core/actions';
+import type { Module, Topic } from './core/parser';
 import type { SyllabusService } from './service';
 
 type Node = { readonly kind: 'module'; readonly module: Module } | { readonly kind: 'topic'; readonly topic: Topic };

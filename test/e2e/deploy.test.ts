@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { KubeClient } from '../../src/kube/client';
+import { KubeClient } from '../../src/kube/core/client';
 import { deleteNamespaceAndWait } from '../integration/helpers/kube';
 import { BASE_IMAGE, collapseOtherPanes, kubeCoordinates, openMlopsContainer, paneStates, restorePanes, root, runCommand, screenshot, session, waitForToast, webviewFrame } from './harness';
 

@@ -5,8 +5,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
-import { expShow, findDvcRepos, runDvc } from '../../src/experiments/dvc/client';
-import { DvcSource } from '../../src/experiments/sources';
+import { expShow, findDvcRepos, runDvc } from '../../src/experiments/core/dvc/client';
+import { DvcSource } from '../../src/experiments/core/sources';
 import { root, run, venvBin, venvPython } from './helpers/processes';
 
 type SampleRunsLib = typeof import('../../scripts/lib/sample-runs.mjs', { with: { 'resolution-mode': 'import' } });

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
 import { processGroupAlive } from '../../src/common/net';
-import { LocalMlflowServer, findLocalStores } from '../../src/experiments/mlflow/server';
-import { findRunModel } from '../../src/experiments/runModel';
-import { MlflowFilesSource, MlflowServerSource } from '../../src/experiments/sources';
+import { LocalMlflowServer, findLocalStores } from '../../src/experiments/core/mlflow/server';
+import { findRunModel } from '../../src/experiments/core/runModel';
+import { MlflowFilesSource, MlflowServerSource } from '../../src/experiments/core/sources';
 import { run, venvBin, venvPython } from './helpers/processes';
 
 const LOG = `

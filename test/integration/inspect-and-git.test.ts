@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
-import { gitState, initAndCommit, isInsideRepository } from '../../src/git/client';
-import { inspectModel } from '../../src/scaffold/inspect';
+import { gitState, initAndCommit, isInsideRepository } from '../../src/git/core/client';
+import { inspectModel } from '../../src/scaffold/core/inspect';
 import { run, venvPython } from './helpers/processes';
 
 describe('model inspection (real Python) and git (real git)', function () {

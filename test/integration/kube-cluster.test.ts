@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type * as k8s from '@kubernetes/client-node';
-import { DockerClient } from '../../src/docker/client';
+import { DockerClient } from '../../src/docker/core/client';
 import { kubeClusterLib } from './helpers/kube';
 import { root } from './helpers/processes';
 

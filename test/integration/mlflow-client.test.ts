@@ -7,10 +7,10 @@ import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
-import { compileFilter } from '../../src/experiments/filter';
-import { MlflowClient, offsetOf } from '../../src/experiments/mlflow/client';
-import { findRunModel } from '../../src/experiments/runModel';
-import { MlflowServerSource } from '../../src/experiments/sources';
+import { compileFilter } from '../../src/experiments/core/filter';
+import { MlflowClient, offsetOf } from '../../src/experiments/core/mlflow/client';
+import { findRunModel } from '../../src/experiments/core/runModel';
+import { MlflowServerSource } from '../../src/experiments/core/sources';
 import type { Server } from './helpers/processes';
 import { freePort, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
 

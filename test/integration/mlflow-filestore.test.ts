@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MlflowFileStore } from '../../src/experiments/mlflow/fileStore';
+import { MlflowFileStore } from '../../src/experiments/core/mlflow/fileStore';
 import { run, venvPython } from './helpers/processes';
 
 const LOG_AND_DUMP = `

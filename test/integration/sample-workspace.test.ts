@@ -3,9 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ScaffoldOptions } from '../../src/scaffold/model';
-import { planProject } from '../../src/scaffold/render';
-import { loadTemplates } from '../../src/scaffold/templates';
+import type { ScaffoldOptions } from '../../src/scaffold/core/model';
+import { planProject } from '../../src/scaffold/core/render';
+import { loadTemplates } from '../../src/scaffold/core/templates';
 import { root, run, venvPython } from './helpers/processes';
 
 const dir = path.join(root, 'sample-workspace', 'iris-api');

@@ -5,12 +5,12 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Framework, ModelSource, ScaffoldOptions } from '../../src/scaffold/model';
-import { SAMPLE_FEATURES } from '../../src/scaffold/model';
-import type { Templates } from '../../src/scaffold/render';
-import { planProject } from '../../src/scaffold/render';
-import { loadTemplates } from '../../src/scaffold/templates';
-import { inspectPlan, writePlan } from '../../src/scaffold/write';
+import type { Framework, ModelSource, ScaffoldOptions } from '../../src/scaffold/core/model';
+import { SAMPLE_FEATURES } from '../../src/scaffold/core/model';
+import type { Templates } from '../../src/scaffold/core/render';
+import { planProject } from '../../src/scaffold/core/render';
+import { loadTemplates } from '../../src/scaffold/core/templates';
+import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
 import type { Server } from './helpers/processes';
 import { freePort, root, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
 

@@ -1,5 +1,5 @@
 // The New Model API form. Field errors come from the same pure rules the
-// extension applies (src/scaffold/model.ts); what only the extension can know (a
+// extension applies (src/scaffold/core/model.ts); what only the extension can know (a
 // busy port, a folder with files) arrives as warnings.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-form-group/index.js';
@@ -11,8 +11,8 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { Problem } from '../../src/scaffold/model';
-import { optionsFromDraft, parseFeatureList, validateOptions } from '../../src/scaffold/model';
+import type { Problem } from '../../src/scaffold/core/model';
+import { optionsFromDraft, parseFeatureList, validateOptions } from '../../src/scaffold/core/model';
 import type { Choice, FromWizard, ToWizard, WizardDraft, WizardInit } from '../../src/webview/contract/scaffold';
 
 interface VsCodeApi<S> {

@@ -1,5 +1,5 @@
 // Messages between the New Model API wizard and the extension.
-import type { Feature, Framework, Problem } from '../../scaffold/model';
+import type { Feature, Framework, Problem } from '../../scaffold/core/model';
 
 export interface Choice {
   readonly label: string;

@@ -2,7 +2,7 @@
 // coordinates parsed once, in scripts/lib/kube-cluster.mjs), and deleting a test namespace
 // and waiting until it is gone, so a cluster stopped right after does not bring its pods
 // back with the next `up` (no kubectl needed).
-import type { KubeClient } from '../../../src/kube/client';
+import type { KubeClient } from '../../../src/kube/core/client';
 
 type KubeClusterLib = typeof import('../../../scripts/lib/kube-cluster.mjs', { with: { 'resolution-mode': 'import' } });
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../../src/common/errors';
-import { describeEndpoint, dockerodeOptions, parseHost, resolveEndpoint } from '../../../src/docker/connection';
+import { describeEndpoint, dockerodeOptions, parseHost, resolveEndpoint } from '../../../src/docker/core/connection';
 
 /** A HOME with a docker CLI config and one context, as `docker context create` writes them. */
 function homeWithContext(name: string, host: string, opts: { tls?: boolean; skipVerify?: boolean; current?: boolean } = {}): string {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { ContainerSummary, ImageSummary } from '../../../src/docker/client';
-import { groupByImage, imageLabels, imageTags, mlflowRunId, parseEnv, sanitizeTag, splitTag } from '../../../src/docker/model';
+import type { ContainerSummary, ImageSummary } from '../../../src/docker/core/client';
+import { groupByImage, imageLabels, imageTags, mlflowRunId, parseEnv, sanitizeTag, splitTag } from '../../../src/docker/core/model';
 
 describe('image tags and labels', () => {
   const git = { sha: '0123456789abcdef0123456789abcdef01234567', dirty: false };

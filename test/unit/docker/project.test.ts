@@ -3,9 +3,9 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../../src/common/errors';
-import { buildFailure, explainConnectionError, explainRequestError } from '../../../src/docker/client';
+import { buildFailure, explainConnectionError, explainRequestError } from '../../../src/docker/core/client';
 import { nextFreePort } from '../../../src/common/net';
-import { imageNameFor, planImage } from '../../../src/docker/project';
+import { imageNameFor, planImage } from '../../../src/docker/core/project';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { FilterSyntaxError, compileFilter, parseFilter } from '../../../src/experiments/filter';
-import type { Run } from '../../../src/experiments/model';
+import { FilterSyntaxError, compileFilter, parseFilter } from '../../../src/experiments/core/filter';
+import type { Run } from '../../../src/experiments/core/model';
 
 function run(id: string, over: Partial<Run> = {}): Run {
   return { id, name: id, experimentId: '1', status: 'FINISHED', params: {}, metrics: {}, tags: {}, ...over };

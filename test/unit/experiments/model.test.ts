@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { authFromEnv, parseRun, trackingUri } from '../../../src/experiments/mlflow/client';
-import { flatten, parseExpShow } from '../../../src/experiments/dvc/client';
-import { age, keyMetric, runStatus } from '../../../src/experiments/model';
+import { authFromEnv, parseRun, trackingUri } from '../../../src/experiments/core/mlflow/client';
+import { flatten, parseExpShow } from '../../../src/experiments/core/dvc/client';
+import { age, keyMetric, runStatus } from '../../../src/experiments/core/model';
 
 describe('experiments: the run model', () => {
   it('reads an MLflow run as the REST API sends it, NaN and infinities included', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { ViewRun } from '../../../src/webview/contract/experiments';
 import { decodeRuns, encodeRuns, keysOf, tableWire } from '../../../src/webview/contract/experiments';
-import { offsetOf } from '../../../src/experiments/mlflow/client';
+import { offsetOf } from '../../../src/experiments/core/mlflow/client';
 
 describe('experiments: runs sent to the table by column', () => {
   it('round-trips runs exactly: missing values stay missing, NaN and infinities survive', () => {

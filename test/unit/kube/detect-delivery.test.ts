@@ -3,10 +3,10 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ClusterFacts } from '../../../src/kube/detect';
-import { detectCluster } from '../../../src/kube/detect';
+import type { ClusterFacts } from '../../../src/kube/core/detect';
+import { detectCluster } from '../../../src/kube/core/detect';
 import { onPath } from '../../../src/common/tools';
-import { isLocalRegistry, normalizedRef, planDelivery } from '../../../src/kube/delivery';
+import { isLocalRegistry, normalizedRef, planDelivery } from '../../../src/deploy/core/delivery';
 
 const facts = (over: Partial<ClusterFacts>): ClusterFacts => ({ context: 'ctx', cluster: 'c', server: 'https://127.0.0.1:6443', nodes: [], ...over });
 const opts = { setting: 'auto' as const, registry: 'localhost:5000', containerdAddress: '/run/containerd/containerd.sock', containerdOnThisHost: false };

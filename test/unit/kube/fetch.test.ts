@@ -1,4 +1,4 @@
-// The fetch client-node gets in the bundle (src/kube/fetch.ts), against a real HTTPS server
+// The fetch client-node gets in the bundle (src/kube/core/fetch.ts), against a real HTTPS server
 // that asks for a client certificate: the certificate of the request's agent reaches the
 // server even when the agent is swapped for the global one, which is what the editor's
 // proxy support does to requests for hosts other than localhost (the e2e tier shows the
@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import fetch, { FetchError } from '../../../src/kube/fetch';
+import fetch, { FetchError } from '../../../src/kube/core/fetch';
 
 describe('client-node fetch with client certificates', function () {
   this.timeout(30_000);

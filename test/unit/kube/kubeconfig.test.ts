@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../../src/common/errors';
-import { KubeClient } from '../../../src/kube/client';
+import { KubeClient } from '../../../src/kube/core/client';
 
 const config = (ctx: string, server: string, current?: string) => `# mine
 apiVersion: v1

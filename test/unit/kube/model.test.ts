@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { dockerConfigCredentials, groupByNamespace, summarizeDeployment, summarizePod } from '../../../src/kube/model';
+import { dockerConfigCredentials, groupByNamespace, summarizeDeployment, summarizePod } from '../../../src/kube/core/model';
 
 const deployment = (over: { replicas?: number; ready?: number; updated?: number; progressing?: { status: string; reason: string; message?: string }; available?: string }): V1Deployment => ({
   metadata: { name: 'iris-api', namespace: 'ml', generation: 2, annotations: { 'deployment.kubernetes.io/revision': '3', 'mlops.workbench/project': '/w/iris-api' } },

@@ -12,7 +12,7 @@ import {
   validatePort,
   validateProjectName,
   validatePythonVersion,
-} from '../../../src/scaffold/model';
+} from '../../../src/scaffold/core/model';
 
 describe('scaffold input rules', () => {
   it('accepts a good project name', () => {

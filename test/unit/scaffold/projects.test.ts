@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { featuresFromCsv } from '../../../src/scaffold/inspect';
-import { parseFeatureList } from '../../../src/scaffold/model';
-import { detectFramework, parseProjectMarker } from '../../../src/scaffold/projects';
+import { featuresFromCsv } from '../../../src/scaffold/core/inspect';
+import { parseFeatureList } from '../../../src/scaffold/core/model';
+import { detectFramework, parseProjectMarker } from '../../../src/scaffold/core/projects';
 
 describe('model API discovery and feature input', () => {
   it('reads a project marker, and says what is wrong with a broken one', () => {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { parse as parseYaml } from 'yaml';
-import type { ScaffoldOptions } from '../../../src/scaffold/model';
-import { SAMPLE_FEATURES } from '../../../src/scaffold/model';
-import { comparePlan, planProject } from '../../../src/scaffold/render';
+import type { ScaffoldOptions } from '../../../src/scaffold/core/model';
+import { SAMPLE_FEATURES } from '../../../src/scaffold/core/model';
+import { comparePlan, planProject } from '../../../src/scaffold/core/render';
 import { loadTemplates } from './templates';
 
 let templates: Map<string, string>;

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { TOPIC_ACTION_RULES, linkForTopic } from '../../../src/syllabus/actions';
-import { allTopics, parseSyllabus } from '../../../src/syllabus/parser';
+import { TOPIC_ACTION_RULES, linkForTopic } from '../../../src/syllabus/core/actions';
+import { allTopics, parseSyllabus } from '../../../src/syllabus/core/parser';
 
 const root = path.join(__dirname, '..', '..', '..');
 const course = parseSyllabus(readFileSync(path.join(root, 'media', 'syllabi', 'mlops-course.md'), 'utf8'));

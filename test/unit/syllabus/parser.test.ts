@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { allTopics, normalizeText, parseSyllabus } from '../../../src/syllabus/parser';
-import { BUILTIN_SYLLABI } from '../../../src/syllabus/catalog';
+import { allTopics, normalizeText, parseSyllabus } from '../../../src/syllabus/core/parser';
+import { BUILTIN_SYLLABI } from '../../../src/syllabus/core/catalog';
 
 const media = path.join(__dirname, '..', '..', '..', 'media', 'syllabi');
 const read = (f: string): string => readFileSync(path.join(media, f), 'utf8');

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SyllabusModel } from '../../../src/syllabus/model';
-import { allTopics, parseSyllabus } from '../../../src/syllabus/parser';
-import { reconcile, setDone, similarity } from '../../../src/syllabus/progress';
+import { SyllabusModel } from '../../../src/syllabus/core/model';
+import { allTopics, parseSyllabus } from '../../../src/syllabus/core/parser';
+import { reconcile, setDone, similarity } from '../../../src/syllabus/core/progress';
 
 const course = parseSyllabus(readFileSync(path.join(__dirname, '..', '..', '..', 'media', 'syllabi', 'mlops-course.md'), 'utf8'));
 

@@ -4,14 +4,14 @@
 // No editor API.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import type { CancellationTokenLike } from '../common/cancellation';
-import { CancelledError, throwIfCancelled } from '../common/cancellation';
-import { UserFacingError, errorMessage } from '../common/errors';
-import { onPath } from '../common/tools';
-import type { DockerClient } from '../docker/client';
-import { splitTag } from '../docker/model';
-import type { ClusterKind, Detection } from './detect';
-import { CLUSTER_KIND_NAMES } from './detect';
+import type { CancellationTokenLike } from '../../common/cancellation';
+import { CancelledError, throwIfCancelled } from '../../common/cancellation';
+import { UserFacingError, errorMessage } from '../../common/errors';
+import { onPath } from '../../common/tools';
+import type { DockerClient } from '../../docker/core/client';
+import { splitTag } from '../../docker/core/model';
+import type { ClusterKind, Detection } from '../../kube/core/detect';
+import { CLUSTER_KIND_NAMES } from '../../kube/core/detect';
 
 export type DeliveryRoute = 'shared-daemon' | 'kind' | 'minikube' | 'k3d' | 'containerd' | 'registry';
 export type DeliverySetting = 'auto' | DeliveryRoute;

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { CancellationTokenLike } from '../../common/cancellation';
-import { throwIfCancelled } from '../../common/cancellation';
-import { UserFacingError, errorMessage } from '../../common/errors';
+import type { CancellationTokenLike } from '../../../common/cancellation';
+import { throwIfCancelled } from '../../../common/cancellation';
+import { UserFacingError, errorMessage } from '../../../common/errors';
 import type { ArtifactEntry, Experiment, MetricPoint, ModelVersion, RegisteredModel, Run } from '../model';
 import { runStatus } from '../model';
 

@@ -3,9 +3,9 @@
 // inspected), or reads a sample CSV's header.
 import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import type { CancellationTokenLike } from '../common/cancellation';
-import { CancelledError } from '../common/cancellation';
-import { UserFacingError } from '../common/errors';
+import type { CancellationTokenLike } from '../../common/cancellation';
+import { CancelledError } from '../../common/cancellation';
+import { UserFacingError } from '../../common/errors';
 import type { Feature, FeatureType } from './model';
 
 export interface ModelInfo {

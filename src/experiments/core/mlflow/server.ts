@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CancellationTokenLike } from '../../common/cancellation';
-import { CancelledError } from '../../common/cancellation';
-import { UserFacingError } from '../../common/errors';
-import { freePort, processGroupAlive } from '../../common/net';
+import type { CancellationTokenLike } from '../../../common/cancellation';
+import { CancelledError } from '../../../common/cancellation';
+import { UserFacingError } from '../../../common/errors';
+import { freePort, processGroupAlive } from '../../../common/net';
 import { MlflowFileStore } from './fileStore';
 
 export interface LocalStore {

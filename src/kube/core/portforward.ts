@@ -1,7 +1,7 @@
 // Port-forwards through the API server to a pod, managed: listed, each stoppable, all
 // stopped on dispose, so none outlives the window. Listens on 127.0.0.1 only. No editor API.
 import net from 'node:net';
-import { PortInUseError, nextFreePort } from '../common/net';
+import { PortInUseError, nextFreePort } from '../../common/net';
 import type { KubeClient } from './client';
 
 export interface Forward {

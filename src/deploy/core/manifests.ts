@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { UserFacingError } from '../common/errors';
+import { UserFacingError } from '../../common/errors';
 
 export const FIELD_MANAGER = 'mlops-workbench';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';

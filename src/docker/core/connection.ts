@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { UserFacingError } from '../common/errors';
+import { UserFacingError } from '../../common/errors';
 
 export interface Tls {
   readonly ca?: string;

@@ -3,8 +3,8 @@
 // afterwards. No editor API.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { GitState } from '../git/client';
-import { parseProjectMarker } from '../scaffold/projects';
+import type { GitState } from '../../git/core/client';
+import { parseProjectMarker } from '../../scaffold/core/projects';
 import { imageLabels, imageTags, mlflowRunId } from './model';
 
 export interface ImagePlan {

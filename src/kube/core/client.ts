@@ -8,12 +8,12 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type * as k8s from '@kubernetes/client-node';
 import { parse, parseDocument } from 'yaml';
-import type { CancellationTokenLike } from '../common/cancellation';
-import { CancelledError, throwIfCancelled } from '../common/cancellation';
-import { UserFacingError, errorMessage } from '../common/errors';
+import type { CancellationTokenLike } from '../../common/cancellation';
+import { CancelledError, throwIfCancelled } from '../../common/cancellation';
+import { UserFacingError, errorMessage } from '../../common/errors';
 import type { ClusterFacts } from './detect';
-import type { KubeObject } from './manifests';
-import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from './manifests';
+import type { KubeObject } from '../../deploy/core/manifests';
+import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from '../../deploy/core/manifests';
 
 type K8s = typeof k8s;
 let lib: Promise<K8s> | undefined;

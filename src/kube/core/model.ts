@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { revisionOf } from './client';
-import { ANNOTATIONS } from './manifests';
+import { ANNOTATIONS } from '../../deploy/core/manifests';
 
 export type WorkloadState = 'available' | 'progressing' | 'failing' | 'stopped';
 

@@ -7,12 +7,12 @@ import { createReadStream } from 'node:fs';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { CancellationTokenLike } from '../common/cancellation';
+import type { CancellationTokenLike } from '../../common/cancellation';
 import type { Endpoint } from './connection';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from './connection';
-import { PortInUseError } from '../common/net';
-import { CancelledError, throwIfCancelled } from '../common/cancellation';
-import { UserFacingError, errorMessage } from '../common/errors';
+import { PortInUseError } from '../../common/net';
+import { CancelledError, throwIfCancelled } from '../../common/cancellation';
+import { UserFacingError, errorMessage } from '../../common/errors';
 
 export interface BuildOptions {
   /** Relative to the context; default "Dockerfile". */
@@ -54,7 +54,7 @@ export function explainRequestError(err: unknown, where: string, what: string): 
   return new UserFacingError(`The Docker engine refused the ${what}: ${detail}`, errorMessage(err));
 }
 
-export { PortInUseError } from '../common/net';
+export { PortInUseError } from '../../common/net';
 
 /** Explains a failed connection in words a user can act on. */
 export function explainConnectionError(err: unknown, where: string): UserFacingError {

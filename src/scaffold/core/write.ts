@@ -2,8 +2,8 @@
 // so (the editor asks the user first); everything else is left as it is.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CancellationTokenLike } from '../common/cancellation';
-import { throwIfCancelled } from '../common/cancellation';
+import type { CancellationTokenLike } from '../../common/cancellation';
+import { throwIfCancelled } from '../../common/cancellation';
 import type { FileStatus, PlannedFile } from './render';
 import { comparePlan } from './render';
 

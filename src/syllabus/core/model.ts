@@ -1,6 +1,6 @@
 // The loaded syllabus with its progress: the one source both the tree and the
 // overview read. Pure; the editor glue in service.ts feeds it and stores progress.
-import type { OverviewModule, OverviewState, OverviewStrings, OverviewTopic } from '../webview/contract/syllabus';
+import type { OverviewModule, OverviewState, OverviewStrings, OverviewTopic } from '../../webview/contract/syllabus';
 import type { TopicLink } from './actions';
 import type { Module, Syllabus, Topic } from './parser';
 import { allTopics } from './parser';

@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CancellationTokenLike } from '../../common/cancellation';
-import { CancelledError } from '../../common/cancellation';
-import { UserFacingError } from '../../common/errors';
+import type { CancellationTokenLike } from '../../../common/cancellation';
+import { CancelledError } from '../../../common/cancellation';
+import { UserFacingError } from '../../../common/errors';
 import type { Run, RunStatus } from '../model';
 
 interface ExpData {

@@ -2,7 +2,7 @@
 // `docker events` stream, debounced; when the stream ends (the engine stopped or
 // restarted), reconnects with a growing back-off. No polling while connected.
 // No editor API: the Images & Containers tree and the integration tests share it.
-import { UserFacingError, errorMessage } from '../common/errors';
+import { UserFacingError, errorMessage } from '../../common/errors';
 import type { DockerClient, EngineVersion } from './client';
 
 export type EngineState =

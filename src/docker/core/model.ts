@@ -1,7 +1,7 @@
 // What an image built by the extension is called and what it says about itself.
 // Pure: the build command feeds it the project marker and the git state.
 
-import type { GitState } from '../git/client';
+import type { GitState } from '../../git/core/client';
 import type { ContainerSummary, ImageSummary } from './client';
 
 /** The label every image and container made by the extension carries (the tree's default filter). */

@@ -1,9 +1,9 @@
 // The smoke test of a running model API: it becomes healthy, then /predict answers
 // the project's saved sample payload. Used for containers and for deployments.
 // No editor API.
-import type { CancellationTokenLike } from '../common/cancellation';
-import { throwIfCancelled } from '../common/cancellation';
-import { UserFacingError, errorMessage } from '../common/errors';
+import type { CancellationTokenLike } from '../../common/cancellation';
+import { throwIfCancelled } from '../../common/cancellation';
+import { UserFacingError, errorMessage } from '../../common/errors';
 
 export interface SmokeResult {
   readonly healthMs: number;
