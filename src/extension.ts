@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { loadBundle } from './common/l10n';
 import { CommandRegistry } from './vscode/commands';
 import { Commands } from './vscode/ids';
 import { Disposable } from './vscode/lifecycle';
@@ -58,6 +59,10 @@ export class Extension extends Disposable {
 
 export function activate(context: vscode.ExtensionContext): Extension {
   const activateStart = performance.now();
+  // Editor-free modules translate from the same bundle as the editor glue.
+  // (No bundle for English: the source text is the English.)
+  const bundle: unknown = vscode.l10n.bundle;
+  if (bundle !== null && typeof bundle === 'object') loadBundle({ contents: bundle as Record<string, string> });
   const extension = new Extension(context);
   context.subscriptions.push(extension);
   const activateMs = performance.now() - activateStart;

@@ -39,13 +39,3 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-/** True while any process of the group `pgid` is alive. */
-export function processGroupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

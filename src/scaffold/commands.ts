@@ -101,7 +101,7 @@ async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: C
       const modelUri = required(
         await vscode.window.showInputBox({
           title: title(2, vscode.l10n.t('MLflow model URI')),
-          placeHolder: 'runs:/<run id>/model  ·  models:/<name>/<version>  ·  models:/<name>@<alias>',
+          placeHolder: vscode.l10n.t('runs:/<run id>/model  ·  models:/<name>/<version>  ·  models:/<name>@<alias>'),
           ignoreFocusOut: true,
           validateInput: (v) => validateModelSource({ kind: 'mlflow', uri: v.trim() })[0]?.message,
         }),

@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
-import { isCancellation } from '../common/cancellation';
-import { UserFacingError, errorMessage } from '../common/errors';
+import { showError } from './errors';
 import type { CommandId } from './ids';
-import { Commands } from './ids';
 import type { Logger } from './logger';
 
 /**
@@ -25,18 +23,8 @@ export class CommandRegistry implements vscode.Disposable {
         try {
           return await (handler as (...a: unknown[]) => unknown)(...args);
         } catch (err) {
-          if (isCancellation(err) || err instanceof vscode.CancellationError) {
-            log.info(`${id}: cancelled by the user`);
-            return undefined;
-          }
-          log.error(`${id} failed: ${errorMessage(err)}`);
-          if (err instanceof Error && err.stack) log.debug(err.stack);
-          if (err instanceof UserFacingError && err.detail) log.error(err.detail);
-          const message = err instanceof UserFacingError ? err.message : vscode.l10n.t('MLOps: {0}', errorMessage(err));
-          const showLog = vscode.l10n.t('Show Log');
-          void vscode.window.showErrorMessage(message, showLog).then((choice) => {
-            if (choice === showLog) void vscode.commands.executeCommand(Commands.showLog);
-          });
+          // Not awaited: the toast stays up while the command returns.
+          void showError(err, log, { context: id });
           return undefined;
         }
       }),

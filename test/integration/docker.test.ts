@@ -22,7 +22,7 @@ import { smokeTest } from '../../src/scaffold/core/smoke';
 import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
-import { cancellable } from './helpers/cancel';
+import { cancellable } from '../helpers/cancel';
 import { freePort, root, run, venvPython } from './helpers/processes';
 
 const runId = Date.now().toString(36);

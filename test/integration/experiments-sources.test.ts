@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../src/common/errors';
-import { processGroupAlive } from '../../src/common/net';
+import { groupAlive } from '../../src/common/process';
 import { LocalMlflowServer, findLocalStores } from '../../src/experiments/core/mlflow/server';
 import { findRunModel } from '../../src/experiments/core/runModel';
 import { MlflowFilesSource, MlflowServerSource } from '../../src/experiments/core/sources';
@@ -88,12 +88,12 @@ describe('MLflow stores in a workspace: found, read directly, or served by a man
       assert.deepEqual(runs.map((r) => r.name), ['C=10.0', 'C=1.0']);
       const files = await new MlflowFilesSource(path.join(ws, 'mlruns')).runs([(await new MlflowFilesSource(path.join(ws, 'mlruns')).experiments()).find((e) => e.name === 'iris ☘')!.id]);
       assert.equal(files.length, 3);
-      assert.ok(processGroupAlive(pid));
+      assert.ok(groupAlive(pid));
     } finally {
       await server.stop();
     }
     assert.equal(server.running, false);
-    assert.equal(processGroupAlive(pid), false, 'no process of the server’s group is left');
+    assert.equal(groupAlive(pid), false, 'no process of the server’s group is left');
     assert.ok(existsSync(logFile));
   });
 

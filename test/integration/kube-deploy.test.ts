@@ -24,7 +24,7 @@ import { SAMPLE_FEATURES } from '../../src/scaffold/core/model';
 import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
-import { cancellable } from './helpers/cancel';
+import { cancellable } from '../helpers/cancel';
 import { deleteNamespaceAndWait, kubeClusterLib } from './helpers/kube';
 import { root, run, venvPython } from './helpers/processes';
 

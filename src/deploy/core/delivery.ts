@@ -2,16 +2,18 @@
 // cluster, shown to the user, overridable by the `mlops.kubernetes.imageDelivery`
 // setting. A registry other than a local one is used only after the user agrees.
 // No editor API.
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { CancelledError, throwIfCancelled } from '../../common/cancellation';
-import { UserFacingError, errorMessage } from '../../common/errors';
+import type { Readable } from 'node:stream';
+import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
+import type { RunningProcess } from '../../common/process';
+import { lastLines, run, start, ToolNotFoundError } from '../../common/process';
 import { onPath } from '../../common/tools';
 import type { DockerClient } from '../../docker/core/client';
 import { splitTag } from '../../docker/core/model';
 import type { ClusterKind, Detection } from '../../kube/core/detect';
 import { CLUSTER_KIND_NAMES } from '../../kube/core/detect';
+import { t } from '../../common/l10n';
 
 export type DeliveryRoute = 'shared-daemon' | 'kind' | 'minikube' | 'k3d' | 'containerd' | 'registry';
 export type DeliverySetting = 'auto' | DeliveryRoute;
@@ -132,8 +134,11 @@ export async function deliver(plan: DeliveryPlan, image: string, deps: DeliverDe
       // A deploy tag names the image's id, so a tag containerd already has is this very image:
       // an unchanged redeploy copies nothing.
       const address = plan.containerdAddress ?? '/run/containerd/containerd.sock';
-      const listed = await collect(spawn('ctr', ['--address', address, '-n', 'k8s.io', 'images', 'ls', '-q', `name==${normalizedRef(image)}`], { stdio: ['ignore', 'pipe', 'pipe'] })).catch(() => undefined);
-      if (listed?.code === 0 && listed.out.trim()) {
+      const listed = await run('ctr', ['--address', address, '-n', 'k8s.io', 'images', 'ls', '-q', `name==${normalizedRef(image)}`], { timeoutMs: 30_000, token: deps.token }).catch((err: unknown) => {
+        if (err instanceof CancelledError) throw err;
+        return undefined; // not known: import it
+      });
+      if (listed?.code === 0 && listed.stdout.trim()) {
         log(`containerd already has ${normalizedRef(image)}: nothing to import`);
         return;
       }
@@ -154,7 +159,7 @@ async function deliverKind(plan: DeliveryPlan, image: string, deps: DeliverDeps)
   // No kind CLI: what `kind load` does — the image saved and imported into each node
   // container's containerd, through the same Docker engine.
   const nodes = (await deps.docker.docker.listContainers({ filters: { label: [`io.x-k8s.kind.cluster=${name}`] } })).map((c) => c.Id);
-  if (nodes.length === 0) throw new UserFacingError(`No node containers of the kind cluster "${name}" run on this Docker engine, so the image cannot be loaded. Install the kind CLI, or set mlops.kubernetes.imageDelivery.`);
+  if (nodes.length === 0) throw new UserFacingError(t('No node containers of the kind cluster "{0}" run on this Docker engine, so the image cannot be loaded. Install the kind CLI, or set mlops.kubernetes.imageDelivery.', name));
   for (const id of nodes) {
     throwIfCancelled(deps.token);
     const exec = await deps.docker.docker.getContainer(id).exec({ Cmd: ['ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '-'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
@@ -167,7 +172,7 @@ async function deliverKind(plan: DeliveryPlan, image: string, deps: DeliverDeps)
       tar.pipe(stream);
     });
     const info = await exec.inspect();
-    if (info.ExitCode !== 0) throw new UserFacingError(`Importing ${image} into kind node ${id.slice(0, 12)} failed (exit ${info.ExitCode}).`);
+    if (info.ExitCode !== 0) throw new UserFacingError(t('Importing {0} into kind node {1} failed (exit {2}).', image, id.slice(0, 12), info.ExitCode));
   }
 }
 
@@ -175,7 +180,7 @@ async function push(plan: DeliveryPlan, image: string, deps: DeliverDeps): Promi
   const registry = plan.registry!;
   if (plan.needsConsent) {
     const yes = deps.consent ? await deps.consent(registry) : false;
-    if (!yes) throw new UserFacingError(`${image} was not pushed: ${registry} is not a registry on this machine, and pushing there needs your explicit yes. Use a local registry (mlops.kubernetes.registry) or agree when asked.`);
+    if (!yes) throw new UserFacingError(t('{0} was not pushed: {1} is not a registry on this machine, and pushing there needs your explicit yes. Use a local registry (mlops.kubernetes.registry) or agree when asked.', image, registry));
   }
   throwIfCancelled(deps.token);
   const [repo, tag] = splitTag(plan.imageRef);
@@ -190,10 +195,10 @@ async function push(plan: DeliveryPlan, image: string, deps: DeliverDeps): Promi
     );
     throwIfCancelled(deps.token);
     const failed = out.find((o) => o.error);
-    if (failed) throw new UserFacingError(`Pushing ${plan.imageRef} failed: ${failed.error}. Is the registry ${registry} running${plan.needsConsent ? ' and are you logged in' : ''}?`);
+    if (failed) throw new UserFacingError(t('Pushing {0} failed: {1}. Is the registry {2} running{3}?', plan.imageRef, failed.error, registry, plan.needsConsent ? t(' and are you logged in') : ''));
   } catch (err) {
     if (err instanceof UserFacingError || err instanceof CancelledError) throw err;
-    throw new UserFacingError(`Pushing ${plan.imageRef} failed: ${errorMessage(err)}. Is the registry ${registry} running?`);
+    throw new UserFacingError(t('Pushing {0} failed: {1}. Is the registry {2} running?', plan.imageRef, errorMessage(err), registry));
   } finally {
     cancel?.dispose();
   }
@@ -208,28 +213,14 @@ export function normalizedRef(ref: string): string {
   return slash < 0 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
 }
 
-function collect(child: ChildProcess, opts: { stdout: boolean } = { stdout: true }): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    if (opts.stdout) child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
-  });
-}
+/** Image loads and imports copy hundreds of megabytes: generous, but not endless. */
+const IMPORT_TIMEOUT_MS = 30 * 60_000;
 
 async function runTool(tool: string, args: string[], deps: DeliverDeps, what: string): Promise<void> {
-  const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const cancel = deps.token?.onCancellationRequested(() => child.kill('SIGTERM'));
-  try {
-    const r = await collect(child).catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'ENOENT' ? new UserFacingError(`The ${tool} CLI is not on the PATH, so the image cannot be loaded into ${what}. Install it, or set mlops.kubernetes.imageDelivery.`) : err;
-    });
-    throwIfCancelled(deps.token);
-    if (r.code !== 0) throw new UserFacingError(`${tool} ${args.join(' ')} failed: ${lastLines(r.out)}`);
-  } finally {
-    cancel?.dispose();
-  }
+  const r = await run(tool, args, { token: deps.token, timeoutMs: IMPORT_TIMEOUT_MS }).catch((err: unknown) => {
+    throw err instanceof ToolNotFoundError ? new UserFacingError(t('The {0} CLI is not on the PATH, so the image cannot be loaded into {1}. Install it, or set mlops.kubernetes.imageDelivery.', tool, what), undefined, { code: ErrorCode.toolMissing }) : err;
+  });
+  if (r.code !== 0) throw new UserFacingError(t('{0} {1} failed: {2}', tool, args.join(' '), lastLines(r.stderr + r.stdout)), r.stderr);
 }
 
 /**
@@ -246,10 +237,8 @@ async function saveInto(deps: DeliverDeps, image: string, tool: string, args: st
     const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}` };
     delete env.DOCKER_CONTEXT;
     deps.log?.(`docker save ${image} | ${tool} ${args.join(' ')}`);
-    const save = spawn(cli, ['save', image], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    // Handled from the start: a save that cannot even start must not be an unhandled rejection.
-    const saved = collect(save, { stdout: false }).catch((err: unknown) => ({ code: 1, out: errorMessage(err) }));
-    const failed = await importFrom(deps, image, tool, args, what, save, saved);
+    const save = start(cli, ['save', image], { env, stdoutPiped: true, token: deps.token, timeoutMs: IMPORT_TIMEOUT_MS });
+    const failed = await importFrom(deps, image, tool, args, what, save);
     if (!failed) return;
     deps.log?.(`docker save ${image} failed (${failed}); streaming it from the engine instead`);
   }
@@ -258,35 +247,21 @@ async function saveInto(deps: DeliverDeps, image: string, tool: string, args: st
 }
 
 /** Runs the import with its stdin from `save` (a running docker save) or from the Engine API; the save's failure, if it failed. */
-async function importFrom(deps: DeliverDeps, image: string, tool: string, args: string[], what: string, save?: ChildProcess, saved?: Promise<{ code: number; out: string }>): Promise<string | undefined> {
-  const child = spawn(tool, args, { stdio: [save?.stdout ?? 'pipe', 'pipe', 'pipe'] });
-  // The tool holds its own copy of the pipe; ours would keep docker writing if the tool died.
-  save?.stdout?.destroy();
-  const done = collect(child);
-  const cancel = deps.token?.onCancellationRequested(() => {
-    child.kill('SIGTERM');
-    save?.kill('SIGTERM');
+async function importFrom(deps: DeliverDeps, image: string, tool: string, args: string[], what: string, save?: RunningProcess): Promise<string | undefined> {
+  // Handled from the start: a save that cannot even start must not be an unhandled rejection.
+  const saved = save?.done.catch((err: unknown) => {
+    if (err instanceof CancelledError) throw err;
+    return { code: 1, stdout: '', stderr: errorMessage(err), signal: null };
   });
-  try {
-    if (!save) {
-      const tar = await deps.docker.docker.getImage(image).get();
-      tar.pipe(child.stdin!);
-      child.stdin!.on('error', () => undefined);
-    }
-    const r = await done.catch((err: NodeJS.ErrnoException) => {
-      save?.kill('SIGTERM');
-      throw err.code === 'ENOENT' ? new UserFacingError(`The ${tool} CLI (part of containerd) is not on the PATH, so the image cannot be imported into ${what}. Install containerd's tools, or set mlops.kubernetes.imageDelivery.`) : err;
-    });
-    const s = await saved;
-    throwIfCancelled(deps.token);
-    if (s && s.code !== 0) return lastLines(s.out);
-    if (r.code !== 0) throw new UserFacingError(`Importing ${image} into ${what} failed: ${lastLines(r.out)}`);
-    return undefined;
-  } finally {
-    cancel?.dispose();
-  }
-}
-
-function lastLines(text: string, n = 3): string {
-  return text.trim().split('\n').slice(-n).join(' ') || 'no output';
+  const stdin = save ? undefined : await deps.docker.docker.getImage(image).get();
+  const importing = start(tool, args, { ...(save ? { stdinFrom: save } : { stdin: stdin as Readable }), token: deps.token, timeoutMs: IMPORT_TIMEOUT_MS });
+  const r = await importing.done.catch(async (err: unknown) => {
+    await save?.stop(1000);
+    throw err instanceof ToolNotFoundError ? new UserFacingError(t('The {0} CLI (part of containerd) is not on the PATH, so the image cannot be imported into {1}. Install containerd\'s tools, or set mlops.kubernetes.imageDelivery.', tool, what), undefined, { code: ErrorCode.toolMissing }) : err;
+  });
+  const s = await saved;
+  throwIfCancelled(deps.token);
+  if (s && s.code !== 0) return lastLines(s.stderr);
+  if (r.code !== 0) throw new UserFacingError(t('Importing {0} into {1} failed: {2}', image, what, lastLines(r.stderr + r.stdout)), r.stderr);
+  return undefined;
 }

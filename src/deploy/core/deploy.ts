@@ -27,6 +27,7 @@ import { deliver, planDelivery } from './delivery';
 import type { KubeObject } from './manifests';
 import { containerPort, generatedManifests, prepareManifests, readProjectManifests } from './manifests';
 import type { Forward, PortForwards } from '../../kube/core/portforward';
+import { t } from '../../common/l10n';
 
 export type DeployStep = 'build' | 'deliver' | 'apply' | 'rollout' | 'port-forward' | 'smoke';
 
@@ -91,12 +92,12 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
     deps.onStep?.(s, m);
   };
   const dockerfile = path.join(dir, 'Dockerfile');
-  if (!existsSync(dockerfile)) throw new UserFacingError(`${path.basename(dir)} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.`);
+  if (!existsSync(dockerfile)) throw new UserFacingError(t('{0} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.', path.basename(dir)));
 
   // 1. Build.
   const git: GitState | undefined = await gitState(dir).catch(() => undefined);
   const plan = await planImage({ dockerfile, ...(settings.baseImage ? { baseImage: settings.baseImage } : {}), ...(git ? { git } : {}) });
-  step('build', `Building ${plan.tags[0]}`);
+  step('build', t('Building {0}', plan.tags[0]));
   // Without the build time label, an unchanged project builds the very same image (the
   // cache answers every step), so its tag and the Deployment's template stay the same.
   const labels = Object.fromEntries(Object.entries(plan.labels).filter(([k]) => k !== 'org.opencontainers.image.created'));
@@ -134,7 +135,7 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   });
   const deployment = objects.find((o) => o.kind === 'Deployment')!;
   const name = deployment.metadata.name;
-  step('apply', `Applying ${objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} to ${kube.context}/${namespace}`);
+  step('apply', t('Applying {0} to {1}/{2}', objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', '), kube.context, namespace));
   await kube.ensureNamespace(namespace, deps.createNamespace ?? (async () => false));
   const created = await kube.checkOwnership(objects);
   const before = await kube.deployment(namespace, name);
@@ -145,7 +146,7 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   // 4. Rollout; on failure or cancel, the cluster as it was.
   let revision: number;
   try {
-    step('rollout', `Waiting for ${name} to become available`);
+    step('rollout', t('Waiting for {0} to become available', name));
     revision = await kube.waitForRollout(namespace, name, { timeoutMs: settings.rolloutTimeoutSeconds * 1000, ...(token ? { token } : {}), ...(deps.onRollout ? { onProgress: deps.onRollout } : {}), imageHint: delivery.description });
   } catch (err) {
     await restore(kube, namespace, name, before?.spec?.template, created, deps.log).catch((e: unknown) => deps.log?.(`could not restore the previous state: ${String(e)}`));
@@ -156,13 +157,13 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   const [pod] = await kube.readyPods(namespace, (await kube.deployment(namespace, name))!);
   const result = { name, namespace, image: delivery.imageRef, imageId, detection, delivery, revision, newRollout: revision !== beforeRevision };
   if (!pod) return result;
-  step('port-forward', `Forwarding to ${pod.metadata!.name}`);
+  step('port-forward', t('Forwarding to {0}', pod.metadata!.name));
   const podName = pod.metadata!.name!;
   // The forwards to the revision this one replaced lead nowhere now.
   await deps.forwards.stopOwned(kube.context, namespace, name, [podName]);
   const forward = await deps.forwards.start(kube, namespace, podName, containerPort(deployment, plan.port), 0, name);
   if (!plan.samplePayload) return { ...result, forward };
-  step('smoke', `Smoke test: POST ${forward.url}/predict`);
+  step('smoke', t('Smoke test: POST {0}/predict', forward.url));
   const payload = JSON.parse(await readFile(plan.samplePayload, 'utf8')) as unknown;
   const smoke = await smokeTest(forward.url, payload, { readyTimeoutMs: 30_000, ...(token ? { token } : {}) });
   return { ...result, forward, smoke };

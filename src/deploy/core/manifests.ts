@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UserFacingError } from '../../common/errors';
+import { t } from '../../common/l10n';
 
 export const FIELD_MANAGER = 'mlops-workbench';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -48,7 +49,7 @@ export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length) {
         const e = doc.errors[0]!;
-        throw new UserFacingError(`k8s/${file} does not parse: line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
+        throw new UserFacingError(t('k8s/{0} does not parse: line {1}: {2}', file, e.linePos?.[0].line ?? '?', e.message.split('\n')[0]));
       }
       const obj = doc.toJS() as KubeObject | null;
       if (obj && typeof obj === 'object' && obj.kind && obj.metadata?.name) out.push(obj);
@@ -99,7 +100,7 @@ export function generatedManifests(name: string, port: number): KubeObject[] {
  */
 export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDeployed): KubeObject[] {
   const deployment = objects.find((o) => o.kind === 'Deployment');
-  if (!deployment) throw new UserFacingError('The project\'s k8s folder has no Deployment to deploy. Add k8s/deployment.yaml, or remove the folder to use a generated one.');
+  if (!deployment) throw new UserFacingError(t('The project\'s k8s folder has no Deployment to deploy. Add k8s/deployment.yaml, or remove the folder to use a generated one.'));
   return objects.map((o) => {
     const copy = structuredClone(o);
     copy.metadata.namespace = what.namespace;
@@ -108,7 +109,7 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
     const spec = copy.spec as { template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: Array<{ name: string; image?: string; imagePullPolicy?: string }> } } };
     const containers = spec.template?.spec?.containers ?? [];
     const target = containers.find((c) => c.name === 'api') ?? containers[0];
-    if (!target) throw new UserFacingError(`The Deployment ${copy.metadata.name} in k8s/deployment.yaml has no container to run the image in.`);
+    if (!target) throw new UserFacingError(t('The Deployment {0} in k8s/deployment.yaml has no container to run the image in.', copy.metadata.name));
     target.image = what.image;
     target.imagePullPolicy = what.pullPolicy;
     const template = (spec.template ??= {});

@@ -13,6 +13,7 @@ import { describeEndpoint, dockerodeOptions, resolveEndpoint } from './connectio
 import { PortInUseError } from '../../common/net';
 import { CancelledError, throwIfCancelled } from '../../common/cancellation';
 import { UserFacingError, errorMessage } from '../../common/errors';
+import { t } from '../../common/l10n';
 
 export interface BuildOptions {
   /** Relative to the context; default "Dockerfile". */
@@ -50,8 +51,8 @@ export function explainRequestError(err: unknown, where: string, what: string): 
   const json = (err as { json?: { message?: string } }).json;
   const detail = (json?.message ?? errorMessage(err)).replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
   const parse = /dockerfile parse error (?:on )?line (\d+): (.*)/i.exec(detail);
-  if (parse) return new UserFacingError(`The Dockerfile does not parse: line ${parse[1]}: ${parse[2]}`, detail);
-  return new UserFacingError(`The Docker engine refused the ${what}: ${detail}`, errorMessage(err));
+  if (parse) return new UserFacingError(t('The Dockerfile does not parse: line {0}: {1}', parse[1], parse[2]), detail);
+  return new UserFacingError(t('The Docker engine refused the {0}: {1}', what, detail), errorMessage(err));
 }
 
 export { PortInUseError } from '../../common/net';
@@ -60,12 +61,12 @@ export { PortInUseError } from '../../common/net';
 export function explainConnectionError(err: unknown, where: string): UserFacingError {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT' || code === 'ECONNREFUSED') {
-    return new UserFacingError(`No Docker engine answers at ${where}. Start Docker (or Podman's Docker-compatible service), or point DOCKER_HOST at a running engine.`, errorMessage(err));
+    return new UserFacingError(t('No Docker engine answers at {0}. Start Docker (or Podman\'s Docker-compatible service), or point DOCKER_HOST at a running engine.', where), errorMessage(err));
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new UserFacingError(`Permission denied on ${where}. Add your user to the "docker" group (then log in again), or use a rootless engine's socket through DOCKER_HOST.`, errorMessage(err));
+    return new UserFacingError(t('Permission denied on {0}. Add your user to the "docker" group (then log in again), or use a rootless engine\'s socket through DOCKER_HOST.', where), errorMessage(err));
   }
-  return new UserFacingError(`The Docker engine at ${where} cannot be reached: ${errorMessage(err)}`);
+  return new UserFacingError(t('The Docker engine at {0} cannot be reached: {1}', where, errorMessage(err)));
 }
 
 export class DockerClient {
@@ -99,7 +100,7 @@ export class DockerClient {
     const podman = (v.Components ?? []).some((c) => /podman/i.test(c.Name));
     const [major, minor] = v.ApiVersion.split('.').map(Number);
     if (major < 1 || (major === 1 && minor < MIN_API_MINOR)) {
-      throw new UserFacingError(`The engine at ${this.where} speaks Docker API ${v.ApiVersion}; MLOps Workbench needs 1.${MIN_API_MINOR} (Docker 20.10) or newer. Update the engine.`);
+      throw new UserFacingError(t('The engine at {0} speaks Docker API {1}; MLOps Workbench needs 1.{2} (Docker 20.10) or newer. Update the engine.', this.where, v.ApiVersion, MIN_API_MINOR));
     }
     return { version: v.Version, apiVersion: v.ApiVersion, podman };
   }
@@ -151,7 +152,7 @@ export class DockerClient {
       const failure = output.find((o) => o.error);
       if (failure) throw buildFailure(failure.error!.trim(), dockerfileText, lastStep, opts.buildArgs?.BASE_IMAGE);
       const id = output.map((o) => o.aux?.ID).filter(Boolean).pop();
-      if (!id) throw new UserFacingError('The build finished without an image id; see the log.');
+      if (!id) throw new UserFacingError(t('The build finished without an image id; see the log.'));
       return id;
     } catch (err) {
       if (token?.isCancellationRequested) throw new CancelledError('The build was cancelled');
@@ -345,9 +346,9 @@ export function buildFailure(error: string, dockerfile: string, step: string, ba
     const fix = declared
       ? 'Set mlops.docker.baseImage (the BASE_IMAGE build arg) to an image this engine has, or load that image first (docker load / docker pull).'
       : 'Change the FROM line to an image this engine has, or load that image first (docker load / docker pull).';
-    return new UserFacingError(`The base image "${image}" is not on this engine and cannot be pulled${lineOf(dockerfile, step)}. ${fix}`, error);
+    return new UserFacingError(t('The base image "{0}" is not on this engine and cannot be pulled{1}. {2}', image, lineOf(dockerfile, step), fix), error);
   }
-  return new UserFacingError(`The image build failed${lineOf(dockerfile, step)}: ${error}`, error);
+  return new UserFacingError(t('The image build failed{0}: {1}', lineOf(dockerfile, step), error), error);
 }
 
 /** " (Dockerfile line N)" for the step that failed, when the step's text is found in the Dockerfile. */

@@ -8,6 +8,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../common/errors';
+import { t } from '../../common/l10n';
 
 export interface Tls {
   readonly ca?: string;
@@ -57,10 +58,10 @@ export function resolveEndpoint(input: ResolveInput): Endpoint {
     try {
       meta = JSON.parse(readText(path.join(configDir, 'contexts', 'meta', id, 'meta.json'))) as typeof meta;
     } catch {
-      throw new UserFacingError(`The Docker context "${context}" is selected but cannot be read. Run "docker context use default", or set mlops.docker.host.`);
+      throw new UserFacingError(t('The Docker context "{0}" is selected but cannot be read. Run "docker context use default", or set mlops.docker.host.', context));
     }
     const host = meta.Endpoints?.docker?.Host;
-    if (!host) throw new UserFacingError(`The Docker context "${context}" has no Docker endpoint. Run "docker context use default", or set mlops.docker.host.`);
+    if (!host) throw new UserFacingError(t('The Docker context "{0}" has no Docker endpoint. Run "docker context use default", or set mlops.docker.host.', context));
     const tlsDir = path.join(configDir, 'contexts', 'tls', id, 'docker');
     const tls: Tls | undefined = exists(path.join(tlsDir, 'ca.pem')) || exists(path.join(tlsDir, 'cert.pem'))
       ? {
@@ -104,14 +105,14 @@ function tlsFromEnv(env: NodeJS.ProcessEnv): Tls | undefined {
 export function parseHost(host: string, source: string, tls?: Tls): Endpoint {
   if (host.startsWith('unix://')) return { kind: 'unix', socketPath: host.slice('unix://'.length) || DEFAULT_SOCKET, source };
   if (host.startsWith('npipe://')) return { kind: 'unix', socketPath: host.slice('npipe://'.length) || '//./pipe/docker_engine', source };
-  if (host.startsWith('ssh://')) throw new UserFacingError(`${source} points at ${host}: ssh:// engines are not supported yet. Forward the socket (ssh -L) and use unix:// or tcp://.`);
+  if (host.startsWith('ssh://')) throw new UserFacingError(t('{0} points at {1}: ssh:// engines are not supported yet. Forward the socket (ssh -L) and use unix:// or tcp://.', source, host));
   let url: URL;
   try {
     url = new URL(host.replace(/^tcp:\/\//, 'http://'));
   } catch {
-    throw new UserFacingError(`${source} is "${host}", which is not an engine address. Use unix:///var/run/docker.sock or tcp://host:2375.`);
+    throw new UserFacingError(t('{0} is "{1}", which is not an engine address. Use unix:///var/run/docker.sock or tcp://host:2375.', source, host));
   }
-  if (!url.hostname) throw new UserFacingError(`${source} is "${host}", which names no host.`);
+  if (!url.hostname) throw new UserFacingError(t('{0} is "{1}", which names no host.', source, host));
   const port = Number(url.port || (tls || url.protocol === 'https:' ? 2376 : 2375));
   const useTls = tls ?? (url.protocol === 'https:' || port === 2376 ? { verify: true } : undefined);
   return { kind: 'tcp', host: url.hostname, port, ...(useTls ? { tls: useTls } : {}), source };

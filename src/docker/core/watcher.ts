@@ -4,6 +4,7 @@
 // No editor API: the Images & Containers tree and the integration tests share it.
 import { UserFacingError, errorMessage } from '../../common/errors';
 import type { DockerClient, EngineVersion } from './client';
+import { t } from '../../common/l10n';
 
 export type EngineState =
   | { readonly kind: 'connecting' }
@@ -103,7 +104,7 @@ export class EngineWatcher {
         ended = stream.ended;
       } catch (err) {
         if (this.disposed) return;
-        const error = err instanceof UserFacingError ? err : new UserFacingError(`The Docker engine cannot be reached: ${errorMessage(err)}`);
+        const error = err instanceof UserFacingError ? err : new UserFacingError(t('The Docker engine cannot be reached: {0}', errorMessage(err)));
         this.setState({ kind: 'down', error, retryInMs: this.retryMs });
         await this.sleep(this.retryMs);
         this.retryMs = Math.min(this.retryMs * 2, this.opts.maxRetryMs ?? 15_000);
@@ -118,7 +119,7 @@ export class EngineWatcher {
         continue;
       }
       // The stream ended: the engine stopped or restarted. Say so, then reconnect.
-      this.setState({ kind: 'down', error: new UserFacingError('The Docker engine stopped answering; reconnecting…'), retryInMs: this.retryMs });
+      this.setState({ kind: 'down', error: new UserFacingError(t('The Docker engine stopped answering; reconnecting…')), retryInMs: this.retryMs });
       await this.sleep(this.retryMs);
     }
   }

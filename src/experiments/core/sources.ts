@@ -18,6 +18,7 @@ import { MlflowClient } from './mlflow/client';
 import type { FileStoreProblem } from './mlflow/fileStore';
 import { MlflowFileStore } from './mlflow/fileStore';
 import type { ArtifactEntry, Experiment, MetricPoint, Run } from './model';
+import { t } from '../../common/l10n';
 
 export type SourceKind = 'mlflow-server' | 'mlflow-files' | 'dvc';
 
@@ -54,7 +55,7 @@ export interface ExperimentSource {
 export function compareRuns(orderBy: readonly string[] | undefined): (a: Run, b: Run) => number {
   const keys = (orderBy?.length ? orderBy : ['attributes.start_time DESC']).map((o) => {
     const m = /^\s*(metrics?|params?|tags?|attributes?|attr)\.(?:`([^`]+)`|"([^"]+)"|(\S+))(?:\s+(ASC|DESC))?\s*$/i.exec(o);
-    if (!m) throw new UserFacingError(`"${o}" is not an order: use e.g. "metrics.accuracy DESC".`);
+    if (!m) throw new UserFacingError(t('"{0}" is not an order: use e.g. "metrics.accuracy DESC".', o));
     const entity = m[1].toLowerCase().replace(/^attr$/, 'attributes').replace(/^(metric|param|tag|attribute)$/, '$1s');
     return { entity, key: m[2] ?? m[3] ?? m[4], desc: (m[5] ?? 'ASC').toUpperCase() === 'DESC' };
   });
@@ -133,7 +134,7 @@ export function localArtifactDir(run: Run): string | undefined {
 async function listLocal(root: string, dir: string | undefined): Promise<ArtifactEntry[]> {
   const rel = dir ?? '';
   const abs = path.join(root, rel);
-  if (path.relative(root, abs).startsWith('..')) throw new UserFacingError(`"${rel}" is outside the run's artifacts.`);
+  if (path.relative(root, abs).startsWith('..')) throw new UserFacingError(t('"{0}" is outside the run\'s artifacts.', rel));
   let entries;
   try {
     entries = await readdir(abs, { withFileTypes: true });
@@ -151,7 +152,7 @@ async function listLocal(root: string, dir: string | undefined): Promise<Artifac
 async function copyLocal(root: string, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number> {
   throwIfCancelled(token);
   const src = path.join(root, artifactPath);
-  if (path.relative(root, src).startsWith('..')) throw new UserFacingError(`"${artifactPath}" is outside the run's artifacts.`);
+  if (path.relative(root, src).startsWith('..')) throw new UserFacingError(t('"{0}" is outside the run\'s artifacts.', artifactPath));
   await mkdir(path.dirname(dest), { recursive: true });
   const ac = new AbortController();
   const sub = token?.onCancellationRequested(() => ac.abort());
@@ -267,7 +268,7 @@ export class DvcSource implements ExperimentSource {
   }
 
   downloadArtifact(): Promise<number> {
-    return Promise.reject(new UserFacingError('DVC experiments have no artifact store to download from; their outputs are in the workspace after "Apply".'));
+    return Promise.reject(new UserFacingError(t('DVC experiments have no artifact store to download from; their outputs are in the workspace after "Apply".')));
   }
 
   /** Runs DVC for this repository (exp run/apply/branch) and forgets the cached table. */

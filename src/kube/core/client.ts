@@ -14,6 +14,7 @@ import { UserFacingError, errorMessage } from '../../common/errors';
 import type { ClusterFacts } from './detect';
 import type { KubeObject } from '../../deploy/core/manifests';
 import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from '../../deploy/core/manifests';
+import { t } from '../../common/l10n';
 
 type K8s = typeof k8s;
 let lib: Promise<K8s> | undefined;
@@ -99,11 +100,11 @@ export function explainApiError(err: unknown, what: string, ctx: { context: stri
   const status = typeof e.code === 'number' ? e.code : undefined;
   const body = typeof e.body === 'string' ? safeJson(e.body) : (e.body as { message?: string } | undefined);
   const netCode = (typeof e.code === 'string' ? e.code : undefined) ?? e.cause?.code ?? /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET)\b/.exec(e.message ?? '')?.[1];
-  if (netCode) return new UserFacingError(`The cluster of context "${ctx.context}" does not answer at ${ctx.server} (${netCode}) while trying to ${what}. Is it running? Switch context from the status bar if this is not the cluster you meant.`, errorMessage(err));
-  if (status === 401) return new UserFacingError(`The cluster of context "${ctx.context}" refused the credentials of user "${ctx.user ?? '?'}" (401) while trying to ${what}: they may have expired. Refresh them with the tool that made the context, then retry.`, body?.message);
-  if (status === 403) return new UserFacingError(`You may not ${what}${ctx.namespace ? ` in namespace "${ctx.namespace}"` : ''} (RBAC, context "${ctx.context}"): ${body?.message ?? 'forbidden'}. Ask for that permission or use another namespace.`, body?.message);
-  if (status) return new UserFacingError(`The cluster refused to ${what} (${status}): ${body?.message ?? e.message ?? ''}`, errorMessage(err));
-  return new UserFacingError(`Could not ${what}: ${errorMessage(err)}`);
+  if (netCode) return new UserFacingError(t('The cluster of context "{0}" does not answer at {1} ({2}) while trying to {3}. Is it running? Switch context from the status bar if this is not the cluster you meant.', ctx.context, ctx.server, netCode, what), errorMessage(err));
+  if (status === 401) return new UserFacingError(t('The cluster of context "{0}" refused the credentials of user "{1}" (401) while trying to {2}: they may have expired. Refresh them with the tool that made the context, then retry.', ctx.context, ctx.user ?? '?', what), body?.message);
+  if (status === 403) return new UserFacingError(t('You may not {0}{1} (RBAC, context "{2}"): {3}. Ask for that permission or use another namespace.', what, ctx.namespace ? t(' in namespace "{0}"', ctx.namespace) : '', ctx.context, body?.message ?? t('forbidden')), body?.message);
+  if (status) return new UserFacingError(t('The cluster refused to {0} ({1}): {2}', what, status, body?.message ?? e.message ?? ''), errorMessage(err));
+  return new UserFacingError(t('Could not {0}: {1}', what, errorMessage(err)));
 }
 
 function safeJson(s: string): { message?: string } | undefined {
@@ -129,7 +130,7 @@ export class KubeClient {
     const files = kubeconfigFiles(env);
     const kc = new l.KubeConfig();
     const readable = (await Promise.all(files.map((f) => readFile(f, 'utf8').then(() => f, () => undefined)))).filter((f): f is string => !!f);
-    if (readable.length === 0) throw new UserFacingError(`No kubeconfig found (${files.join(', ')}). Create a local cluster (kind, minikube, k3d, Docker Desktop…) or point KUBECONFIG at its file.`);
+    if (readable.length === 0) throw new UserFacingError(t('No kubeconfig found ({0}). Create a local cluster (kind, minikube, k3d, Docker Desktop…) or point KUBECONFIG at its file.', files.join(', ')));
     let currentFile: string | undefined;
     try {
       // Merged as kubectl merges: the first file to name a cluster, user or context wins,
@@ -155,11 +156,11 @@ export class KubeClient {
       }
       kc.loadFromOptions({ clusters, users, contexts, currentContext });
     } catch (err) {
-      throw new UserFacingError(`The kubeconfig does not read: ${errorMessage(err)}`);
+      throw new UserFacingError(t('The kubeconfig does not read: {0}', errorMessage(err)));
     }
-    if (kc.getContexts().length === 0) throw new UserFacingError(`The kubeconfig (${readable.join(', ')}) has no contexts. Create a local cluster, or add a context.`);
+    if (kc.getContexts().length === 0) throw new UserFacingError(t('The kubeconfig ({0}) has no contexts. Create a local cluster, or add a context.', readable.join(', ')));
     if (opts.context) {
-      if (!kc.getContextObject(opts.context)) throw new UserFacingError(`The kubeconfig has no context "${opts.context}".`);
+      if (!kc.getContextObject(opts.context)) throw new UserFacingError(t('The kubeconfig has no context "{0}".', opts.context));
       kc.setCurrentContext(opts.context);
     }
     if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) kc.setCurrentContext(kc.getContexts()[0]!.name);
@@ -220,7 +221,7 @@ export class KubeClient {
 
   /** Makes `name` the current context in the kubeconfig file, as `kubectl config use-context` does (comments kept). */
   async useContext(name: string): Promise<void> {
-    if (!this.kc.getContextObject(name)) throw new UserFacingError(`The kubeconfig has no context "${name}".`);
+    if (!this.kc.getContextObject(name)) throw new UserFacingError(t('The kubeconfig has no context "{0}".', name));
     const doc = parseDocument(await readFile(this.contextFile, 'utf8'));
     doc.set('current-context', name);
     await writeFile(this.contextFile, doc.toString());
@@ -275,7 +276,7 @@ export class KubeClient {
     } catch (err) {
       if (statusOf(err) !== 404) throw this.err(err, `read namespace "${namespace}"`);
     }
-    if (!(await create(namespace))) throw new UserFacingError(`Namespace "${namespace}" does not exist; nothing was deployed.`);
+    if (!(await create(namespace))) throw new UserFacingError(t('Namespace "{0}" does not exist; nothing was deployed.', namespace));
     try {
       await this.core.createNamespace({ body: { metadata: { name: namespace, labels: { [MANAGED_BY]: FIELD_MANAGER } } } });
     } catch (err) {
@@ -309,7 +310,7 @@ export class KubeClient {
       if (!live) missing.push(o);
       else if (live.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
         throw new UserFacingError(
-          `A ${o.kind} named "${o.metadata.name}" already exists in namespace "${o.metadata.namespace}" and was not made by MLOps Workbench, so it is left alone. Deploy under another name (the project's k8s manifests) or into another namespace, or remove it yourself.`,
+          t('A {0} named "{1}" already exists in namespace "{2}" and was not made by MLOps Workbench, so it is left alone. Deploy under another name (the project\'s k8s manifests) or into another namespace, or remove it yourself.', o.kind, o.metadata.name, o.metadata.namespace),
         );
       }
     }
@@ -411,7 +412,7 @@ export class KubeClient {
   /** Rolls back to a revision's pod template, as `kubectl rollout undo --to-revision` does. */
   async rollback(namespace: string, name: string, revision: number): Promise<void> {
     const rsName = (await this.history(namespace, name)).find((r) => r.revision === revision)?.replicaSet;
-    if (!rsName) throw new UserFacingError(`Deployment ${name} has no revision ${revision} to roll back to.`);
+    if (!rsName) throw new UserFacingError(t('Deployment {0} has no revision {1} to roll back to.', name, revision));
     let template: k8s.V1PodTemplateSpec;
     try {
       template = structuredClone((await this.apps.readNamespacedReplicaSet({ name: rsName, namespace })).spec!.template!);
@@ -510,7 +511,7 @@ export class KubeClient {
     const timer = setTimeout(() => {
       void (async () => {
         const last = dep ? await this.rolloutOutcome(namespace, dep, [...pods.values()], opts.imageHint, true) : undefined;
-        finish(last instanceof Error ? last : new RolloutError(`Deployment ${name} did not become available in ${Math.round(opts.timeoutMs / 1000)} s (mlops.kubernetes.rolloutTimeoutSeconds).`, 'timeout'));
+        finish(last instanceof Error ? last : new RolloutError(t('Deployment {0} did not become available in {1} s (mlops.kubernetes.rolloutTimeoutSeconds).', name, Math.round(opts.timeoutMs / 1000)), 'timeout'));
       })();
     }, opts.timeoutMs);
     const cancel = opts.token?.onCancellationRequested(() => finish(new CancelledError()));
@@ -543,13 +544,13 @@ export class KubeClient {
         `Deployment ${name}`,
         async () => {
           const d = await this.deployment(namespace, name);
-          if (!d) throw new UserFacingError(`Deployment ${name} is not in namespace ${namespace}.`);
+          if (!d) throw new UserFacingError(t('Deployment {0} is not in namespace {1}.', name, namespace));
           dep = d;
         },
         `/apis/apps/v1/namespaces/${namespace}/deployments`,
         { fieldSelector: `metadata.name=${name}` },
         (type, obj: k8s.V1Deployment) => {
-          if (type === 'DELETED') finish(new UserFacingError(`Deployment ${name} was deleted during the rollout.`));
+          if (type === 'DELETED') finish(new UserFacingError(t('Deployment {0} was deleted during the rollout.', name)));
           else {
             dep = obj;
             void check();
@@ -612,22 +613,22 @@ export class KubeClient {
         const w = c.state?.waiting;
         if (w && /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName/.test(w.reason ?? '')) {
           const events = await this.events(namespace, pod);
-          return new RolloutError(`The cluster cannot see the image ${c.image}${imageHint ? `, delivered by: ${imageHint}` : ''} (${w.reason}). Check mlops.kubernetes.imageDelivery for this cluster.`, 'image', [w.message, ...events].filter(Boolean).join('\n'));
+          return new RolloutError(t('The cluster cannot see the image {0}{1} ({2}). Check mlops.kubernetes.imageDelivery for this cluster.', c.image, imageHint ? t(', delivered by: {0}', imageHint) : '', w.reason), 'image', [w.message, ...events].filter(Boolean).join('\n'));
         }
         if ((w?.reason === 'CrashLoopBackOff' || (c.restartCount ?? 0) >= 2) && !c.ready) {
           const logs = await this.logs(namespace, pod, { container: c.name, tail: 15, previous: true }).catch(() => '');
           const last = c.lastState?.terminated;
-          return new RolloutError(`The app in pod ${pod} keeps crashing${last ? ` (exit code ${last.exitCode}${last.reason ? `, ${last.reason}` : ''})` : ''}. Its last log lines:\n${logs.trim() || '(none)'}`, 'crash', logs);
+          return new RolloutError(t('The app in pod {0} keeps crashing{1}. Its last log lines:\n{2}', pod, last ? t(' (exit code {0}{1})', last.exitCode, last.reason ? `, ${last.reason}` : '') : '', logs.trim() || t('(none)')), 'crash', logs);
         }
       }
       const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
       if (scheduled?.status === 'False' && (final || scheduled.reason === 'Unschedulable')) {
-        return new RolloutError(`Pod ${pod} cannot be scheduled: ${scheduled.message ?? scheduled.reason}.`, 'pending');
+        return new RolloutError(t('Pod {0} cannot be scheduled: {1}.', pod, scheduled.message ?? scheduled.reason), 'pending');
       }
     }
     const progressing = s.conditions?.find((c) => c.type === 'Progressing');
     if (progressing?.reason === 'ProgressDeadlineExceeded') {
-      return new RolloutError(`Deployment ${name} exceeded its progress deadline: ${progressing.message}`, 'failed', (await this.events(namespace, name)).join('\n'));
+      return new RolloutError(t('Deployment {0} exceeded its progress deadline: {1}', name, progressing.message), 'failed', (await this.events(namespace, name)).join('\n'));
     }
     return undefined;
   }

@@ -1,12 +1,12 @@
 // Learns a model's inputs without the editor: asks a real Python to load the model
 // file (joblib/pickle run code from the file, so only the user's own files are
 // inspected), or reads a sample CSV's header.
-import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import type { CancellationTokenLike } from '../../common/cancellation';
-import { CancelledError } from '../../common/cancellation';
+import { ProcessTimeoutError, run, ToolNotFoundError } from '../../common/process';
 import { UserFacingError } from '../../common/errors';
 import type { Feature, FeatureType } from './model';
+import { t } from '../../common/l10n';
 
 export interface ModelInfo {
   readonly featureNames?: string[];
@@ -34,18 +34,19 @@ print(json.dumps({"featureNames": [str(n) for n in names] if names is not None e
 `;
 
 export async function inspectModel(python: string, file: string, token?: CancellationTokenLike): Promise<ModelInfo> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = execFile(python, ['-c', INSPECT, file], { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (token?.isCancellationRequested) reject(new CancelledError());
-      else if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') reject(new UserFacingError(`Python was not found at "${python}". Set mlops.python.path to a Python with scikit-learn.`));
-      else if (err) reject(new UserFacingError(`Python could not inspect ${file}.`, `${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-    token?.onCancellationRequested(() => child.kill());
-  });
+  let out: string;
+  try {
+    const r = await run(python, ['-c', INSPECT, file], { timeoutMs: 60_000, maxStdoutBytes: 4 * 1024 * 1024, token });
+    if (r.code !== 0) throw new UserFacingError(t('Python could not inspect {0}.', file), r.stderr);
+    out = r.stdout;
+  } catch (err) {
+    if (err instanceof ToolNotFoundError) throw new UserFacingError(t('Python was not found at "{0}". Set mlops.python.path to a Python with scikit-learn.', python));
+    if (err instanceof ProcessTimeoutError) throw new UserFacingError(t('Python could not inspect {0} within 60 s.', file), err.stderr);
+    throw err;
+  }
   const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { error?: string; module?: string; detail?: string } & ModelInfo;
-  if (r.error === 'missing') throw new UserFacingError(`The Python at "${python}" lacks the module "${r.module}" needed to read the model. Install it there, or set mlops.python.path.`);
-  if (r.error === 'load') throw new UserFacingError(`The model file could not be read: ${r.detail}`);
+  if (r.error === 'missing') throw new UserFacingError(t('The Python at "{0}" lacks the module "{1}" needed to read the model. Install it there, or set mlops.python.path.', python, r.module));
+  if (r.error === 'load') throw new UserFacingError(t('The model file could not be read: {0}', r.detail));
   return {
     ...(r.featureNames ? { featureNames: r.featureNames } : {}),
     ...(typeof r.featureCount === 'number' ? { featureCount: r.featureCount } : {}),

@@ -1,4 +1,5 @@
-// What the scaffold generates, and the rules its inputs must meet. Pure: no editor,
+
+import { t } from '../../common/l10n';// What the scaffold generates, and the rules its inputs must meet. Pure: no editor,
 // no file system; the wizard and the quick-pick flow both validate through here.
 
 export type Framework = 'fastapi' | 'flask';
@@ -74,21 +75,21 @@ export function validateProjectName(name: string): Problem[] {
   const problems: Problem[] = [];
   const p = (message: string): void => void problems.push({ field: 'projectName', message });
   if (name.length === 0) {
-    p('Enter a project name, for example "iris-api".');
+    p(t('Enter a project name, for example "iris-api".'));
     return problems;
   }
-  if (name.length > 63) p(`The name has ${name.length} characters; Kubernetes names take at most 63.`);
+  if (name.length > 63) p(t('The name has {0} characters; Kubernetes names take at most 63.', name.length));
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-    p('Kubernetes (DNS-1123) names use lowercase letters, digits and "-", and start and end with a letter or digit.');
+    p(t('Kubernetes (DNS-1123) names use lowercase letters, digits and "-", and start and end with a letter or digit.'));
   }
   if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(name)) {
-    p('Docker repository names use lowercase letters and digits, separated by ".", "_", "__" or dashes.');
+    p(t('Docker repository names use lowercase letters and digits, separated by ".", "_", "__" or dashes.'));
   }
   const pkg = pythonPackageName(name);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(pkg) || /^[0-9]/.test(name)) {
-    p(`As a Python package the name becomes "${pkg}", which must start with a letter and hold only letters, digits and "_".`);
+    p(t('As a Python package the name becomes "{0}", which must start with a letter and hold only letters, digits and "_".', pkg));
   } else if (PYTHON_KEYWORDS.has(pkg)) {
-    p(`"${pkg}" is a Python keyword and cannot be a package name.`);
+    p(t('"{0}" is a Python keyword and cannot be a package name.', pkg));
   }
   return problems;
 }
@@ -99,7 +100,7 @@ export function pythonPackageName(name: string): string {
 
 export function validatePort(port: number): Problem[] {
   if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    return [{ field: 'port', message: 'Choose a port from 1024 to 65535 (the container runs as a non-root user, which cannot bind lower ports).' }];
+    return [{ field: 'port', message: t('Choose a port from 1024 to 65535 (the container runs as a non-root user, which cannot bind lower ports).') }];
   }
   return [];
 }
@@ -107,7 +108,7 @@ export function validatePort(port: number): Problem[] {
 export function validatePythonVersion(v: string): Problem[] {
   return (PYTHON_VERSIONS as readonly string[]).includes(v)
     ? []
-    : [{ field: 'pythonVersion', message: `Python ${v} is not supported: choose ${PYTHON_VERSIONS.join(', ')} (the pinned numpy needs 3.11 or later).` }];
+    : [{ field: 'pythonVersion', message: t('Python {0} is not supported: choose {1} (the pinned numpy needs 3.11 or later).', v, PYTHON_VERSIONS.join(', ')) }];
 }
 
 const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/\S+|models:\/m-[0-9a-f]{32}|models:\/[^/\s@]+(\/[^/\s]+|@[A-Za-z0-9_-]+))$/;
@@ -119,42 +120,42 @@ export function validateModelSource(source: ModelSource): Problem[] {
     case 'file': {
       const lower = source.path.toLowerCase();
       if (lower.endsWith('.onnx')) {
-        return [{ field: 'modelSource', message: 'ONNX models are not supported yet: export a scikit-learn model with joblib (.joblib or .pkl).' }];
+        return [{ field: 'modelSource', message: t('ONNX models are not supported yet: export a scikit-learn model with joblib (.joblib or .pkl).') }];
       }
       if (!MODEL_FILE_EXTENSIONS.some((e) => lower.endsWith(e))) {
-        return [{ field: 'modelSource', message: `Unsupported model file: choose a scikit-learn model saved with joblib or pickle (${MODEL_FILE_EXTENSIONS.join(', ')}).` }];
+        return [{ field: 'modelSource', message: t('Unsupported model file: choose a scikit-learn model saved with joblib or pickle ({0}).', MODEL_FILE_EXTENSIONS.join(', ')) }];
       }
       return [];
     }
     case 'mlflow':
       return MLFLOW_URI.test(source.uri)
         ? []
-        : [{ field: 'modelSource', message: 'An MLflow model URI looks like "runs:/<32-hex run id>/<artifact path>", "models:/<name>/<version>", "models:/<name>@<alias>" or "models:/m-<32-hex model id>".' }];
+        : [{ field: 'modelSource', message: t('An MLflow model URI looks like "runs:/<32-hex run id>/<artifact path>", "models:/<name>/<version>", "models:/<name>@<alias>" or "models:/m-<32-hex model id>".') }];
   }
 }
 
 export function validateFeatures(features: readonly Feature[], expectedCount?: number): Problem[] {
   const problems: Problem[] = [];
   const p = (message: string): void => void problems.push({ field: 'features', message });
-  if (features.length === 0) p('Add at least one input feature (name and type).');
+  if (features.length === 0) p(t('Add at least one input feature (name and type).'));
   const seen = new Set<string>();
   for (const f of features) {
-    if (f.name.trim() === '' || f.name !== f.name.trim()) p(`Feature names cannot be empty or start or end with spaces: "${f.name}".`);
-    else if (f.name.length > 100) p(`The feature name "${f.name.slice(0, 20)}…" is longer than 100 characters.`);
-    else if (/["\\\p{Cc}]/u.test(f.name)) p(`The feature name "${f.name}" has a quote, a backslash or a control character.`);
-    if (seen.has(f.name)) p(`The feature "${f.name}" appears twice.`);
+    if (f.name.trim() === '' || f.name !== f.name.trim()) p(t('Feature names cannot be empty or start or end with spaces: "{0}".', f.name));
+    else if (f.name.length > 100) p(t('The feature name "{0}…" is longer than 100 characters.', f.name.slice(0, 20)));
+    else if (/["\\\p{Cc}]/u.test(f.name)) p(t('The feature name "{0}" has a quote, a backslash or a control character.', f.name));
+    if (seen.has(f.name)) p(t('The feature "{0}" appears twice.', f.name));
     seen.add(f.name);
-    if (!['float', 'int', 'str', 'bool'].includes(f.type)) p(`The feature "${f.name}" has an unknown type "${String(f.type)}".`);
+    if (!['float', 'int', 'str', 'bool'].includes(f.type)) p(t('The feature "{0}" has an unknown type "{1}".', f.name, String(f.type)));
   }
   if (expectedCount !== undefined && features.length > 0 && features.length !== expectedCount) {
-    p(`The model was trained on ${expectedCount} features, but the schema has ${features.length}.`);
+    p(t('The model was trained on {0} features, but the schema has {1}.', expectedCount, features.length));
   }
   return problems;
 }
 
 export function validateOptions(o: ScaffoldOptions, expectedFeatureCount?: number): Problem[] {
   return [
-    ...(['fastapi', 'flask'].includes(o.framework) ? [] : [{ field: 'framework' as const, message: 'Choose FastAPI or Flask.' }]),
+    ...(['fastapi', 'flask'].includes(o.framework) ? [] : [{ field: 'framework' as const, message: t('Choose FastAPI or Flask.') }]),
     ...validateProjectName(o.projectName),
     ...validatePort(o.port),
     ...validatePythonVersion(o.pythonVersion),

@@ -4,6 +4,7 @@
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { throwIfCancelled } from '../../common/cancellation';
 import { UserFacingError, errorMessage } from '../../common/errors';
+import { t } from '../../common/l10n';
 
 export interface SmokeResult {
   readonly healthMs: number;
@@ -34,7 +35,7 @@ export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOp
     } catch (err) {
       last = errorMessage((err as { cause?: unknown }).cause ?? err);
     }
-    if (Date.now() > deadline) throw new UserFacingError(`The API at ${baseUrl} did not become ready in ${Math.round((opts.readyTimeoutMs ?? 60_000) / 1000)} s (${last}). See its logs.`);
+    if (Date.now() > deadline) throw new UserFacingError(t('The API at {0} did not become ready in {1} s ({2}). See its logs.', baseUrl, Math.round((opts.readyTimeoutMs ?? 60_000) / 1000), last));
     opts.onWait?.(last);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -45,16 +46,16 @@ export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOp
   try {
     r = await fetch(new URL('/predict', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw new UserFacingError(`POST ${baseUrl}/predict failed: ${errorMessage((err as { cause?: unknown }).cause ?? err)}`);
+    throw new UserFacingError(t('POST {0}/predict failed: {1}', baseUrl, errorMessage((err as { cause?: unknown }).cause ?? err)));
   }
   const text = (await r.text()).slice(0, 2000);
   const predictMs = Date.now() - t0;
-  if (r.status !== 200) throw new UserFacingError(`POST /predict answered ${r.status}: ${text.slice(0, 300)}`);
+  if (r.status !== 200) throw new UserFacingError(t('POST /predict answered {0}: {1}', r.status, text.slice(0, 300)));
   try {
     const j = JSON.parse(text) as { predictions?: unknown };
     if (!Array.isArray(j.predictions)) throw new Error('no "predictions" array');
   } catch (err) {
-    throw new UserFacingError(`POST /predict answered 200 but not with predictions: ${errorMessage(err)}`);
+    throw new UserFacingError(t('POST /predict answered 200 but not with predictions: {0}', errorMessage(err)));
   }
   return { healthMs, predictMs, status: r.status, body: text };
 }

@@ -2,13 +2,13 @@
 // MLflow runs: each baseline commit is an "experiment", its DVC experiments are runs.
 // Params and metrics are flattened to dotted keys (`train.lr`), prefixed with their file
 // only when two files share a key. No editor API.
-import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CancellationTokenLike } from '../../../common/cancellation';
-import { CancelledError } from '../../../common/cancellation';
 import { UserFacingError } from '../../../common/errors';
+import { lastLines, ProcessTimeoutError, run, ToolNotFoundError } from '../../../common/process';
 import type { Run, RunStatus } from '../model';
+import { t } from '../../../common/l10n';
 
 interface ExpData {
   rev?: string;
@@ -112,29 +112,24 @@ export interface DvcOptions {
 }
 
 /** Runs dvc; a missing DVC, a folder that is not a DVC repository, or a failure are said plainly (with DVC's stderr). */
-export function runDvc(args: readonly string[], opts: DvcOptions): Promise<string> {
+export async function runDvc(args: readonly string[], opts: DvcOptions): Promise<string> {
   const [cmd, ...pre] = opts.command;
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...pre, ...args], { cwd: opts.cwd, env: { ...process.env, DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const sub = opts.token?.onCancellationRequested(() => child.kill('SIGTERM'));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      sub?.dispose();
-      reject(e.code === 'ENOENT' ? new UserFacingError(`DVC is not installed (${cmd} was not found). Install it (pip install dvc), or set mlops.python.path to a Python that has it.`) : e);
-    });
-    child.on('close', (code) => {
-      sub?.dispose();
-      if (opts.token?.isCancellationRequested) return reject(new CancelledError());
-      if (code === 0) return resolve(out);
-      const stderr = err.trim();
-      if (/No module named dvc/.test(stderr)) return reject(new UserFacingError(`DVC is not installed in ${cmd}. Install it (pip install dvc), or set mlops.python.path to a Python that has it.`, stderr));
-      if (/not inside of a DVC repository/i.test(stderr)) return reject(new UserFacingError(`${opts.cwd} is not a DVC repository: run "dvc init" there first.`, stderr));
-      reject(new UserFacingError(`dvc ${args.join(' ')} failed (exit ${code}): ${stderr.split('\n').slice(-3).join(' ')}`, stderr));
-    });
-  });
+  const env = { ...process.env, DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' };
+  // An experiment runs the user's whole pipeline: no timeout of ours, only their Cancel.
+  const long = args[0] === 'exp' && (args[1] === 'run' || args[1] === 'apply' || args[1] === 'branch');
+  let r;
+  try {
+    r = await run(cmd, [...pre, ...args], { cwd: opts.cwd, env, token: opts.token, timeoutMs: long ? 0 : 120_000, maxStdoutBytes: 64 * 1024 * 1024 });
+  } catch (err) {
+    if (err instanceof ToolNotFoundError) throw new UserFacingError(t('DVC is not installed ({0} was not found). Install it (pip install dvc), or set mlops.python.path to a Python that has it.', cmd));
+    if (err instanceof ProcessTimeoutError) throw new UserFacingError(t('dvc {0} did not finish within {1} s and was stopped.', args.join(' '), Math.round(err.timeoutMs / 1000)), err.stderr);
+    throw err;
+  }
+  if (r.code === 0) return r.stdout;
+  const stderr = r.stderr.trim();
+  if (/No module named dvc/.test(stderr)) throw new UserFacingError(t('DVC is not installed in {0}. Install it (pip install dvc), or set mlops.python.path to a Python that has it.', cmd), stderr);
+  if (/not inside of a DVC repository/i.test(stderr)) throw new UserFacingError(t('{0} is not a DVC repository: run "dvc init" there first.', opts.cwd), stderr);
+  throw new UserFacingError(t('dvc {0} failed (exit {1}): {2}', args.join(' '), r.code, lastLines(stderr)), stderr);
 }
 
 export async function expShow(opts: DvcOptions): Promise<DvcBaseline[]> {

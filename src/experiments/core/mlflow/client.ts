@@ -12,6 +12,7 @@ import { throwIfCancelled } from '../../../common/cancellation';
 import { UserFacingError, errorMessage } from '../../../common/errors';
 import type { ArtifactEntry, Experiment, MetricPoint, ModelVersion, RegisteredModel, Run } from '../model';
 import { runStatus } from '../model';
+import { t } from '../../../common/l10n';
 
 export type MlflowAuth = { readonly kind: 'basic'; readonly username: string; readonly password: string } | { readonly kind: 'bearer'; readonly token: string };
 
@@ -89,7 +90,7 @@ export class MlflowClient {
     uri: string,
     private readonly auth?: MlflowAuth,
   ) {
-    if (!/^https?:\/\//.test(uri)) throw new UserFacingError(`"${uri}" is not an MLflow server address (http:// or https://).`);
+    if (!/^https?:\/\//.test(uri)) throw new UserFacingError(t('"{0}" is not an MLflow server address (http:// or https://).', uri));
     this.base = uri.replace(/\/+$/, '');
   }
 
@@ -124,7 +125,7 @@ export class MlflowClient {
   private unreachable(err: unknown): UserFacingError {
     const cause = (err as { cause?: { code?: string } })?.cause;
     const why = cause?.code ?? errorMessage(err);
-    return new UserFacingError(`No MLflow server answers at ${this.base} (${why}). Start it (mlflow server), or set mlops.mlflow.trackingUri.`, errorMessage(err));
+    return new UserFacingError(t('No MLflow server answers at {0} ({1}). Start it (mlflow server), or set mlops.mlflow.trackingUri.', this.base, why), errorMessage(err));
   }
 
   private async refused(res: Response): Promise<UserFacingError> {
@@ -136,9 +137,9 @@ export class MlflowClient {
     } catch {
       // not JSON: keep the text
     }
-    if (res.status === 401) return new UserFacingError(`MLflow at ${this.base} needs credentials (401). Sign in with "MLOps: Sign in to MLflow", or set MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN.`, message);
-    if (res.status === 403) return new UserFacingError(`MLflow at ${this.base} refused access (403): these credentials may not read this.`, message);
-    return new UserFacingError(`MLflow at ${this.base} answered ${res.status}: ${message}`, message);
+    if (res.status === 401) return new UserFacingError(t('MLflow at {0} needs credentials (401). Sign in with "MLOps: Sign in to MLflow", or set MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN.', this.base), message);
+    if (res.status === 403) return new UserFacingError(t('MLflow at {0} refused access (403): these credentials may not read this.', this.base), message);
+    return new UserFacingError(t('MLflow at {0} answered {1}: {2}', this.base, res.status, message), message);
   }
 
   /** The server answers, and with which version (MLflow 2.x and 3.x serve /version). */

@@ -2,16 +2,17 @@
 // or mlruns/), on a free loopback port, with its output in a log file; stopped with its
 // whole process group (MLflow's web workers included) when the extension lets go of it.
 // No editor API.
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CancellationTokenLike } from '../../../common/cancellation';
 import { CancelledError } from '../../../common/cancellation';
-import { UserFacingError } from '../../../common/errors';
-import { freePort, processGroupAlive } from '../../../common/net';
+import { ErrorCode, hasCode, UserFacingError } from '../../../common/errors';
+import { freePort } from '../../../common/net';
+import type { RunningProcess } from '../../../common/process';
+import { start, ToolNotFoundError } from '../../../common/process';
 import { MlflowFileStore } from './fileStore';
+import { t } from '../../../common/l10n';
 
 export interface LocalStore {
   readonly kind: 'sqlite' | 'files';
@@ -57,25 +58,27 @@ export interface StartOptions {
 }
 
 export class LocalMlflowServer {
-  private exited = false;
   private readonly exitListeners: Array<(code: number | null) => void> = [];
 
   private constructor(
     readonly url: string,
     readonly store: LocalStore,
     readonly logFile: string,
-    private readonly child: ChildProcess,
+    private readonly process: RunningProcess,
     /** Which web server serves it (see StartOptions.webServer). */
     readonly webServer: 'gunicorn' | 'mlflow',
   ) {
-    child.once('exit', (code) => {
-      this.exited = true;
+    process.child.once('exit', (code) => {
       for (const l of this.exitListeners) l(code);
     });
   }
 
+  private get exited(): boolean {
+    return this.process.exited || this.process.child.exitCode !== null || this.process.child.signalCode !== null;
+  }
+
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.process.child.pid;
   }
 
   get running(): boolean {
@@ -94,7 +97,9 @@ export class LocalMlflowServer {
       // No worker timeout: a large page or artifact download must not be cut off at gunicorn's 30 s.
       return await LocalMlflowServer.startWith(opts, ['--gunicorn-opts', '--timeout 0']);
     } catch (err) {
-      if (!(err instanceof UserFacingError) || !/gunicorn/i.test(err.detail ?? '')) throw err;
+      // gunicorn missing or unusable in that Python: MLflow's own default server instead.
+      // (A server that did not answer in time, or a cancel, is not retried.)
+      if (!hasCode(err, ErrorCode.processExited)) throw err;
       return LocalMlflowServer.startWith(opts, []);
     }
   }
@@ -108,17 +113,19 @@ export class LocalMlflowServer {
     // Artifacts the server itself receives go beside the store, as `mlflow server` does in that folder.
     if (opts.store.kind === 'sqlite') args.push('--default-artifact-root', path.join(folder, 'mlartifacts'));
     const fd = openSync(opts.logFile, 'a');
-    let child: ChildProcess;
+    let proc: RunningProcess;
     try {
-      child = spawn(cmd, args, { cwd: folder, env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, stdio: ['ignore', fd, fd], detached: true });
+      // A server: no timeout of the runner's; readiness has its own deadline below.
+      proc = start(cmd, args, { cwd: folder, env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0 });
     } finally {
       closeSync(fd);
     }
-    const server = new LocalMlflowServer(`http://127.0.0.1:${port}`, opts.store, opts.logFile, child, serverArgs.length ? 'gunicorn' : 'mlflow');
-    const spawnError = new Promise<never>((_, reject) =>
-      child.once('error', (e: NodeJS.ErrnoException) =>
-        reject(e.code === 'ENOENT' ? new UserFacingError(`MLflow was not found (${cmd}). Install it (pip install mlflow) or set mlops.python.path to a Python that has it.`) : e),
-      ),
+    const server = new LocalMlflowServer(`http://127.0.0.1:${port}`, opts.store, opts.logFile, proc, serverArgs.length ? 'gunicorn' : 'mlflow');
+    const spawnError = proc.done.then(
+      () => new Promise<never>(() => undefined), // an exit is seen by waitReady, with the log
+      (e: unknown) => {
+        throw e instanceof ToolNotFoundError ? new UserFacingError(t('MLflow was not found ({0}). Install it (pip install mlflow) or set mlops.python.path to a Python that has it.', cmd), undefined, { code: ErrorCode.toolMissing }) : e;
+      },
     );
     try {
       await Promise.race([spawnError, server.waitReady(opts.timeoutMs ?? 90_000, opts.token)]);
@@ -135,8 +142,8 @@ export class LocalMlflowServer {
       if (token?.isCancellationRequested) throw new CancelledError();
       if (this.exited) {
         const log = tail(this.logFile);
-        if (/No module named mlflow/.test(log)) throw new UserFacingError('MLflow is not installed in that Python. Install it (pip install mlflow) or set mlops.python.path to a Python that has it.', log);
-        throw new UserFacingError(`mlflow server stopped while starting: ${log.split('\n').slice(-2).join(' ')}`, log);
+        if (/No module named mlflow/.test(log)) throw new UserFacingError(t('MLflow is not installed in that Python. Install it (pip install mlflow) or set mlops.python.path to a Python that has it.'), log, { code: ErrorCode.toolMissing });
+        throw new UserFacingError(t('mlflow server stopped while starting: {0}', log.split('\n').slice(-2).join(' ')), log, { code: ErrorCode.processExited });
       }
       try {
         const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2000) });
@@ -146,26 +153,11 @@ export class LocalMlflowServer {
       }
       await new Promise((r) => setTimeout(r, 300));
     }
-    throw new UserFacingError(`mlflow server did not answer within ${Math.round(timeoutMs / 1000)} s; its log: ${this.logFile}`);
+    throw new UserFacingError(t('mlflow server did not answer within {0} s; its log: {1}', Math.round(timeoutMs / 1000), this.logFile));
   }
 
   /** SIGTERM to the whole process group, SIGKILL after 5 s. */
   async stop(): Promise<void> {
-    if (this.exited || this.child.pid === undefined) return;
-    const gone = new Promise<void>((r) => this.onExit(() => r()));
-    const signal = (s: NodeJS.Signals): void => {
-      try {
-        process.kill(-this.child.pid!, s);
-      } catch {
-        // already gone
-      }
-    };
-    signal('SIGTERM');
-    const timer = setTimeout(() => signal('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
-    // The group's workers may outlive the leader by a moment: kill and wait until none is left.
-    signal('SIGKILL');
-    for (let i = 0; i < 50 && processGroupAlive(this.child.pid); i++) await new Promise((r) => setTimeout(r, 100));
+    await this.process.stop(5000);
   }
 }
