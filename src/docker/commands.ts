@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
+import { showError } from '../vscode/errors';
 import { nextFreePort, portInUse } from '../common/net';
 import { isModelApiProject } from '../scaffold/core/projects';
 import { samplePayloadFrom } from '../scaffold/payload';
@@ -274,14 +275,8 @@ async function buildImage(
       throw err;
     }
     output.appendLine(`\n# ${errorMessage(err)}`);
-    const show = vscode.l10n.t('Show Build Output');
-    const settings = vscode.l10n.t('Open Settings');
-    const isBase = /mlops\.docker\.baseImage/.test(errorMessage(err));
-    void vscode.window.showErrorMessage(errorMessage(err), show, ...(isBase ? [settings] : [])).then((c) => {
-      if (c === show) output.show(true);
-      if (c === settings) void vscode.commands.executeCommand('workbench.action.openSettings', Settings.dockerBaseImage);
-    });
-    log.error(`build failed: ${errorMessage(err)}`);
+    // The error's own actions (e.g. Open Settings on mlops.docker.baseImage) come with it.
+    void showError(err, log, { context: `build of ${dockerfile}`, actions: [{ label: vscode.l10n.t('Show Build Output'), run: () => output.show(true) }] });
     return undefined;
   }
   const ms = Date.now() - started;

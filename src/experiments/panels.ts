@@ -5,6 +5,7 @@ import { errorMessage } from '../common/errors';
 import type { CompareState, DetailsState, FromCompare, FromDetails, FromTable, RestoreRef, Series, TableState, ToCompare, ToDetails, ToTable, ViewRun } from '../webview/contract/experiments';
 import { isFromCompare, isFromDetails, isFromTable, keysOf, tableWire } from '../webview/contract/experiments';
 import { Commands, WebviewPanels } from '../vscode/ids';
+import { guarded, showError } from '../vscode/errors';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
 import type { Experiment, Run } from './core/model';
@@ -251,7 +252,7 @@ export function showCompare(extensionUri: vscode.Uri, tree: ExperimentsTree, ref
     },
   };
   const post = (m: ToCompare): Thenable<boolean> => p.webview.postMessage(m);
-  const sub = p.webview.onDidReceiveMessage(async (m: unknown) => {
+  const sub = p.webview.onDidReceiveMessage(guarded(log, 'compare', async (m: unknown) => {
     if (!isFromCompare(m)) return;
     const msg: FromCompare = m;
     if (msg.type === 'ready') await post({ type: 'state', state });
@@ -279,7 +280,7 @@ export function showCompare(extensionUri: vscode.Uri, tree: ExperimentsTree, ref
       const ref = refs.find((r) => r.run.id === msg.runId);
       if (ref) await vscode.commands.executeCommand(Commands.experimentsRunDetails, ref);
     }
-  });
+  }));
   p.onDidDispose(() => sub.dispose());
 }
 
@@ -363,7 +364,7 @@ export async function showDetails(extensionUri: vscode.Uri, tree: ExperimentsTre
           return;
       }
     } catch (err) {
-      void vscode.window.showErrorMessage(errorMessage(err));
+      void showError(err, log, { context: `run details of ${ref.run.id}: ${msg.type}` });
     }
   });
   p.onDidDispose(() => sub.dispose());

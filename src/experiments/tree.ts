@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { errorMessage } from '../common/errors';
+import { ErrorCode, errorMessage, hasCode } from '../common/errors';
 import { Commands, ContextKeys, Settings, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
@@ -240,7 +240,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
       }
     } catch (err) {
       this.log.warn(`${node.kind}: ${errorMessage(err)}`);
-      const is401 = /\(401\)/.test(errorMessage(err));
+      const is401 = hasCode(err, ErrorCode.unauthorized);
       return [
         {
           kind: 'message',

@@ -13,7 +13,7 @@ import { Commands, Settings } from '../vscode/ids';
 import { validatePort } from '../vscode/inputs';
 import type { ComponentLogger } from '../vscode/logger';
 import type { KubeClient } from './core/client';
-import { RolloutError } from './core/client';
+import { showError } from '../vscode/errors';
 import type { DeployResult } from '../deploy/core/deploy';
 import type { KubeObject } from '../deploy/core/manifests';
 import { MANAGED_BY, FIELD_MANAGER } from '../deploy/core/manifests';
@@ -124,12 +124,11 @@ export function registerKubernetesCommands(
       if (err instanceof UserFacingError && err.detail) out.appendLine(err.detail);
       log.error(`deploy of ${dir} failed: ${errorMessage(err)}`);
       changed();
-      const show = vscode.l10n.t('Show Deploy Output');
-      const settingsBtn = vscode.l10n.t('Open Settings');
-      const isImage = err instanceof RolloutError && err.reason === 'image';
-      void vscode.window.showErrorMessage(vscode.l10n.t('Deploy failed: {0}', errorMessage(err)), show, ...(isImage ? [settingsBtn] : [])).then((c) => {
-        if (c === show) out.show(true);
-        if (c === settingsBtn) void vscode.commands.executeCommand('workbench.action.openSettings', Settings.kubernetesImageDelivery);
+      // The error's own actions (e.g. Open Settings on mlops.kubernetes.imageDelivery) come with it.
+      void showError(err, log, {
+        context: `deploy of ${dir}`,
+        message: (m) => vscode.l10n.t('Deploy failed: {0}', m),
+        actions: [{ label: vscode.l10n.t('Show Deploy Output'), run: () => out.show(true) }],
       });
       return;
     }

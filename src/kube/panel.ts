@@ -5,6 +5,7 @@ import { errorMessage } from '../common/errors';
 import type { DeploymentState, EndpointResponse, FromDeployment, PanelRef, ToDeployment } from '../webview/contract/deployment';
 import { isFromDeployment } from '../webview/contract/deployment';
 import { Commands, WebviewPanels } from '../vscode/ids';
+import { showError } from '../vscode/errors';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
 import { summarizeDeployment, summarizePod } from './core/model';
@@ -66,7 +67,7 @@ export class DeploymentPanel {
   ) {
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isFromDeployment(m)) void this.onMessage(m).catch((err: unknown) => this.log.error(`deployment panel: ${errorMessage(err)}`));
+        if (isFromDeployment(m)) void this.onMessage(m).catch((err: unknown) => showError(err, this.log, { context: `deployment panel: ${m.type}` }));
       }),
       service.onDidChange(() => void this.load()),
       panel.onDidDispose(() => {
@@ -93,7 +94,7 @@ export class DeploymentPanel {
         await vscode.commands.executeCommand(Commands.kubernetesRollback, this.node(), m.revision);
         return this.load();
       case 'forward':
-        await this.service.forwardTo(this.ref.namespace, this.ref.name).catch((err: unknown) => void vscode.window.showErrorMessage(errorMessage(err)));
+        await this.service.forwardTo(this.ref.namespace, this.ref.name).catch((err: unknown) => showError(err, this.log, { context: 'deployment panel: port-forward' }));
         return this.load();
       case 'openDocs':
         await vscode.commands.executeCommand(Commands.kubernetesOpenDocs, this.node());

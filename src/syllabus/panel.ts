@@ -4,6 +4,7 @@ import { isFromWebview } from '../webview/contract/syllabus';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, WebviewPanels } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
+import { guarded } from '../vscode/errors';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
 import type { LinkedFeature } from './core/actions';
@@ -57,7 +58,7 @@ export class SyllabusOverview extends Disposable {
       styles: ['media/webviews/syllabus.css'],
     });
     const subs = [
-      panel.webview.onDidReceiveMessage((msg: unknown) => void this.onMessage(msg)),
+      panel.webview.onDidReceiveMessage(guarded(this.log, 'syllabus overview', (msg: unknown) => this.onMessage(msg))),
       panel.onDidDispose(() => {
         for (const s of subs) s.dispose();
         if (this.panel === panel) this.panel = undefined;

@@ -4,6 +4,9 @@ import { UserFacingError, errorMessage } from '../common/errors';
 import { Commands } from './ids';
 import type { ComponentLogger } from './logger';
 
+/** What showError writes to. */
+export type ErrorLog = Pick<ComponentLogger, 'info' | 'error' | 'debug'>;
+
 /** A button of this toast only, run here (show an output channel, open a log). */
 export interface LocalAction {
   readonly label: string;
@@ -25,7 +28,7 @@ export interface ShowErrorOptions {
  * "Show Log"; a user's cancellation ends quietly. The command wrapper, the webview message
  * handlers, the build and the deploy all end here.
  */
-export async function showError(err: unknown, log: ComponentLogger, opts: ShowErrorOptions): Promise<void> {
+export async function showError(err: unknown, log: ErrorLog, opts: ShowErrorOptions): Promise<void> {
   if (isCancellation(err) || err instanceof vscode.CancellationError) {
     log.info(`${opts.context}: cancelled by the user`);
     return;
@@ -48,7 +51,7 @@ export async function showError(err: unknown, log: ComponentLogger, opts: ShowEr
 }
 
 /** Wraps a webview message handler (or any editor callback) so its errors go through showError, not nowhere. */
-export function guarded<A extends unknown[]>(log: ComponentLogger, context: string, handler: (...args: A) => unknown): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(log: ErrorLog, context: string, handler: (...args: A) => unknown): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await handler(...args);

@@ -12,8 +12,8 @@ import type { Endpoint } from './connection';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from './connection';
 import { PortInUseError } from '../../common/net';
 import { CancelledError, throwIfCancelled } from '../../common/cancellation';
-import { UserFacingError, errorMessage } from '../../common/errors';
-import { t } from '../../common/l10n';
+import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
+import { openSettingAction, t } from '../../common/l10n';
 
 export interface BuildOptions {
   /** Relative to the context; default "Dockerfile". */
@@ -346,7 +346,10 @@ export function buildFailure(error: string, dockerfile: string, step: string, ba
     const fix = declared
       ? 'Set mlops.docker.baseImage (the BASE_IMAGE build arg) to an image this engine has, or load that image first (docker load / docker pull).'
       : 'Change the FROM line to an image this engine has, or load that image first (docker load / docker pull).';
-    return new UserFacingError(t('The base image "{0}" is not on this engine and cannot be pulled{1}. {2}', image, lineOf(dockerfile, step), fix), error);
+    return new UserFacingError(t('The base image "{0}" is not on this engine and cannot be pulled{1}. {2}', image, lineOf(dockerfile, step), fix), error, {
+      code: ErrorCode.baseImageMissing,
+      actions: declared ? [openSettingAction('mlops.docker.baseImage')] : [],
+    });
   }
   return new UserFacingError(t('The image build failed{0}: {1}', lineOf(dockerfile, step), error), error);
 }

@@ -10,11 +10,12 @@ import type * as k8s from '@kubernetes/client-node';
 import { parse, parseDocument } from 'yaml';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { CancelledError, throwIfCancelled } from '../../common/cancellation';
+import type { ErrorInfo } from '../../common/errors';
 import { UserFacingError, errorMessage } from '../../common/errors';
 import type { ClusterFacts } from './detect';
 import type { KubeObject } from '../../deploy/core/manifests';
 import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from '../../deploy/core/manifests';
-import { t } from '../../common/l10n';
+import { openSettingAction, t } from '../../common/l10n';
 
 type K8s = typeof k8s;
 let lib: Promise<K8s> | undefined;
@@ -87,8 +88,9 @@ export class RolloutError extends UserFacingError {
     message: string,
     readonly reason: 'image' | 'crash' | 'pending' | 'timeout' | 'failed',
     detail?: string,
+    info?: ErrorInfo,
   ) {
-    super(message, detail);
+    super(message, detail, info);
     this.name = 'RolloutError';
   }
 }
@@ -613,7 +615,9 @@ export class KubeClient {
         const w = c.state?.waiting;
         if (w && /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName/.test(w.reason ?? '')) {
           const events = await this.events(namespace, pod);
-          return new RolloutError(t('The cluster cannot see the image {0}{1} ({2}). Check mlops.kubernetes.imageDelivery for this cluster.', c.image, imageHint ? t(', delivered by: {0}', imageHint) : '', w.reason), 'image', [w.message, ...events].filter(Boolean).join('\n'));
+          return new RolloutError(t('The cluster cannot see the image {0}{1} ({2}). Check mlops.kubernetes.imageDelivery for this cluster.', c.image, imageHint ? t(', delivered by: {0}', imageHint) : '', w.reason), 'image', [w.message, ...events].filter(Boolean).join('\n'), {
+            actions: [openSettingAction('mlops.kubernetes.imageDelivery')],
+          });
         }
         if ((w?.reason === 'CrashLoopBackOff' || (c.restartCount ?? 0) >= 2) && !c.ready) {
           const logs = await this.logs(namespace, pod, { container: c.name, tail: 15, previous: true }).catch(() => '');

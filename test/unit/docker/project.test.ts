@@ -54,6 +54,10 @@ describe('Docker errors in words a user can act on', () => {
     assert.match(e.message, /mlops\.docker\.baseImage \(the BASE_IMAGE build arg\)/);
     const plain = buildFailure('pull access denied for nope', 'FROM nope:1\n', 'FROM nope:1', undefined);
     assert.match(plain.message, /"nope:1".*Change the FROM line/);
+    // What the toast offers comes with the error, not from reading its text.
+    assert.equal(e.code, 'docker.baseImageMissing');
+    assert.deepEqual(e.actions.map((x) => [x.command, ...(x.args ?? [])]), [['workbench.action.openSettings', 'mlops.docker.baseImage']]);
+    assert.deepEqual(plain.actions, [], 'no setting fixes a FROM line without the build arg');
   });
 
   it('a failing RUN step names its line', () => {

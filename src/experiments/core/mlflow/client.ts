@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { CancellationTokenLike } from '../../../common/cancellation';
 import { throwIfCancelled } from '../../../common/cancellation';
-import { UserFacingError, errorMessage } from '../../../common/errors';
+import { ErrorCode, UserFacingError, errorMessage } from '../../../common/errors';
 import type { ArtifactEntry, Experiment, MetricPoint, ModelVersion, RegisteredModel, Run } from '../model';
 import { runStatus } from '../model';
 import { t } from '../../../common/l10n';
@@ -137,8 +137,8 @@ export class MlflowClient {
     } catch {
       // not JSON: keep the text
     }
-    if (res.status === 401) return new UserFacingError(t('MLflow at {0} needs credentials (401). Sign in with "MLOps: Sign in to MLflow", or set MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN.', this.base), message);
-    if (res.status === 403) return new UserFacingError(t('MLflow at {0} refused access (403): these credentials may not read this.', this.base), message);
+    if (res.status === 401) return new UserFacingError(t('MLflow at {0} needs credentials (401). Sign in with "MLOps: Sign in to MLflow", or set MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN.', this.base), message, { code: ErrorCode.unauthorized });
+    if (res.status === 403) return new UserFacingError(t('MLflow at {0} refused access (403): these credentials may not read this.', this.base), message, { code: ErrorCode.forbidden });
     return new UserFacingError(t('MLflow at {0} answered {1}: {2}', this.base, res.status, message), message);
   }
 
