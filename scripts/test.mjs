@@ -1,4 +1,4 @@
-// `npm test`: every tier in order (unit → integration → e2e), provisioning what is
+// `npm test`: every tier in order (unit → integration → editor → e2e), provisioning what is
 // missing first. Ends with one line `tests: N passed, M failed` summing all tiers and
 // exits non-zero on any failure. `--only <tier>` (repeatable) runs a subset.
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import { ensureDependencies } from './lib/bootstrap.mjs';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const only = args.flatMap((a, i) => (a === '--only' ? [args[i + 1]] : []));
-const tiers = ['unit', 'integration', 'e2e'].filter((t) => only.length === 0 || only.includes(t));
+const tiers = ['unit', 'integration', 'editor', 'e2e'].filter((t) => only.length === 0 || only.includes(t));
 
 function run(cmd, argv, { capture = false, env = {} } = {}) {
   return new Promise((resolve) => {
@@ -47,6 +47,11 @@ const steps = {
     // Services (Docker, Kubernetes, MLflow, DVC) are provisioned by test/env scripts
     // that the integration tests call themselves, so a subset runs with only what it needs.
     const r = await run(process.execPath, [mocha, '--config', 'test/integration/.mocharc.json'], { capture: true });
+    return counts(r.out, r.code);
+  },
+  async editor() {
+    // mocha inside the extension host of a real VS Code (test/editor/run.ts).
+    const r = await run(process.execPath, ['--import', 'tsx', path.join(root, 'test', 'editor', 'run.ts')], { capture: true });
     return counts(r.out, r.code);
   },
   async e2e() {

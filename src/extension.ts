@@ -29,6 +29,11 @@ declare global {
 export class Extension extends Disposable {
   readonly logger: Logger;
   readonly commands: CommandRegistry;
+  readonly syllabus: SyllabusService;
+  readonly modelApis: ModelApisTree;
+  readonly docker: DockerTree;
+  readonly kube: KubeService;
+  readonly experiments: ExperimentsTree;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -36,23 +41,23 @@ export class Extension extends Disposable {
     this.commands = this.register(new CommandRegistry(this.logger));
     this.commands.register(Commands.showLog, () => this.logger.show());
 
-    const syllabus = this.register(new SyllabusService(context, this.logger.for('syllabus')));
+    const syllabus = (this.syllabus = this.register(new SyllabusService(context, this.logger.for('syllabus'))));
     this.register(new SyllabusTree(syllabus, this.commands));
     const overview = this.register(new SyllabusOverview(context.extensionUri, syllabus, this.commands, this.logger.for('syllabus')));
     registerSyllabusCommands(this.commands, syllabus, overview, context.extensionUri);
 
-    const modelApis = this.register(new ModelApisTree(this.logger.for('model-apis')));
+    const modelApis = (this.modelApis = this.register(new ModelApisTree(this.logger.for('model-apis'))));
     const wizard = this.register(new ScaffoldWizard(context.extensionUri, modelApis, this.logger.for('scaffold')));
     registerScaffoldCommands(this.commands, context.extensionUri, modelApis, wizard, this.logger.for('scaffold'));
 
-    const docker = this.register(new DockerTree(context.globalState, this.logger.for('docker')));
+    const docker = (this.docker = this.register(new DockerTree(context.globalState, this.logger.for('docker'))));
     this.register(registerDockerCommands(this.commands, docker, modelApis, context.extensionUri, this.logger.for('docker')));
 
-    const kube = this.register(new KubeService(this.logger.for('kubernetes')));
+    const kube = (this.kube = this.register(new KubeService(this.logger.for('kubernetes'))));
     this.register(new KubernetesTree(kube, this.logger.for('kubernetes')));
     this.register(registerKubernetesCommands(this.commands, kube, docker, modelApis, context, this.logger.for('deploy')));
 
-    const experiments = this.register(new ExperimentsTree(context.secrets, context.globalStorageUri, this.logger.for('experiments')));
+    const experiments = (this.experiments = this.register(new ExperimentsTree(context.secrets, context.globalStorageUri, this.logger.for('experiments'))));
     this.register(registerExperimentsCommands(this.commands, experiments, context, wizard, this.logger.for('experiments')));
   }
 }

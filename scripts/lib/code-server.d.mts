@@ -23,6 +23,8 @@ export function startCodeServer(opts: {
   quiet?: boolean;
   extraVsix?: string[];
   logFile?: string;
+  /** Runs after the VSIXs are installed, before the server starts. */
+  beforeStart?: (dirs: { extensionsDir: string; userDataDir: string }) => void | Promise<void>;
 }): Promise<StartedCodeServer>;
 export const chromiumArgs: string[];
 export const chromiumPath: string;

@@ -32,7 +32,7 @@ export async function freePort(preferred) {
  * Starts code-server on 127.0.0.1 with a fresh (or given) user-data dir and the VSIX
  * installed. Returns { url, userDataDir, logsDir, stop }.
  */
-export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, defaults: userDefaults = {}, env = {}, quiet = true, extraVsix = [], logFile }) {
+export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, defaults: userDefaults = {}, env = {}, quiet = true, extraVsix = [], logFile, beforeStart }) {
   const base = userDataDir ? path.dirname(userDataDir) : mkdtempSync(path.join(os.tmpdir(), 'mlops-cs-'));
   const ud = userDataDir ?? path.join(base, 'user-data');
   const extDir = path.join(base, 'extensions');
@@ -63,6 +63,8 @@ export async function startCodeServer({ entry, vsix, folder, port, userDataDir, 
       stdio: quiet ? 'ignore' : 'inherit',
     });
   }
+  // After the extensions are installed, before the server reads them (the editor tier adds its tests).
+  if (beforeStart) await beforeStart({ extensionsDir: extDir, userDataDir: ud });
   const p = await freePort(port);
   const out = logFile ? openSync(logFile, 'a') : quiet ? 'ignore' : 'inherit';
   const child = spawn(

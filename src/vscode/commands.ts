@@ -11,6 +11,8 @@ import type { Logger } from './logger';
  */
 export class CommandRegistry implements vscode.Disposable {
   private readonly registered = new Set<string>();
+  /** Commands run since activation (the editor tier lists those no test ran). */
+  readonly invoked = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly logger: Logger) {}
@@ -20,6 +22,7 @@ export class CommandRegistry implements vscode.Disposable {
     this.registered.add(id);
     this.disposables.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        this.invoked.add(id);
         try {
           return await (handler as (...a: unknown[]) => unknown)(...args);
         } catch (err) {
