@@ -9,6 +9,7 @@ import { registerExperimentsCommands } from './experiments/commands';
 import { ExperimentsTree } from './experiments/tree';
 import { DockerTree } from './docker/tree';
 import { registerKubernetesCommands } from './kube/commands';
+import { RegistryCredentials } from './kube/credentials';
 import { KubeService } from './kube/service';
 import { KubernetesTree } from './kube/tree';
 import { registerScaffoldCommands } from './scaffold/commands';
@@ -33,6 +34,7 @@ export class Extension extends Disposable {
   readonly modelApis: ModelApisTree;
   readonly docker: DockerTree;
   readonly kube: KubeService;
+  readonly registryCredentials: RegistryCredentials;
   readonly experiments: ExperimentsTree;
 
   constructor(context: vscode.ExtensionContext) {
@@ -55,7 +57,8 @@ export class Extension extends Disposable {
 
     const kube = (this.kube = this.register(new KubeService(this.logger.for('kubernetes'))));
     this.register(new KubernetesTree(kube, this.logger.for('kubernetes')));
-    this.register(registerKubernetesCommands(this.commands, kube, docker, modelApis, context, this.logger.for('deploy')));
+    this.registryCredentials = new RegistryCredentials(context.secrets);
+    this.register(registerKubernetesCommands(this.commands, kube, docker, modelApis, context, this.registryCredentials, this.logger.for('deploy')));
 
     const experiments = (this.experiments = this.register(new ExperimentsTree(context.secrets, context.globalStorageUri, this.logger.for('experiments'))));
     this.register(registerExperimentsCommands(this.commands, experiments, context, wizard, this.logger.for('experiments')));

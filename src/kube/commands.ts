@@ -17,7 +17,8 @@ import { showError } from '../vscode/errors';
 import type { DeployResult } from '../deploy/core/deploy';
 import type { KubeObject } from '../deploy/core/manifests';
 import { MANAGED_BY, FIELD_MANAGER } from '../deploy/core/manifests';
-import { dockerConfigCredentials, summarizeDeployment, summarizePod } from './core/model';
+import { summarizeDeployment, summarizePod } from './core/model';
+import type { RegistryCredentials } from './credentials';
 import { DeploymentPanel } from './panel';
 import type { Forward } from './core/portforward';
 import type { KubeService } from './service';
@@ -26,7 +27,6 @@ import type { KubeNode } from './tree';
 type WorkloadNode = Extract<KubeNode, { kind: 'workload' }>;
 type WorkloadRef = { readonly namespace: string; readonly name: string; readonly project?: string };
 
-const secretKey = (registry: string): string => `mlops.registry:${registry}`;
 
 export function registerKubernetesCommands(
   registry: CommandRegistry,
@@ -34,6 +34,7 @@ export function registerKubernetesCommands(
   docker: DockerTree,
   modelApis: ModelApisTree,
   context: vscode.ExtensionContext,
+  credentials: RegistryCredentials,
   log: ComponentLogger,
 ): vscode.Disposable {
   let channel: vscode.OutputChannel | undefined;
@@ -107,11 +108,7 @@ export function registerKubernetesCommands(
               );
               return choice === push;
             },
-            credentials: async (target) => {
-              const stored = await context.secrets.get(secretKey(target));
-              if (stored) return JSON.parse(stored) as { username: string; password: string };
-              return dockerConfigCredentials(target);
-            },
+            credentials: (target) => credentials.get(target),
           }),
       );
     } catch (err) {
@@ -389,7 +386,7 @@ export function registerKubernetesCommands(
     if (!username) return;
     const password = await vscode.window.showInputBox({ title: vscode.l10n.t('Password or token for {0}', host), password: true });
     if (!password) return;
-    await context.secrets.store(secretKey(host.replace(/\/.*$/, '')), JSON.stringify({ username, password }));
+    await credentials.store(host, { username, password });
     void vscode.window.showInformationMessage(vscode.l10n.t('Saved the credentials for {0} in the editor\'s secret storage.', host));
   });
 

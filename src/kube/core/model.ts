@@ -99,8 +99,14 @@ export function groupByNamespace(workloads: readonly WorkloadSummary[], always: 
 }
 
 /** The registry host of `auths` keys: "https://index.docker.io/v1/" and "host:port" alike. */
-function registryHost(key: string): string {
-  return key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+/** A registry's host[:port], from a host, an image prefix (`ghcr.io/org`) or a URL (`https://ghcr.io/v2/`). */
+export function registryHost(key: string): string {
+  return key.trim().replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase();
+}
+
+/** Where the editor's secret storage keeps a registry's credentials: by host, as logins are. */
+export function registrySecretKey(registry: string): string {
+  return `mlops.registry:${registryHost(registry)}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { dockerConfigCredentials, groupByNamespace, summarizeDeployment, summarizePod } from '../../../src/kube/core/model';
+import { dockerConfigCredentials, groupByNamespace, registrySecretKey, summarizeDeployment, summarizePod } from '../../../src/kube/core/model';
 
 const deployment = (over: { replicas?: number; ready?: number; updated?: number; progressing?: { status: string; reason: string; message?: string }; available?: string }): V1Deployment => ({
   metadata: { name: 'iris-api', namespace: 'ml', generation: 2, annotations: { 'deployment.kubernetes.io/revision': '3', 'mlops.workbench/project': '/w/iris-api' } },
@@ -80,5 +80,12 @@ describe('Kubernetes tree model', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps stored credentials by registry host: a login for ghcr.io serves ghcr.io/org and its URL forms', () => {
+    const key = registrySecretKey('ghcr.io');
+    for (const same of ['ghcr.io/org', 'ghcr.io/org/team', 'https://ghcr.io/v2/', ' GHCR.IO ']) assert.equal(registrySecretKey(same), key, same);
+    assert.notEqual(registrySecretKey('ghcr.io:5000'), key);
+    assert.notEqual(registrySecretKey('quay.io/org'), key);
   });
 });

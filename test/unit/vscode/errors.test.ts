@@ -37,9 +37,13 @@ describe('showError (src/vscode/errors.ts)', () => {
   const editor = fakeEditor((t) => click(t));
   let uninstall: () => void = () => undefined;
   let showError: typeof import('../../../src/vscode/errors').showError;
-  before(async () => {
+  before(() => {
     uninstall = installVscode(editor.api);
-    ({ showError } = await import('../../../src/vscode/errors'));
+    // A fresh copy bound to this fake (another test may have loaded it with its own).
+    const id = require.resolve('../../../src/vscode/errors');
+    delete require.cache[id];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ({ showError } = require(id) as typeof import('../../../src/vscode/errors'));
   });
   after(() => uninstall());
   beforeEach(() => {
