@@ -5,6 +5,7 @@ import { errorMessage } from '../common/errors';
 import type { CompareState, DetailsState, FromCompare, FromDetails, FromTable, RestoreRef, Series, TableState, ToCompare, ToDetails, ToTable, ViewRun } from '../webview/contract/experiments';
 import { isFromCompare, isFromDetails, isFromTable, keysOf, tableWire } from '../webview/contract/experiments';
 import { Commands, WebviewPanels } from '../vscode/ids';
+import { LatestOnly } from '../common/latest';
 import { guarded, showError } from '../vscode/errors';
 import type { ComponentLogger } from '../vscode/logger';
 import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
@@ -104,6 +105,7 @@ export class RunsTable {
   private static readonly open = new Map<string, RunsTable>();
   private filter = '';
   private runs: Run[] = [];
+  private readonly loads = new LatestOnly();
   private readonly subs: vscode.Disposable[] = [];
 
   static show(extensionUri: vscode.Uri, tree: ExperimentsTree, source: ExperimentSource, experiments: readonly Experiment[], onCompare: (refs: RunRef[]) => void, restored?: vscode.WebviewPanel): void {
@@ -136,6 +138,7 @@ export class RunsTable {
         if (s.id === source.id) void this.load();
       }),
       panel.onDidDispose(() => {
+        this.loads.cancel();
         onClose();
         this.subs.forEach((s) => s.dispose());
       }),
@@ -173,11 +176,11 @@ export class RunsTable {
     this.post({ type: 'loading', loading: true });
     const started = performance.now();
     let error: string | undefined;
+    // A newer filter or refresh cancels this load; its answer, if it still comes, is dropped.
     try {
-      this.runs = await this.source.runs(
-        this.experiments.map((e) => e.id),
-        { filter: this.filter },
-      );
+      const outcome = await this.loads.run((token) => this.source.runs(this.experiments.map((e) => e.id), { filter: this.filter, token }));
+      if (!outcome.current) return;
+      this.runs = outcome.value;
     } catch (err) {
       error = errorMessage(err);
       this.runs = [];

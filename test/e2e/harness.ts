@@ -114,7 +114,12 @@ export async function openMlopsContainer(page: Page, { waitForRows = true } = {}
   const showing = async (): Promise<boolean> =>
     (await sidebarTitle.isVisible()) && /mlops/i.test((await sidebarTitle.textContent()) ?? '');
   await page.waitForTimeout(500); // let a restored layout settle
-  if (!(await showing())) await item.click();
+  // The item toggles: under load the side bar may still be closing or opening when it is
+  // looked at, so click until it shows the container (and settles) rather than once.
+  for (let i = 0; i < 4 && !(await showing()); i++) {
+    await item.click();
+    await page.waitForTimeout(700);
+  }
   // With one view the pane header is hidden; its rows are what a person sees.
   if (waitForRows) await rows.waitFor({ timeout: 30_000 });
 }
