@@ -63,13 +63,21 @@ export class KubeService extends Disposable {
 
   /** Where deploys go: the setting, else the context's namespace. */
   namespaceFor(client: KubeClient): string {
-    return vscode.workspace.getConfiguration().get<string>(Settings.kubernetesNamespace, '') || client.namespace;
+    return this.configuredNamespace() || client.namespace;
+  }
+
+  /**
+   * mlops.kubernetes.namespace is one value per window (its scope is `window`): the tree,
+   * the status bar and every deploy read it here, so they cannot name different namespaces.
+   */
+  private configuredNamespace(): string {
+    return vscode.workspace.getConfiguration().get<string>(Settings.kubernetesNamespace, '');
   }
 
   settings(folder?: vscode.Uri): DeploySettings {
     const c = vscode.workspace.getConfiguration(undefined, folder);
     const baseImage = c.get<string>(Settings.dockerBaseImage, '');
-    const namespace = c.get<string>(Settings.kubernetesNamespace, '');
+    const namespace = this.configuredNamespace();
     return {
       ...(namespace ? { namespace } : {}),
       imageDelivery: c.get<DeliverySetting>(Settings.kubernetesImageDelivery, 'auto'),
@@ -101,7 +109,7 @@ export class KubeService extends Disposable {
         this.status.hide();
         return;
       }
-      const namespace = vscode.workspace.getConfiguration().get<string>(Settings.kubernetesNamespace, '') || peek.namespace;
+      const namespace = this.configuredNamespace() || peek.namespace;
       this.status.text = `$(cloud) ${peek.context}/${namespace}`;
       this.status.tooltip = vscode.l10n.t('Kubernetes context {0}, namespace {1}: where MLOps Workbench deploys. Click to switch.', peek.context, namespace);
       this.status.show();
