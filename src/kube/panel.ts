@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readSamplePayload } from '../scaffold/core/payload';
 import { errorMessage } from '../common/errors';
 import type { DeploymentState, EndpointResponse, FromDeployment, PanelRef, ToDeployment } from '../webview/contract/deployment';
 import { isFromDeployment } from '../webview/contract/deployment';
@@ -145,7 +144,7 @@ export class DeploymentPanel {
           const [pods, revisions] = await Promise.all([client.pods(namespace, dep), client.history(namespace, name)]);
           const podNames = new Set(pods.map((p) => p.metadata?.name));
           const forward = this.service.forwards.list().find((f) => f.context === context && f.namespace === namespace && podNames.has(f.pod));
-          const sample = w.project ? await readFile(path.join(w.project, 'sample-payload.json'), 'utf8').catch(() => undefined) : undefined;
+          const sample = w.project ? (await readSamplePayload(w.project).catch(() => undefined))?.text : undefined;
           state = {
             ...base,
             state: w.state,

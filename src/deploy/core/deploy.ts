@@ -4,7 +4,7 @@
 // created removed). A rerun with an unchanged image makes no new rollout, because the
 // image's tag is derived from its id. No editor API.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { samplePayloadOf } from '../../scaffold/core/payload';
 import os from 'node:os';
 import path from 'node:path';
 import type { CancellationTokenLike } from '../../common/cancellation';
@@ -162,9 +162,9 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   // The forwards to the revision this one replaced lead nowhere now.
   await deps.forwards.stopOwned(kube.context, namespace, name, [podName]);
   const forward = await deps.forwards.start(kube, namespace, podName, containerPort(deployment, plan.port), 0, name);
-  if (!plan.samplePayload) return { ...result, forward };
+  const payload = await samplePayloadOf(dir);
+  if (payload === undefined) return { ...result, forward };
   step('smoke', t('Smoke test: POST {0}/predict', forward.url));
-  const payload = JSON.parse(await readFile(plan.samplePayload, 'utf8')) as unknown;
   const smoke = await smokeTest(forward.url, payload, { readyTimeoutMs: 30_000, ...(token ? { token } : {}) });
   return { ...result, forward, smoke };
 }

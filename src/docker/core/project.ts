@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitState } from '../../git/core/client';
+import { samplePayloadFile } from '../../scaffold/core/payload';
 import { parseProjectMarker } from '../../scaffold/core/projects';
 import { imageLabels, imageTags, mlflowRunId } from './model';
 
@@ -56,7 +57,7 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
   const port = marker?.port ?? (exposed ? Number(exposed[1]) : 8000);
   const runId = mlflowRunId(marker?.modelSource?.uri);
   const declaresBase = /^\s*ARG\s+BASE_IMAGE\b/im.test(dockerfileText);
-  const samplePayload = marker?.samplePayload ? path.join(contextDir, marker.samplePayload) : undefined;
+  const samplePayload = await samplePayloadFile(contextDir).catch(() => undefined);
   return {
     contextDir,
     dockerfile: path.basename(input.dockerfile),
