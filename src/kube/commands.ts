@@ -84,6 +84,7 @@ export function registerKubernetesCommands(
             kube,
             forwards: service.forwards,
             settings,
+            templatesDir: vscode.Uri.joinPath(context.extensionUri, 'media', 'templates', 'model-api').fsPath,
             token,
             log: (line) => out.appendLine(line),
             onStep: (_step, message) => progress.report({ message }),

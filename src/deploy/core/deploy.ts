@@ -25,7 +25,7 @@ import { detectCluster } from '../../kube/core/detect';
 import type { DeliveryPlan, DeliverySetting } from './delivery';
 import { deliver, planDelivery } from './delivery';
 import type { KubeObject } from './manifests';
-import { containerPort, generatedManifests, prepareManifests, readProjectManifests } from './manifests';
+import { containerPort, generatedManifests, prepareManifests, readProjectManifests, templateManifests } from './manifests';
 import type { Forward, PortForwards } from '../../kube/core/portforward';
 import { t } from '../../common/l10n';
 
@@ -57,6 +57,8 @@ export interface DeployDeps {
   /** Pushing to a registry that is not on this machine: allowed? */
   readonly consent?: (registry: string) => Promise<boolean>;
   readonly credentials?: (registry: string) => Promise<{ username: string; password: string } | undefined>;
+  /** media/templates/model-api: the scaffold's manifests, for a scaffolded project without its k8s folder. */
+  readonly templatesDir?: string;
 }
 
 export interface DeployResult {
@@ -123,7 +125,10 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   const own = await readProjectManifests(dir);
   // planImage read the run id from the project's marker into the image's labels.
   const runId = plan.labels['mlops.workbench/mlflow-run-id'];
-  const objects = prepareManifests(own.length ? own : generatedManifests(plan.imageName, plan.port), {
+  // A scaffolded project without its k8s folder gets the scaffold's own manifests.
+  const scaffolded = existsSync(path.join(dir, '.mlops', 'project.json'));
+  const base = own.length ? own : scaffolded && deps.templatesDir ? await templateManifests(deps.templatesDir, plan.imageName, plan.port) : generatedManifests(plan.imageName, plan.port);
+  const objects = prepareManifests(base, {
     namespace,
     image: delivery.imageRef,
     pullPolicy: delivery.pullPolicy,

@@ -3,6 +3,7 @@
 // delivery named and labels and annotations recording what is deployed. No editor API.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import Mustache from 'mustache';
 import { parseAllDocuments } from 'yaml';
 import { UserFacingError } from '../../common/errors';
 import { t } from '../../common/l10n';
@@ -58,7 +59,30 @@ export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
   return out;
 }
 
-/** A Deployment and a Service for a folder with no manifests of its own. */
+/**
+ * The scaffold's own k8s/deployment.yaml and service.yaml (media/templates/model-api/common/k8s),
+ * rendered for `name`: what a scaffolded project that lost its k8s folder deploys with, so its
+ * objects are the template's (security context, probes, resources, the /tmp volume) and
+ * cannot drift from it.
+ */
+export async function templateManifests(templatesDir: string, name: string, port: number): Promise<KubeObject[]> {
+  const view = { projectName: name, imageName: name, port };
+  const out: KubeObject[] = [];
+  for (const file of ['deployment.yaml', 'service.yaml']) {
+    const text = await readFile(path.join(templatesDir, 'common', 'k8s', file), 'utf8');
+    const rendered = Mustache.render(text, view, {}, { escape: (v: unknown) => String(v) });
+    for (const doc of parseAllDocuments(rendered)) {
+      const obj = doc.toJS() as KubeObject | null;
+      if (obj?.kind && obj.metadata?.name) out.push(obj);
+    }
+  }
+  return out;
+}
+
+/**
+ * A Deployment and a Service for a plain app with no manifests of its own: nothing is assumed
+ * of its image (its user, its writable paths), only its port and a readiness probe.
+ */
 export function generatedManifests(name: string, port: number): KubeObject[] {
   const labels = { [NAME_LABEL]: name };
   return [

@@ -1,0 +1,44 @@
+// What a deploy applies when a project has no k8s folder of its own.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KubeObject } from '../../../src/deploy/core/manifests';
+import { generatedManifests, prepareManifests, readProjectManifests, templateManifests } from '../../../src/deploy/core/manifests';
+import { SAMPLE_FEATURES } from '../../../src/scaffold/core/model';
+import { planProject } from '../../../src/scaffold/core/render';
+import { loadTemplates, templatesRoot } from '../scaffold/templates';
+
+const what = { namespace: 'team', image: 'iris-api:1.0.0-abc', pullPolicy: 'IfNotPresent' as const, modelVersion: 'v1', imageId: 'sha256:abc' };
+type Container = { securityContext?: unknown; livenessProbe?: unknown; readinessProbe?: unknown; startupProbe?: unknown; resources?: unknown };
+const container = (objects: KubeObject[]): Container => ((objects.find((o) => o.kind === 'Deployment')!.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!);
+
+describe('generated manifests (deploy/core/manifests)', () => {
+  it('a scaffolded project without its k8s folder deploys exactly what its k8s folder would have held', async () => {
+    const templates = await loadTemplates();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-manifests-'));
+    try {
+      // The scaffold writes k8s/ for "iris-api" on port 8123; the deploy reads it as the project's own.
+      for (const f of planProject({ framework: 'fastapi', projectName: 'iris-api', modelSource: { kind: 'sample' }, features: SAMPLE_FEATURES, port: 8123, pythonVersion: '3.12' }, templates)) {
+        if (!f.path.startsWith('k8s/') || f.content === undefined) continue;
+        mkdirSync(path.join(dir, 'k8s'), { recursive: true });
+        writeFileSync(path.join(dir, f.path), f.content);
+      }
+      const fromFolder = prepareManifests(await readProjectManifests(dir), what);
+      const fromTemplate = prepareManifests(await templateManifests(templatesRoot, 'iris-api', 8123), what);
+      assert.deepEqual(fromTemplate, fromFolder);
+      const c = container(fromTemplate);
+      for (const part of ['securityContext', 'livenessProbe', 'readinessProbe', 'startupProbe', 'resources'] as const) assert.ok(c[part], `the template's ${part}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a plain app gets its port and a readiness probe, and no assumption about its image’s user or writable paths', () => {
+    const objects = prepareManifests(generatedManifests('shop-api', 5000), { ...what, image: 'shop-api:1' });
+    const c = container(objects);
+    assert.equal(c.securityContext, undefined);
+    assert.ok(c.readinessProbe);
+    assert.deepEqual(objects.map((o) => o.kind), ['Deployment', 'Service']);
+  });
+});
