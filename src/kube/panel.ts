@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { LatestOnly } from '../common/latest';
 import { readSamplePayload } from '../scaffold/core/payload';
 import { errorMessage } from '../common/errors';
 import type { DeploymentState, EndpointResponse, FromDeployment, PanelRef, ToDeployment } from '../webview/contract/deployment';
@@ -18,6 +19,7 @@ import type { KubeService } from './service';
 export class DeploymentPanel {
   private static readonly open = new Map<string, DeploymentPanel>();
   private readonly subs: vscode.Disposable[] = [];
+  private readonly loads = new LatestOnly();
 
   static show(extensionUri: vscode.Uri, service: KubeService, ref: PanelRef, log: ComponentLogger, restored?: vscode.WebviewPanel): DeploymentPanel {
     const key = `${ref.context}/${ref.namespace}/${ref.name}`;
@@ -70,6 +72,7 @@ export class DeploymentPanel {
       }),
       service.onDidChange(() => void this.load()),
       panel.onDidDispose(() => {
+        this.loads.cancel();
         onClose();
         this.subs.forEach((s) => s.dispose());
       }),
@@ -127,7 +130,17 @@ export class DeploymentPanel {
     }
   }
 
+  /**
+   * An action reloads the panel, and so does the service's change event the action causes:
+   * the loads may overlap, and only the newest one's state is shown (an older, slower read
+   * must not put back a revision list from before the rollback).
+   */
   private async load(): Promise<void> {
+    const outcome = await this.loads.run(() => this.readState());
+    if (outcome.current) this.post({ type: 'state', state: outcome.value });
+  }
+
+  private async readState(): Promise<DeploymentState> {
     const { context, namespace, name } = this.ref;
     const strings = panelStrings();
     const base = { ref: this.ref, revisions: [], pods: [], strings };
@@ -173,7 +186,7 @@ export class DeploymentPanel {
     } catch (err) {
       state = { ...base, error: errorMessage(err) };
     }
-    this.post({ type: 'state', state });
+    return state;
   }
 }
 
