@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Commands, Views } from '../vscode/ids';
+import { Commands, ContextKeys, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ModelApiProject } from './core/projects';
@@ -39,7 +39,14 @@ export class ModelApisTree extends Disposable implements vscode.TreeDataProvider
   }
 
   list(): Promise<ModelApiProject[]> {
-    this.projects ??= this.discover();
+    if (!this.projects) {
+      this.projects = this.discover();
+      // The Explorer's "Containerize and Deploy" shows on these folders only.
+      void this.projects.then(
+        (list) => vscode.commands.executeCommand('setContext', ContextKeys.modelApiFolders, list.map((p) => p.dir)),
+        () => undefined,
+      );
+    }
     return this.projects;
   }
 

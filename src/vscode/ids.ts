@@ -104,6 +104,8 @@ export const ContextKeys = {
   syllabusHasProblems: 'mlops:syllabusHasProblems',
   dockerShowAll: 'mlops:dockerShowAll',
   experimentsEmpty: 'mlops:experimentsEmpty',
+  /** The folders of the workspace's Model APIs (the Explorer offers Containerize and Deploy on them). */
+  modelApiFolders: 'mlops:modelApiFolders',
 } as const;
 
 export const StorageKeys = {

@@ -100,6 +100,26 @@ describe('manifest and ids', () => {
     assert.deepEqual(Object.keys(nlsEs).sort(), Object.keys(nls).sort(), 'the same keys in both languages');
   });
 
+  it('activates for what it serves: Dockerfiles, Model APIs, DVC and MLflow stores, not only its own views', () => {
+    for (const e of ['onLanguage:dockerfile', 'workspaceContains:**/.mlops/project.json', 'workspaceContains:**/Dockerfile', 'workspaceContains:**/dvc.yaml', 'workspaceContains:**/mlflow.db', 'workspaceContains:**/mlruns/*/meta.yaml']) {
+      assert.ok(manifest.activationEvents.includes(e), e);
+    }
+  });
+
+  it('the Explorer menus act only in trusted workspaces, on the files they serve, and on Model API folders only', () => {
+    const entries = manifest.contributes.menus['explorer/context'] as { command: string; when: string }[];
+    for (const e of entries) {
+      assert.match(e.when, /^isWorkspaceTrusted && /, e.command);
+      assert.doesNotMatch(e.when, /onnx/, `${e.command}: no entry that always fails`);
+      if (/explorerResourceIsFolder/.test(e.when)) assert.match(e.when, /explorerResourceIsFolder && resourcePath in mlops:modelApiFolders/, e.command);
+    }
+  });
+
+  it('the walkthrough has a step for each feature', () => {
+    const steps = (manifest.contributes.walkthroughs[0].steps as { completionEvents: string[] }[]).flatMap((s) => s.completionEvents);
+    for (const e of ['onView:mlops.views.syllabus', 'onCommand:mlops.scaffold.modelApi', 'onCommand:mlops.docker.build', 'onCommand:mlops.deploy.containerizeAndDeploy', 'onView:mlops.views.experiments']) assert.ok(steps.includes(e), e);
+  });
+
   it('settings the views and the actions must agree on are one per window', () => {
     // The Kubernetes tree and status bar name one namespace, the Experiments tree one server;
     // a per-folder value would let a deploy or a query use another than the view shows.
