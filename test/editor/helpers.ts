@@ -39,10 +39,14 @@ export function answer(answers: { [K in keyof Window]?: Array<Answer<K> | unknow
   const asked: Asked[] = [];
   const originals = new Map<string, unknown>();
   const w = vscode.window as unknown as Record<string, unknown>;
-  for (const [method, queue] of Object.entries(answers) as [string, unknown[]][]) {
+  // An error toast nobody expected is recorded (and dismissed), so a failing assertion can say what went wrong.
+  const queues = { showErrorMessage: [] as unknown[], ...answers } as Record<string, unknown[]>;
+  const unexpectedErrors = !('showErrorMessage' in answers);
+  for (const [method, queue] of Object.entries(queues)) {
     originals.set(method, w[method]);
     w[method] = (...args: unknown[]) => {
       asked.push(describe(method, args));
+      if (method === 'showErrorMessage' && unexpectedErrors) return Promise.resolve(undefined);
       if (queue.length === 0) return Promise.reject(new Error(`unexpected ${method}: ${asked.at(-1)!.text}`));
       const next = queue.shift();
       return Promise.resolve(typeof next === 'function' ? (next as (...a: unknown[]) => unknown)(...args) : next);

@@ -95,10 +95,16 @@ async function main(): Promise<number> {
   const tests = await bundleTests(bundles);
   const entry = lib.ensureCodeServer();
   const python = samples.toolsPython();
+  if (!python) throw new Error('no Python with MLflow and DVC could be set up (see test/env/python.sh)');
 
-  // A copy of the sample workspace: the tests change it (progress, scaffolds) as a user would.
+  // A copy of the sample workspace: the tests change it (progress, scaffolds, DVC
+  // experiments) as a user would. Its stores are real: an mlruns/ file store and an
+  // mlflow.db written by MLflow itself, and the sample's git + DVC repository.
+  if (!samples.ensureSampleDvc(path.join(root, 'sample-workspace'), python)) throw new Error('the sample DVC experiments could not be made (see the warning above)');
   const workspace = path.join(work, 'sample-workspace');
-  cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true, filter: (src) => !['mlruns', 'iris-dvc'].includes(path.basename(src)) });
+  cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true, filter: (src) => path.basename(src) !== 'mlruns' });
+  if (!samples.ensureSampleRuns(workspace, python)) throw new Error('the sample MLflow runs could not be logged (see the warning above)');
+  execFileSync(python, [path.join(workspace, 'experiments', 'log_runs.py')], { cwd: workspace, env: { ...process.env, MLFLOW_TRACKING_URI: `sqlite:///${path.join(workspace, 'mlflow.db')}` }, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
   writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.python.path': python }, null, 2));
 
@@ -129,7 +135,9 @@ async function main(): Promise<number> {
   });
   const browser = await chromium.launch({ executablePath: lib.chromiumPath, args: lib.chromiumArgs, headless: true });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The editor's clipboard is the browser's in code-server: let the page use it.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
     await page.goto(server.url);
     const deadline = Date.now() + TIMEOUT_MS;
     while (!existsSync(plan.done)) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { CancellationTokenLike } from '../../../common/cancellation';
 import { UserFacingError } from '../../../common/errors';
 import { lastLines, ProcessTimeoutError, run, ToolNotFoundError } from '../../../common/process';
+import { activatedEnv } from '../../../common/tools';
 import type { Run, RunStatus } from '../model';
 import { t } from '../../../common/l10n';
 
@@ -114,7 +115,8 @@ export interface DvcOptions {
 /** Runs dvc; a missing DVC, a folder that is not a DVC repository, or a failure are said plainly (with DVC's stderr). */
 export async function runDvc(args: readonly string[], opts: DvcOptions): Promise<string> {
   const [cmd, ...pre] = opts.command;
-  const env = { ...process.env, DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' };
+  // DVC started from an interpreter ([python, -m, dvc]) runs its stages in that interpreter's environment.
+  const env = { ...(pre[0] === '-m' ? activatedEnv(cmd) : process.env), DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' };
   // An experiment runs the user's whole pipeline: no timeout of ours, only their Cancel.
   const long = args[0] === 'exp' && (args[1] === 'run' || args[1] === 'apply' || args[1] === 'branch');
   let r;

@@ -11,6 +11,7 @@ import { ErrorCode, hasCode, UserFacingError } from '../../../common/errors';
 import { freePort } from '../../../common/net';
 import type { RunningProcess } from '../../../common/process';
 import { start, ToolNotFoundError } from '../../../common/process';
+import { activatedEnv } from '../../../common/tools';
 import { MlflowFileStore } from './fileStore';
 import { t } from '../../../common/l10n';
 
@@ -116,7 +117,9 @@ export class LocalMlflowServer {
     let proc: RunningProcess;
     try {
       // A server: no timeout of the runner's; readiness has its own deadline below.
-      proc = start(cmd, args, { cwd: folder, env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0 });
+      // Started from an interpreter ([python, -m, mlflow]), it finds that environment's gunicorn.
+      const base = pre[0] === '-m' ? activatedEnv(cmd) : process.env;
+      proc = start(cmd, args, { cwd: folder, env: { ...base, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0 });
     } finally {
       closeSync(fd);
     }

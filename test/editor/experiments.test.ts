@@ -1,0 +1,161 @@
+// Experiments commands in the real editor, on real stores in the workspace: an mlruns/
+// file store and an mlflow.db written by MLflow, and a git + DVC repository with real
+// experiments (test/editor/run.ts makes them).
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExperimentsNode, RunNode } from '../../src/experiments/tree';
+import { Commands, Settings, WebviewPanels } from '../../src/vscode/ids';
+import { answer, eventually, extension, workspaceFolder } from './helpers';
+
+type Tree = Awaited<ReturnType<typeof extension>>['experiments'];
+
+async function sourceNode(tree: Tree, match: (n: ExperimentsNode) => boolean): Promise<ExperimentsNode> {
+  const roots = await tree.getChildren();
+  const found = roots.find(match);
+  if (!found) throw new Error(`no such source among ${roots.map((r) => r.kind + ':' + ('source' in r ? r.source.label : '')).join(', ')}`);
+  return found;
+}
+
+async function runNodes(tree: Tree, source: ExperimentsNode): Promise<RunNode[]> {
+  const out: RunNode[] = [];
+  for (const exp of await tree.getChildren(source)) {
+    if (exp.kind !== 'experiment') continue;
+    for (const r of await tree.getChildren(exp)) if (r.kind === 'run') out.push(r);
+  }
+  return out;
+}
+
+const tabOpen = (viewType: string): boolean => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+const isFiles = (n: ExperimentsNode): boolean => n.kind === 'source' && n.source.kind === 'mlflow-files';
+const isDvc = (n: ExperimentsNode): boolean => n.kind === 'source' && n.source.kind === 'dvc';
+
+describe('experiments commands (editor)', () => {
+  let restore: () => void = () => undefined;
+  afterEach(() => restore());
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('Refresh lists the workspace’s file store, its mlflow.db (offered to serve) and the DVC repository', async () => {
+    const { experiments } = await extension();
+    await vscode.commands.executeCommand(Commands.experimentsRefresh);
+    const roots = await experiments.getChildren();
+    assert.ok(roots.some(isFiles), 'mlruns/');
+    assert.ok(roots.some((n) => n.kind === 'offer' && n.store.path.endsWith('mlflow.db')), 'mlflow.db');
+    assert.ok(roots.some(isDvc), 'iris-dvc');
+  });
+
+  it('Open Table, Run Details and Compare open their panels; Compare asks for two runs', async () => {
+    const { experiments } = await extension();
+    const files = await sourceNode(experiments, isFiles);
+    const [exp] = (await experiments.getChildren(files)).filter((n) => n.kind === 'experiment');
+    await vscode.commands.executeCommand(Commands.experimentsOpenTable, exp);
+    await eventually(() => tabOpen(WebviewPanels.runsTable), 'the runs table');
+    const runs = await runNodes(experiments, files);
+    assert.ok(runs.length >= 2, `${runs.length} runs`);
+    await vscode.commands.executeCommand(Commands.experimentsRunDetails, runs[0]);
+    await eventually(() => tabOpen(WebviewPanels.runDetails), 'the run details');
+    const a = answer({ showInformationMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsCompare, runs[0], [runs[0]]);
+    assert.match(a.asked[0]!.text, /Select two or more runs/);
+    await vscode.commands.executeCommand(Commands.experimentsCompare, runs[0], runs.slice(0, 3));
+    await eventually(() => tabOpen(WebviewPanels.compare), 'the compare view');
+  });
+
+  it('Copy Run ID puts the id on the clipboard; Scaffold from Run opens the wizard on the run’s model', async () => {
+    const { experiments } = await extension();
+    const runs = await runNodes(experiments, await sourceNode(experiments, isFiles));
+    await vscode.commands.executeCommand(Commands.experimentsCopyRunId, runs[0]);
+    assert.equal(await vscode.env.clipboard.readText(), runs[0]!.run.id);
+    // The sweep logged the best run's model: find that run.
+    // MLflow 3 keeps logged models beside the runs (mlruns/<experiment>/models/m-*/meta.yaml).
+    const exp = runs[0]!.run.experimentId;
+    const modelsDir = path.join(workspaceFolder().fsPath, 'mlruns', exp, 'models');
+    const owners = readdirSync(modelsDir).map((m) => /source_run_id: (\w+)/.exec(readFileSync(path.join(modelsDir, m, 'meta.yaml'), 'utf8'))?.[1]);
+    const withModel = runs.find((r) => owners.includes(r.run.id));
+    assert.ok(withModel, 'a run with a logged model');
+    await vscode.commands.executeCommand(Commands.experimentsScaffoldFromRun, withModel);
+    await eventually(() => tabOpen(WebviewPanels.scaffoldWizard), 'the New Model API wizard');
+  });
+
+  it('Set MLflow Server, Sign In (token) and Sign Out: the setting and the secret are what was typed', async () => {
+    const { experiments } = await extension();
+    const uri = 'http://127.0.0.1:9';
+    let a = answer({ showInputBox: [uri] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsSetTrackingUri);
+    try {
+      await eventually(() => experiments.trackingUri() === uri, 'the tracking URI');
+      a.restore();
+      a = answer({ showQuickPick: [async (items: Thenable<{ label: string }[]> | { label: string }[]) => (await items).find((i) => /token/i.test(i.label))], showInputBox: ['tok-42'], showInformationMessage: [undefined] });
+      restore = a.restore;
+      await vscode.commands.executeCommand(Commands.experimentsSignIn);
+      assert.deepEqual(await experiments.auth(uri), { kind: 'bearer', token: 'tok-42' });
+      await vscode.commands.executeCommand(Commands.experimentsSignOut);
+      assert.equal(await experiments.auth(uri), undefined);
+    } finally {
+      await vscode.workspace.getConfiguration().update(Settings.mlflowTrackingUri, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('Start MLflow Server serves the workspace’s mlflow.db on loopback; Stop ends it', async () => {
+    const { experiments } = await extension();
+    const offer = await sourceNode(experiments, (n) => n.kind === 'offer');
+    assert.equal(offer.kind, 'offer');
+    const store = (offer as Extract<ExperimentsNode, { kind: 'offer' }>).store;
+    const a = answer({ showInformationMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsStartServer, { store });
+    const server = experiments.serverFor(store.path);
+    assert.ok(server?.running, 'a server runs');
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await fetch(`${server.url}/health`)).status, 200);
+    assert.match(a.asked[0]!.text, /MLflow is serving mlflow\.db/);
+    await vscode.commands.executeCommand(Commands.experimentsStopServer, { local: { store } });
+    assert.equal(experiments.serverFor(store.path), undefined);
+    assert.equal(server.running, false);
+  });
+
+  it('DVC: Run Experiment with a changed param, Apply it, see the diff against its commit, and a checkout refused over local changes', async function () {
+    this.timeout(300_000);
+    const { experiments } = await extension();
+    const dvc = await sourceNode(experiments, isDvc);
+    const repo = (dvc as Extract<ExperimentsNode, { kind: 'source' }>).source.location;
+    let a = answer({ showInputBox: ['train.alpha=0.05', 'editor-alpha'], showInformationMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsDvcRun, dvc);
+    assert.deepEqual(a.asked.map((q) => `${q.method}${q.method === 'showErrorMessage' ? `: ${q.text}` : ''}`), ['showInputBox', 'showInputBox', 'showInformationMessage']);
+    const run = (await eventually(async () => (await runNodes(experiments, await sourceNode(experiments, isDvc))).find((r) => r.run.name === 'editor-alpha'), 'the new experiment in the tree', 30_000))!;
+    assert.equal(run.run.params['train.alpha'], '0.05');
+    assert.ok(Object.keys(run.run.metrics).length > 0, 'with its metrics');
+    a.restore();
+
+    a = answer({ showWarningMessage: [(_m: string, _o: unknown, ok: string) => ok] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsDvcApply, run);
+    assert.match(readFileSync(path.join(repo, 'params.yaml'), 'utf8'), /alpha: 0\.05/);
+    a.restore();
+
+    a = answer({ showInputBox: ['editor-alpha-branch'], showInformationMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsDvcBranch, run);
+    assert.match(a.asked.at(-1)!.text, /Branch editor-alpha-branch created/);
+    a.restore();
+
+    // The baseline's commit: the applied experiment's params differ from it.
+    const baseline = (await runNodes(experiments, await sourceNode(experiments, isDvc))).find((r) => r.run.id !== 'workspace' && !r.run.parentId && r.run.gitCommit)!;
+    a = answer({ showQuickPick: [async (items: Thenable<{ label: string }[]> | { label: string }[]) => (await items).find((i) => i.label === 'params.yaml')] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsGitDiff, baseline);
+    assert.ok(a.asked[0]!.options.includes('params.yaml'), a.asked[0]!.options.join(', '));
+    await eventually(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.fsPath.endsWith('params.yaml')), 'the diff editor');
+    a.restore();
+
+    a = answer({ showErrorMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsGitCheckout, baseline);
+    await eventually(() => a.asked.length > 0, 'the refusal');
+    assert.match(a.asked[0]!.text, /uncommitted changes/);
+  });
+});
