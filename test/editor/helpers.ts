@@ -30,24 +30,26 @@ export interface Asked {
   readonly options: string[];
 }
 
+/** Every question the extension can ask. None of them may reach the real UI in a test: it would wait for a click forever. */
+const PROMPTS = ['showInformationMessage', 'showWarningMessage', 'showErrorMessage', 'showQuickPick', 'showInputBox', 'showOpenDialog', 'showSaveDialog'] as const;
+
 /**
- * Replaces `window.show*` methods with answers, in order: each entry answers one call (a
- * value, or a function of the call's arguments). A call with no answer left fails the test.
- * Every question asked is recorded. `restore()` puts the editor's methods back.
+ * Replaces the `window.show*` prompts with answers, in order: each entry answers one call (a
+ * value, or a function of the call's arguments). A prompt with no answer left (or none
+ * given) is dismissed, as Escape would, and recorded: every question asked is in `asked`,
+ * so an unexpected error toast or question shows in the test's assertion message.
+ * `restore()` puts back what was there before.
  */
 export function answer(answers: { [K in keyof Window]?: Array<Answer<K> | unknown> }): { asked: Asked[]; restore: () => void } {
   const asked: Asked[] = [];
   const originals = new Map<string, unknown>();
   const w = vscode.window as unknown as Record<string, unknown>;
-  // An error toast nobody expected is recorded (and dismissed), so a failing assertion can say what went wrong.
-  const queues = { showErrorMessage: [] as unknown[], ...answers } as Record<string, unknown[]>;
-  const unexpectedErrors = !('showErrorMessage' in answers);
-  for (const [method, queue] of Object.entries(queues)) {
+  const given = answers as Record<string, unknown[] | undefined>;
+  for (const method of PROMPTS) {
+    const queue = [...(given[method] ?? [])];
     originals.set(method, w[method]);
     w[method] = (...args: unknown[]) => {
       asked.push(describe(method, args));
-      if (method === 'showErrorMessage' && unexpectedErrors) return Promise.resolve(undefined);
-      if (queue.length === 0) return Promise.reject(new Error(`unexpected ${method}: ${asked.at(-1)!.text}`));
       const next = queue.shift();
       return Promise.resolve(typeof next === 'function' ? (next as (...a: unknown[]) => unknown)(...args) : next);
     };
@@ -59,6 +61,16 @@ export function answer(answers: { [K in keyof Window]?: Array<Answer<K> | unknow
     },
   };
 }
+
+// Between and around the tests' own answers, every prompt is dismissed, never shown.
+let guard: { restore: () => void } | undefined;
+beforeEach(() => {
+  guard ??= answer({});
+});
+after(() => {
+  guard?.restore();
+  guard = undefined;
+});
 
 function describe(method: string, args: unknown[]): Asked {
   const label = (x: unknown): string => (typeof x === 'string' ? x : x && typeof x === 'object' && 'label' in x ? String((x as { label: unknown }).label) : x && typeof x === 'object' && 'title' in x ? String((x as { title: unknown }).title) : '');
@@ -98,5 +110,15 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Runs a command, failing (instead of waiting forever) if it does not finish in time. */
+export async function within<T>(ms: number, what: string, work: () => Thenable<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([Promise.resolve(work()), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 type CodeServerLib = typeof import('../../scripts/lib/code-server.mjs', { with: { 'resolution-mode': 'import' } });
 type PackageLib = typeof import('../../scripts/package.mjs', { with: { 'resolution-mode': 'import' } });
 type SampleRunsLib = typeof import('../../scripts/lib/sample-runs.mjs', { with: { 'resolution-mode': 'import' } });
+type KubeClusterLib = typeof import('../../scripts/lib/kube-cluster.mjs', { with: { 'resolution-mode': 'import' } });
 
 const root = path.resolve(__dirname, '..', '..');
 const EXTENSION_ID = 'mlops-workbench.mlops-workbench';
@@ -105,8 +106,15 @@ async function main(): Promise<number> {
   cpSync(path.join(root, 'sample-workspace'), workspace, { recursive: true, filter: (src) => path.basename(src) !== 'mlruns' });
   if (!samples.ensureSampleRuns(workspace, python)) throw new Error('the sample MLflow runs could not be logged (see the warning above)');
   execFileSync(python, [path.join(workspace, 'experiments', 'log_runs.py')], { cwd: workspace, env: { ...process.env, MLFLOW_TRACKING_URI: `sqlite:///${path.join(workspace, 'mlflow.db')}` }, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  // A real Docker engine and the local Python base image (no registry can be pulled from here).
+  const baseImage = execFileSync('bash', [path.join(root, 'test', 'env', 'docker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  // The test cluster (test/env/kube-cluster.sh), as a user's shell exports KUBECONFIG.
+  const kube = (await import('../../scripts/lib/kube-cluster.mjs') as KubeClusterLib).kubeCluster('up');
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.python.path': python }, null, 2));
+  writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'mlops.python.path': python, 'mlops.docker.baseImage': baseImage, 'mlops.kubernetes.containerdAddress': kube.CONTAINERD_ADDRESS, 'mlops.kubernetes.registry': kube.REGISTRY }, null, 2),
+  );
 
   const plan = {
     mocha: path.join(root, 'node_modules', 'mocha'),
@@ -122,7 +130,7 @@ async function main(): Promise<number> {
     vsix,
     extraVsix: [runnerVsix],
     folder: workspace,
-    env: { MLOPS_EDITOR_TESTS: planFile, MLOPS_EDITOR_WORKSPACE: workspace },
+    env: { MLOPS_EDITOR_TESTS: planFile, KUBECONFIG: kube.KUBECONFIG! },
     logFile: path.join(work, 'code-server.log'),
     beforeStart: ({ extensionsDir }) => {
       const installed = readdirSync(extensionsDir).find((d) => d.startsWith(`${EXTENSION_ID}-`));
@@ -160,6 +168,7 @@ async function main(): Promise<number> {
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();
+    (await import('../../scripts/lib/kube-cluster.mjs') as KubeClusterLib).kubeCluster('down');
     if (!process.env.MLOPS_KEEP_EDITOR_WORK) rmSync(work, { recursive: true, force: true });
   }
 }
