@@ -62,6 +62,8 @@ describe('docker commands (editor)', function () {
 
     await vscode.commands.executeCommand(Commands.dockerInspect, node(first));
     await eventually(() => vscode.window.activeTextEditor?.document.languageId === 'json' && vscode.window.activeTextEditor.document.getText().includes(first.id), 'the inspect document');
+    // An untitled document: closed without the save question (which would wait for a click).
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 
     await vscode.commands.executeCommand(Commands.dockerSmokeTest, node(first));
     assert.match(a.asked.filter((q) => q.method === 'showInformationMessage').at(-1)!.text, /^Smoke test passed/);

@@ -34,7 +34,6 @@ const isDvc = (n: ExperimentsNode): boolean => n.kind === 'source' && n.source.k
 describe('experiments commands (editor)', () => {
   let restore: () => void = () => undefined;
   afterEach(() => restore());
-  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
 
   it('Refresh lists the workspace’s file store, its mlflow.db (offered to serve) and the DVC repository', async () => {
     const { experiments } = await extension();

@@ -19,7 +19,7 @@ import type { SmokeResult } from '../../scaffold/core/smoke';
 import { smokeTest } from '../../scaffold/core/smoke';
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeClient, RolloutProgress } from '../../kube/core/client';
-import { revisionOf } from '../../kube/core/client';
+import { revisionOf } from '../../kube/core/rollout';
 import type { Detection } from '../../kube/core/detect';
 import { detectCluster } from '../../kube/core/detect';
 import type { DeliveryPlan, DeliverySetting } from './delivery';

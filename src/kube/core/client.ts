@@ -16,6 +16,7 @@ import type { ClusterFacts } from './detect';
 import type { KubeObject } from '../../deploy/core/manifests';
 import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from '../../deploy/core/manifests';
 import { openSettingAction, t } from '../../common/l10n';
+import { classifyRollout, currentPods, isReady, revisionOf } from './rollout';
 
 type K8s = typeof k8s;
 let lib: Promise<K8s> | undefined;
@@ -54,12 +55,8 @@ export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] 
   return list.length ? list : [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
 }
 
-const REVISION = 'deployment.kubernetes.io/revision';
 
 /** The revision a Deployment or ReplicaSet carries (0 before the controller set one). */
-export function revisionOf(o: { metadata?: { annotations?: Record<string, string> } } | undefined): number {
-  return Number(o?.metadata?.annotations?.[REVISION] ?? 0);
-}
 
 /** The label selector of a Deployment's pods. */
 function selectorOf(dep: k8s.V1Deployment): string {
@@ -75,12 +72,7 @@ function statusOf(err: unknown): number | undefined {
 }
 
 /** Pods of the Deployment's current template (by the image id the extension annotates), not being deleted. */
-function currentPods(dep: k8s.V1Deployment, pods: readonly k8s.V1Pod[]): k8s.V1Pod[] {
-  const template = dep.spec?.template?.metadata?.annotations?.[ANNOTATIONS.imageId];
-  return pods.filter((p) => !p.metadata?.deletionTimestamp && (!template || p.metadata?.annotations?.[ANNOTATIONS.imageId] === template));
-}
 
-const isReady = (p: k8s.V1Pod): boolean => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** A rollout that did not finish: what went wrong, in plain words, with the evidence. */
 export class RolloutError extends UserFacingError {
@@ -600,40 +592,35 @@ export class KubeClient {
     };
   }
 
-  /** The revision once available (kubectl rollout status's test); an explained error; or undefined while in progress. */
+  /** The revision once available; an explained error, with its evidence; or undefined while in progress (see rollout.ts). */
   private async rolloutOutcome(namespace: string, dep: k8s.V1Deployment, pods: k8s.V1Pod[], imageHint: string | undefined, final = false): Promise<number | Error | undefined> {
-    const s = dep.status ?? {};
-    const want = dep.spec?.replicas ?? 1;
-    const revision = revisionOf(dep);
-    if ((dep.metadata?.generation ?? 0) <= (s.observedGeneration ?? -1) && (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) >= want) {
-      return revision;
-    }
+    const v = classifyRollout(dep, pods, { final });
     const name = dep.metadata!.name!;
-    for (const p of currentPods(dep, pods)) {
-      const pod = p.metadata!.name!;
-      for (const c of p.status?.containerStatuses ?? []) {
-        const w = c.state?.waiting;
-        if (w && /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName/.test(w.reason ?? '')) {
-          const events = await this.events(namespace, pod);
-          return new RolloutError(t('The cluster cannot see the image {0}{1} ({2}). Check mlops.kubernetes.imageDelivery for this cluster.', c.image, imageHint ? t(', delivered by: {0}', imageHint) : '', w.reason), 'image', [w.message, ...events].filter(Boolean).join('\n'), {
-            actions: [openSettingAction('mlops.kubernetes.imageDelivery')],
-          });
-        }
-        if ((w?.reason === 'CrashLoopBackOff' || (c.restartCount ?? 0) >= 2) && !c.ready) {
-          const logs = await this.logs(namespace, pod, { container: c.name, tail: 15, previous: true }).catch(() => '');
-          const last = c.lastState?.terminated;
-          return new RolloutError(t('The app in pod {0} keeps crashing{1}. Its last log lines:\n{2}', pod, last ? t(' (exit code {0}{1})', last.exitCode, last.reason ? `, ${last.reason}` : '') : '', logs.trim() || t('(none)')), 'crash', logs);
-        }
+    switch (v.kind) {
+      case 'available':
+        return v.revision;
+      case 'progressing':
+        return undefined;
+      case 'image': {
+        const events = await this.events(namespace, v.pod);
+        return new RolloutError(t('The cluster cannot see the image {0}{1} ({2}). Check mlops.kubernetes.imageDelivery for this cluster.', v.image, imageHint ? t(', delivered by: {0}', imageHint) : '', v.reason), 'image', [v.message, ...events].filter(Boolean).join('\n'), {
+          actions: [openSettingAction('mlops.kubernetes.imageDelivery')],
+        });
       }
-      const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
-      if (scheduled?.status === 'False' && (final || scheduled.reason === 'Unschedulable')) {
-        return new RolloutError(t('Pod {0} cannot be scheduled: {1}.', pod, scheduled.message ?? scheduled.reason), 'pending');
+      case 'crash': {
+        const logs = await this.logs(namespace, v.pod, { container: v.container, tail: 15, previous: true }).catch(() => '');
+        if (v.oomKilled) {
+          return new RolloutError(t('The app in pod {0} was killed for using more memory than its limit (OOMKilled). Raise resources.limits.memory in the Deployment, or load a smaller model. Its last log lines:\n{1}', v.pod, logs.trim() || t('(none)')), 'crash', logs);
+        }
+        const exit = v.exitCode !== undefined ? t(' (exit code {0}{1})', v.exitCode, v.exitReason ? `, ${v.exitReason}` : '') : '';
+        return new RolloutError(t('The app in pod {0} keeps crashing{1}. Its last log lines:\n{2}', v.pod, exit, logs.trim() || t('(none)')), 'crash', logs);
       }
+      case 'unschedulable':
+        return new RolloutError(t('Pod {0} cannot be scheduled: {1}.', v.pod, v.message), 'pending');
+      case 'failedCreate':
+        return new RolloutError(t('The cluster cannot create the pods of {0}: {1}', name, v.message), 'failed', (await this.events(namespace, name)).join('\n'));
+      case 'deadline':
+        return new RolloutError(t('Deployment {0} exceeded its progress deadline: {1}', name, v.message), 'failed', (await this.events(namespace, name)).join('\n'));
     }
-    const progressing = s.conditions?.find((c) => c.type === 'Progressing');
-    if (progressing?.reason === 'ProgressDeadlineExceeded') {
-      return new RolloutError(t('Deployment {0} exceeded its progress deadline: {1}', name, progressing.message), 'failed', (await this.events(namespace, name)).join('\n'));
-    }
-    return undefined;
   }
 }

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { revisionOf } from './client';
+import { revisionOf } from './rollout';
 import { ANNOTATIONS } from '../../deploy/core/manifests';
 
 export type WorkloadState = 'available' | 'progressing' | 'failing' | 'stopped';
