@@ -107,6 +107,8 @@ function sinks(call: ts.CallExpression, helpers: Set<string> = new Set()): ts.Ex
   if (name === 'report') return propertyValue(args[0], new Set(['message']));
   if (name === 'showInputBox' || name === 'showQuickPick' || name === 'createQuickPick') return args.flatMap((a) => propertyValue(a, new Set(['title', 'prompt', 'placeHolder'])));
   if (name === 'step' || name === 'onStep') return args.slice(1, 2);
+  // What the cluster was asked to do, inside its error message ("… while trying to {what}").
+  if (name === 'err' || name === 'explainApiError') return args.slice(1, 2);
   if (name === 'setStatusBarMessage') return args.slice(0, 1);
   return [];
 }

@@ -249,7 +249,7 @@ export class KubeClient {
         internalIPs: (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
       }));
     } catch (err) {
-      if (statusOf(err) !== 403) throw this.err(err, 'list the nodes');
+      if (statusOf(err) !== 403) throw this.err(err, t('list the nodes'));
     }
     return { context: this.context, cluster: ctx.cluster, server: this.server, nodes };
   }
@@ -258,7 +258,7 @@ export class KubeClient {
     try {
       return (await this.core.listNamespace()).items.map((n) => n.metadata!.name!).sort();
     } catch (err) {
-      throw this.err(err, 'list namespaces');
+      throw this.err(err, t('list namespaces'));
     }
   }
 
@@ -268,13 +268,13 @@ export class KubeClient {
       await this.core.readNamespace({ name: namespace });
       return false;
     } catch (err) {
-      if (statusOf(err) !== 404) throw this.err(err, `read namespace "${namespace}"`);
+      if (statusOf(err) !== 404) throw this.err(err, t('read namespace "{0}"', namespace));
     }
     if (!(await create(namespace))) throw new UserFacingError(t('Namespace "{0}" does not exist; nothing was deployed.', namespace));
     try {
       await this.core.createNamespace({ body: { metadata: { name: namespace, labels: { [MANAGED_BY]: FIELD_MANAGER } } } });
     } catch (err) {
-      throw this.err(err, `create namespace "${namespace}"`);
+      throw this.err(err, t('create namespace "{0}"', namespace));
     }
     return true;
   }
@@ -289,7 +289,7 @@ export class KubeClient {
       return (await this.objects().read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace ?? this.namespace } })) as unknown as KubeObject;
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
-      throw this.err(err, `read ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
+      throw this.err(err, t('read {0} {1}', o.kind, o.metadata.name), o.metadata.namespace);
     }
   }
 
@@ -318,7 +318,7 @@ export class KubeClient {
       try {
         await api.patch(o as unknown as k8s.KubernetesObject, undefined, undefined, FIELD_MANAGER, true, this.lib.PatchStrategy.ServerSideApply);
       } catch (err) {
-        throw this.err(err, `apply ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
+        throw this.err(err, t('apply {0} {1}', o.kind, o.metadata.name), o.metadata.namespace);
       }
     }
   }
@@ -329,7 +329,7 @@ export class KubeClient {
       try {
         await api.delete(o as unknown as k8s.KubernetesObject);
       } catch (err) {
-        if (statusOf(err) !== 404) throw this.err(err, `delete ${o.kind} ${o.metadata.name}`, o.metadata.namespace);
+        if (statusOf(err) !== 404) throw this.err(err, t('delete {0} {1}', o.kind, o.metadata.name), o.metadata.namespace);
       }
     }
   }
@@ -339,7 +339,7 @@ export class KubeClient {
       return await this.apps.readNamespacedDeployment({ name, namespace });
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
-      throw this.err(err, `read Deployment ${name}`, namespace);
+      throw this.err(err, t('read Deployment {0}', name), namespace);
     }
   }
 
@@ -348,7 +348,7 @@ export class KubeClient {
     try {
       return (await this.apps.listNamespacedDeployment({ namespace, labelSelector: `${MANAGED_BY}=${FIELD_MANAGER}` })).items;
     } catch (err) {
-      throw this.err(err, 'list deployments', namespace);
+      throw this.err(err, t('list deployments'), namespace);
     }
   }
 
@@ -358,7 +358,7 @@ export class KubeClient {
       return (await this.apps.listDeploymentForAllNamespaces({ labelSelector: `${MANAGED_BY}=${FIELD_MANAGER}` })).items;
     } catch (err) {
       if (statusOf(err) === 403) return this.managedDeployments(fallback);
-      throw this.err(err, 'list deployments');
+      throw this.err(err, t('list deployments'));
     }
   }
 
@@ -366,7 +366,7 @@ export class KubeClient {
     try {
       return (await this.core.listNamespacedPod({ namespace, labelSelector: selectorOf(deployment) })).items;
     } catch (err) {
-      throw this.err(err, 'list pods', namespace);
+      throw this.err(err, t('list pods'), namespace);
     }
   }
 
@@ -384,7 +384,7 @@ export class KubeClient {
     try {
       sets = (await this.apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) => rs.metadata?.ownerReferences?.some((r) => r.uid === dep.metadata?.uid));
     } catch (err) {
-      throw this.err(err, 'list replica sets', namespace);
+      throw this.err(err, t('list replica sets'), namespace);
     }
     return sets
       .map((rs) => {
@@ -411,7 +411,7 @@ export class KubeClient {
     try {
       template = structuredClone((await this.apps.readNamespacedReplicaSet({ name: rsName, namespace })).spec!.template!);
     } catch (err) {
-      throw this.err(err, `read revision ${revision} of Deployment ${name}`, namespace);
+      throw this.err(err, t('read revision {0} of Deployment {1}', revision, name), namespace);
     }
     delete template.metadata?.labels?.['pod-template-hash'];
     await this.restoreTemplate(namespace, name, template);
@@ -422,7 +422,7 @@ export class KubeClient {
     try {
       await this.apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'replace', path: '/spec/template', value: template }] }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.JsonPatch));
     } catch (err) {
-      throw this.err(err, `restore Deployment ${name}`, namespace);
+      throw this.err(err, t('restore Deployment {0}', name), namespace);
     }
   }
 
@@ -430,7 +430,7 @@ export class KubeClient {
     try {
       await this.apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.MergePatch));
     } catch (err) {
-      throw this.err(err, `scale Deployment ${name}`, namespace);
+      throw this.err(err, t('scale Deployment {0}', name), namespace);
     }
   }
 
@@ -440,7 +440,7 @@ export class KubeClient {
       const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
       await this.apps.patchNamespacedDeployment({ name, namespace, body }, this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.MergePatch));
     } catch (err) {
-      throw this.err(err, `restart Deployment ${name}`, namespace);
+      throw this.err(err, t('restart Deployment {0}', name), namespace);
     }
   }
 
@@ -449,7 +449,7 @@ export class KubeClient {
     try {
       return await this.core.readNamespacedPodLog({ name: pod, namespace, ...(opts.container ? { container: opts.container } : {}), tailLines: opts.tail ?? 20, ...(opts.previous ? { previous: true } : {}) });
     } catch (err) {
-      throw this.err(err, `read the logs of pod ${pod}`, namespace);
+      throw this.err(err, t('read the logs of pod {0}', pod), namespace);
     }
   }
 
@@ -528,14 +528,14 @@ export class KubeClient {
           },
           (err: unknown) => {
             if (over) return;
-            if (err && !(err as { name?: string }).name?.includes('Abort')) return finish(this.err(err, `watch ${what}`, namespace));
-            setTimeout(() => void follow(what, list, path, query, onEvent).catch((e: unknown) => finish(this.err(e, `watch ${what}`, namespace))), 500);
+            if (err && !(err as { name?: string }).name?.includes('Abort')) return finish(this.err(err, t('watch {0}', what), namespace));
+            setTimeout(() => void follow(what, list, path, query, onEvent).catch((e: unknown) => finish(this.err(e, t('watch {0}', what), namespace))), 500);
           },
         );
         controllers.push(ctl);
       };
       await follow(
-        `Deployment ${name}`,
+        t('Deployment {0}', name),
         async () => {
           const d = await this.deployment(namespace, name);
           if (!d) throw new UserFacingError(t('Deployment {0} is not in namespace {1}.', name, namespace));
@@ -553,7 +553,7 @@ export class KubeClient {
       );
       const selector = selectorOf(dep!);
       await follow(
-        `the pods of ${name}`,
+        t('the pods of {0}', name),
         async () => {
           pods.clear();
           for (const p of (await this.core.listNamespacedPod({ namespace, labelSelector: selector })).items) pods.set(p.metadata!.name!, p);
