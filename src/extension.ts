@@ -7,6 +7,7 @@ import { Logger } from './vscode/logger';
 import { registerDockerCommands } from './docker/commands';
 import { registerExperimentsCommands } from './experiments/commands';
 import { ExperimentsTree } from './experiments/tree';
+import { DockerService } from './docker/service';
 import { DockerTree } from './docker/tree';
 import { registerKubernetesCommands } from './kube/commands';
 import { RegistryCredentials } from './kube/credentials';
@@ -32,7 +33,7 @@ export class Extension extends Disposable {
   readonly commands: CommandRegistry;
   readonly syllabus: SyllabusService;
   readonly modelApis: ModelApisTree;
-  readonly docker: DockerTree;
+  readonly docker: DockerService;
   readonly kube: KubeService;
   readonly registryCredentials: RegistryCredentials;
   readonly experiments: ExperimentsTree;
@@ -56,7 +57,8 @@ export class Extension extends Disposable {
     const wizard = this.register(new ScaffoldWizard(context.extensionUri, modelApis, this.logger.for('scaffold')));
     registerScaffoldCommands(this.commands, context.extensionUri, modelApis, wizard, this.logger.for('scaffold'));
 
-    const docker = (this.docker = this.register(new DockerTree(context.globalState, this.logger.for('docker'))));
+    const docker = (this.docker = this.register(new DockerService(context.globalState, this.logger.for('docker'))));
+    this.register(new DockerTree(docker));
     this.register(registerDockerCommands(this.commands, docker, modelApis, context.extensionUri, this.logger.for('docker')));
 
     const kube = (this.kube = this.register(new KubeService(this.logger.for('kubernetes'))));

@@ -19,48 +19,49 @@ import { PortInUseError, measureContext } from './core/client';
 import { MANAGED_LABEL, parseEnv, splitTag } from './core/model';
 import { planImage } from './core/project';
 import type { ImagePlan } from './core/project';
-import type { DockerNode, DockerTree } from './tree';
+import type { DockerService } from './service';
+import type { DockerNode } from './tree';
 
 /** Above this, a build asks first and shows what .dockerignore would cut. */
 const HUGE_CONTEXT_BYTES = 100 * 1024 * 1024;
 
 const PROJECT_DIR_LABEL = 'mlops.workbench/project-dir';
 
-export function registerDockerCommands(registry: CommandRegistry, tree: DockerTree, modelApis: ModelApisTree, extensionUri: vscode.Uri, log: ComponentLogger): vscode.Disposable {
+export function registerDockerCommands(registry: CommandRegistry, docker: DockerService, modelApis: ModelApisTree, extensionUri: vscode.Uri, log: ComponentLogger): vscode.Disposable {
   // Made on the first build, not at activation.
   let channel: vscode.OutputChannel | undefined;
   const buildOutput = (): vscode.OutputChannel => (channel ??= vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Docker Build')));
   const logTerminals = new Map<string, vscode.Terminal>();
 
-  registry.register(Commands.dockerRefresh, () => tree.refresh());
-  registry.register(Commands.dockerShowAllImages, () => tree.setShowAll(true));
-  registry.register(Commands.dockerShowOwnImages, () => tree.setShowAll(false));
+  registry.register(Commands.dockerRefresh, () => docker.refresh());
+  registry.register(Commands.dockerShowAllImages, () => docker.setShowAll(true));
+  registry.register(Commands.dockerShowOwnImages, () => docker.setShowAll(false));
   registry.register(Commands.dockerShowBuildOutput, () => buildOutput().show(true));
 
   registry.register(Commands.dockerBuild, async (arg?: unknown) => {
     const dockerfile = await dockerfileFor(arg, modelApis);
-    const client = await tree.client();
+    const client = await docker.client();
     const built = await buildImage(client, dockerfile, buildOutput(), extensionUri, log);
     if (!built) return;
-    tree.refresh();
+    docker.refresh();
     const runNow = vscode.l10n.t('Run');
     const choice = await vscode.window.showInformationMessage(
       vscode.l10n.t('Built {0} in {1} s.', built.plan.tags.join(', '), (built.ms / 1000).toFixed(1)),
       runNow,
       vscode.l10n.t('Show Build Output'),
     );
-    if (choice === runNow) await runImage(client, tree, built.plan.tags[0], { projectDir: built.plan.contextDir }, log);
+    if (choice === runNow) await runImage(client, docker, built.plan.tags[0], { projectDir: built.plan.contextDir }, log);
     else if (choice) buildOutput().show(true);
   });
 
   registry.register(Commands.dockerRun, async (arg?: unknown) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const target = await imageFor(arg, client, modelApis);
-    await runImage(client, tree, target.ref, target.projectDir ? { projectDir: target.projectDir } : {}, log);
+    await runImage(client, docker, target.ref, target.projectDir ? { projectDir: target.projectDir } : {}, log);
   });
 
   registry.register(Commands.dockerRunWithOptions, async (arg?: unknown) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const target = await imageFor(arg, client, modelApis);
     const { containerPort } = await imageToRun(client, target.ref);
     const hostText = await vscode.window.showInputBox({
@@ -76,23 +77,23 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
       validateInput: (v) => (parseEnv(v) ? undefined : vscode.l10n.t('Write KEY=value pairs separated by spaces')),
     });
     if (envText === undefined) return;
-    await runImage(client, tree, target.ref, { ...(target.projectDir ? { projectDir: target.projectDir } : {}), hostPort: Number(hostText), env: parseEnv(envText) ?? {} }, log);
+    await runImage(client, docker, target.ref, { ...(target.projectDir ? { projectDir: target.projectDir } : {}), hostPort: Number(hostText), env: parseEnv(envText) ?? {} }, log);
   });
 
   registry.register(Commands.dockerStop, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const c = await containerFor(node, client, (x) => x.state === 'running');
     await vscode.window.withProgress({ location: { viewId: Views.docker } }, () => client.stop(c.id));
   });
 
   registry.register(Commands.dockerStart, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const c = await containerFor(node, client, (x) => x.state !== 'running');
     await client.docker.getContainer(c.id).start();
   });
 
   registry.register(Commands.dockerRemoveContainer, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const c = await containerFor(node, client, () => true);
     const remove = vscode.l10n.t('Remove');
     const detail = c.state === 'running' ? vscode.l10n.t('It is running: it will be stopped first.') : undefined;
@@ -103,7 +104,7 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
   });
 
   registry.register(Commands.dockerRemoveImage, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const image = node?.kind === 'image' ? node.image : await pickImage(client);
     const users = (await client.containers()).filter((c) => c.imageId === image.id);
     const remove = vscode.l10n.t('Remove');
@@ -115,7 +116,7 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
   });
 
   registry.register(Commands.dockerLogs, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const c = await containerFor(node, client, () => true);
     const open = logTerminals.get(c.id);
     if (open) {
@@ -149,7 +150,7 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
   });
 
   registry.register(Commands.dockerInspect, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const data =
       node?.kind === 'image'
         ? await client.inspectImage(node.image.id)
@@ -159,13 +160,13 @@ export function registerDockerCommands(registry: CommandRegistry, tree: DockerTr
   });
 
   registry.register(Commands.dockerSmokeTest, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const c = await containerFor(node, client, (x) => x.state === 'running' && x.ports.length > 0);
     await smoke(client, c, modelApis, log);
   });
 
   registry.register(Commands.dockerOpenInBrowser, async (node?: DockerNode) => {
-    const client = await tree.client();
+    const client = await docker.client();
     const c = await containerFor(node, client, (x) => x.state === 'running' && x.ports.length > 0);
     const port = c.ports[0];
     if (!port) throw new UserFacingError(vscode.l10n.t('{0} publishes no port.', c.name));
@@ -301,7 +302,7 @@ async function imageToRun(client: DockerClient, ref: string): Promise<{ info: Do
 
 async function runImage(
   client: DockerClient,
-  tree: DockerTree,
+  docker: DockerService,
   ref: string,
   opts: { projectDir?: string; hostPort?: number; env?: Record<string, string> },
   log: ComponentLogger,
@@ -327,7 +328,7 @@ async function runImage(
       const name = `${repo.split('/').pop()}-${hostPort}-${Date.now().toString(36).slice(-4)}`;
       id = await client.run(ref, { name, ports: [{ container: containerPort, host: hostPort }], labels, env: opts.env ?? {} });
       log.info(`started ${name} from ${ref} on 127.0.0.1:${hostPort}`);
-      tree.refresh();
+      docker.refresh();
       break;
     } catch (err) {
       if (err instanceof PortInUseError) continue; // taken between the check and the start: ask again

@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
-import { UserFacingError } from '../common/errors';
-import { Commands, ContextKeys, Settings, StorageKeys, Views } from '../vscode/ids';
+import { Commands, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
-import type { ComponentLogger } from '../vscode/logger';
-import type { ContainerSummary, DockerClient, ImageSummary } from './core/client';
+import type { ContainerSummary, ImageSummary } from './core/client';
 import { MANAGED_LABEL, groupByImage, splitTag } from './core/model';
-import type { EngineState } from './core/watcher';
-import { EngineWatcher } from './core/watcher';
+import type { DockerService } from './service';
 
 export type DockerNode =
   | { readonly kind: 'down'; readonly message: string }
@@ -16,88 +13,31 @@ export type DockerNode =
 
 /**
  * Images & Containers: the images this extension built (by label; a toggle shows all
- * tagged images) and their containers. One engine connection, opened when the view is
- * first shown (never at activation), refreshed from the engine's event stream.
+ * tagged images) and their containers. A view of the DockerService: it refreshes on the
+ * service's changes (the engine's event stream), and owns nothing else.
  */
 export class DockerTree extends Disposable implements vscode.TreeDataProvider<DockerNode> {
   private readonly changed = this.register(new vscode.EventEmitter<DockerNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<DockerNode>;
-  private readonly watcher: EngineWatcher;
-  private showAll: boolean;
 
-  constructor(
-    private readonly memento: vscode.Memento,
-    private readonly log: ComponentLogger,
-  ) {
+  constructor(private readonly service: DockerService) {
     super();
-    this.showAll = memento.get<boolean>(StorageKeys.dockerShowAll, false);
-    void vscode.commands.executeCommand('setContext', ContextKeys.dockerShowAll, this.showAll);
-    this.watcher = new EngineWatcher({
-      connect: () => this.connect(),
-      onChange: () => this.changed.fire(undefined),
-      onState: (s) => this.onState(s),
-    });
-    this.register({ dispose: () => this.watcher.dispose() });
     this.view = this.register(vscode.window.createTreeView(Views.docker, { treeDataProvider: this, showCollapseAll: true }));
-    this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(Settings.dockerHost)) this.reconnect();
-      }),
-    );
-  }
-
-  private async connect(): Promise<DockerClient> {
-    const { DockerClient } = await import('./core/client');
-    const host = vscode.workspace.getConfiguration().get<string>(Settings.dockerHost, '');
-    return DockerClient.connect(process.env, host);
-  }
-
-  private onState(s: EngineState): void {
-    if (s.kind === 'connected') this.log.info(`connected to ${s.client.where}: ${s.version.podman ? 'Podman' : 'Docker'} ${s.version.version} (API ${s.version.apiVersion})`);
-    if (s.kind === 'down') this.log.warn(`engine unavailable: ${s.error.message}`);
-    this.view.message = s.kind === 'down' ? s.error.message : undefined;
-  }
-
-  /** The connected engine, or the reason there is none, said so that the user can act on it. */
-  async client(): Promise<DockerClient> {
-    const s = await this.watcher.ready();
-    if (s.kind === 'connected') return s.client;
-    if (s.kind === 'down') throw s.error;
-    throw new UserFacingError(vscode.l10n.t('The Docker engine is not connected yet.'));
-  }
-
-  refresh(): void {
-    if (this.watcher.current.kind === 'down') this.watcher.reconnectNow();
-    this.changed.fire(undefined);
-  }
-
-  private reconnect(): void {
-    // A changed mlops.docker.host: drop the connection; the loop reconnects to the new one.
-    this.watcher.restart();
-    this.changed.fire(undefined);
-  }
-
-  get showingAll(): boolean {
-    return this.showAll;
-  }
-
-  async setShowAll(value: boolean): Promise<void> {
-    this.showAll = value;
-    await this.memento.update(StorageKeys.dockerShowAll, value);
-    await vscode.commands.executeCommand('setContext', ContextKeys.dockerShowAll, value);
-    this.changed.fire(undefined);
+    this.register(service.onDidChange(() => this.changed.fire(undefined)));
+    this.register(service.onDidChangeState((s) => (this.view.message = s.kind === 'down' ? s.error.message : undefined)));
   }
 
   async getChildren(node?: DockerNode): Promise<DockerNode[]> {
     if (node) return node.kind === 'image' ? node.containers.map((c) => ({ kind: 'container', container: c, image: node.image })) : [];
-    const s = await this.watcher.ready();
+    const s = await this.service.state();
     if (s.kind !== 'connected') return [{ kind: 'down', message: s.kind === 'down' ? s.error.message : '' }];
+    const showAll = this.service.showingAll;
     try {
-      const [images, containers] = await Promise.all([s.client.images(this.showAll ? undefined : MANAGED_LABEL), s.client.containers()]);
-      const { groups, loose } = groupByImage(images, containers, this.showAll);
+      const [images, containers] = await Promise.all([s.client.images(showAll ? undefined : MANAGED_LABEL), s.client.containers()]);
+      const { groups, loose } = groupByImage(images, containers, showAll);
       const nodes: DockerNode[] = [...groups.map((g) => ({ kind: 'image' as const, image: g.image, containers: g.containers })), ...loose.map((c) => ({ kind: 'container' as const, container: c }))];
-      return nodes.length ? nodes : [{ kind: 'empty', showAll: this.showAll }];
+      return nodes.length ? nodes : [{ kind: 'empty', showAll }];
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return [{ kind: 'down', message }];

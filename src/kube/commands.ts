@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 import { PortInUseError } from '../common/net';
-import type { DockerTree } from '../docker/tree';
+import type { DockerService } from '../docker/service';
 import { samplePayloadFrom } from '../scaffold/payload';
 import { isModelApiProject } from '../scaffold/core/projects';
 import type { ModelApisTree } from '../scaffold/tree';
@@ -31,7 +31,7 @@ type WorkloadRef = { readonly namespace: string; readonly name: string; readonly
 export function registerKubernetesCommands(
   registry: CommandRegistry,
   service: KubeService,
-  docker: DockerTree,
+  docker: DockerService,
   modelApis: ModelApisTree,
   context: vscode.ExtensionContext,
   credentials: RegistryCredentials,
