@@ -9,7 +9,7 @@ import { registerExperimentsCommands } from './experiments/commands';
 import { ExperimentsTree } from './experiments/tree';
 import { DockerService } from './docker/service';
 import { DockerTree } from './docker/tree';
-import { registerKubernetesCommands } from './kube/commands';
+import { registerKubernetesCommands } from './kube/commands/index';
 import { RegistryCredentials } from './kube/credentials';
 import { KubeService } from './kube/service';
 import { KubernetesTree } from './kube/tree';
