@@ -14,6 +14,7 @@ import { RegistryCredentials } from './kube/credentials';
 import { KubeService } from './kube/service';
 import { KubernetesTree } from './kube/tree';
 import { registerScaffoldCommands } from './scaffold/commands';
+import { ModelApiIndex } from './scaffold/index';
 import { ModelApisTree } from './scaffold/tree';
 import { ScaffoldWizard } from './scaffold/wizard';
 import { registerSyllabusCommands } from './syllabus/commands';
@@ -32,7 +33,7 @@ export class Extension extends Disposable {
   readonly logger: Logger;
   readonly commands: CommandRegistry;
   readonly syllabus: SyllabusService;
-  readonly modelApis: ModelApisTree;
+  readonly modelApis: ModelApiIndex;
   readonly docker: DockerService;
   readonly kube: KubeService;
   readonly registryCredentials: RegistryCredentials;
@@ -49,7 +50,8 @@ export class Extension extends Disposable {
     const overview = this.register(new SyllabusOverview(context.extensionUri, syllabus, this.commands, this.logger.for('syllabus')));
     registerSyllabusCommands(this.commands, syllabus, overview, context.extensionUri);
 
-    const modelApis = (this.modelApis = this.register(new ModelApisTree(this.logger.for('model-apis'))));
+    const modelApis = (this.modelApis = this.register(new ModelApiIndex(this.logger.for('model-apis'))));
+    this.register(new ModelApisTree(modelApis));
     // Finds the workspace's Model APIs soon after start-up (not during activation), so the
     // Explorer offers Containerize and Deploy on their folders before the view is opened.
     const discover = setTimeout(() => void modelApis.list(), 1500);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 import { isModelApiProject } from '../scaffold/core/projects';
-import type { ModelApisTree } from '../scaffold/tree';
+import type { ModelApiIndex } from '../scaffold/index';
 import { Commands } from '../vscode/ids';
 import { showError } from '../vscode/errors';
 import type { DeployResult } from './core/deploy';
@@ -131,7 +131,7 @@ function projectRootOf(start: string): string | undefined {
 }
 
 /** The project a deploy was invoked on: a folder or file in the explorer, a Model API, a deployed workload, the active editor, or one the user picks. */
-async function projectDirFor(arg: unknown, modelApis: ModelApisTree): Promise<string> {
+async function projectDirFor(arg: unknown, modelApis: ModelApiIndex): Promise<string> {
   if (arg instanceof vscode.Uri) {
     const isDir = existsSync(arg.fsPath) && statSync(arg.fsPath).isDirectory();
     return isDir ? (projectRootOf(arg.fsPath) ?? arg.fsPath) : (projectRootOf(path.dirname(arg.fsPath)) ?? path.dirname(arg.fsPath));

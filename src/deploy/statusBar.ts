@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { ModelApisTree } from '../scaffold/tree';
+import type { ModelApiIndex } from '../scaffold/index';
 import { Commands } from '../vscode/ids';
 
 /** A "Deploy" button in the status bar while the workspace has a model API. */
-export function deployStatusItem(modelApis: ModelApisTree): vscode.Disposable {
+export function deployStatusItem(modelApis: ModelApiIndex): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('mlops.deploy', vscode.StatusBarAlignment.Left, 9);
   item.name = vscode.l10n.t('MLOps: Containerize and Deploy');
   item.text = `$(rocket) ${vscode.l10n.t('Deploy')}`;
@@ -15,7 +15,7 @@ export function deployStatusItem(modelApis: ModelApisTree): vscode.Disposable {
       () => item.hide(),
     );
   };
-  const sub = modelApis.onDidChangeTreeData(update);
+  const sub = modelApis.onDidChange(update);
   const timer = setTimeout(update, 0);
   return {
     dispose: () => {

@@ -8,7 +8,7 @@ import { showError } from '../vscode/errors';
 import { nextFreePort, portInUse } from '../common/net';
 import { isModelApiProject } from '../scaffold/core/projects';
 import { samplePayloadFrom } from '../scaffold/payload';
-import type { ModelApisTree } from '../scaffold/tree';
+import type { ModelApiIndex } from '../scaffold/index';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings, Views } from '../vscode/ids';
 import { validatePort } from '../vscode/inputs';
@@ -27,7 +27,7 @@ const HUGE_CONTEXT_BYTES = 100 * 1024 * 1024;
 
 const PROJECT_DIR_LABEL = 'mlops.workbench/project-dir';
 
-export function registerDockerCommands(registry: CommandRegistry, docker: DockerService, modelApis: ModelApisTree, extensionUri: vscode.Uri, log: ComponentLogger): vscode.Disposable {
+export function registerDockerCommands(registry: CommandRegistry, docker: DockerService, modelApis: ModelApiIndex, extensionUri: vscode.Uri, log: ComponentLogger): vscode.Disposable {
   // Made on the first build, not at activation.
   let channel: vscode.OutputChannel | undefined;
   const buildOutput = (): vscode.OutputChannel => (channel ??= vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Docker Build')));
@@ -183,7 +183,7 @@ export function registerDockerCommands(registry: CommandRegistry, docker: Docker
 }
 
 /** The Dockerfile a build command was invoked on: a Model API, a Dockerfile or folder in the explorer, or one the user picks. */
-async function dockerfileFor(arg: unknown, modelApis: ModelApisTree): Promise<string> {
+async function dockerfileFor(arg: unknown, modelApis: ModelApiIndex): Promise<string> {
   const fromDir = (dir: string): string => {
     const f = path.join(dir, 'Dockerfile');
     if (!existsSync(f)) throw new UserFacingError(vscode.l10n.t('{0} has no Dockerfile. Scaffold a Model API there, or add a Dockerfile.', dir));
@@ -342,7 +342,7 @@ async function runImage(
   else void vscode.window.showInformationMessage(vscode.l10n.t('{0} is running on http://127.0.0.1:{1}', c.name, hostPort));
 }
 
-async function smoke(client: DockerClient, c: ContainerSummary, modelApis: ModelApisTree | undefined, log: ComponentLogger): Promise<void> {
+async function smoke(client: DockerClient, c: ContainerSummary, modelApis: ModelApiIndex | undefined, log: ComponentLogger): Promise<void> {
   const { smokeTest } = await import('../scaffold/core/smoke');
   const payload = await samplePayload(client, c, modelApis);
   const port = c.ports[0];
@@ -376,7 +376,7 @@ async function smoke(client: DockerClient, c: ContainerSummary, modelApis: Model
 }
 
 /** The project's saved sample payload: from the folder the container was run from, or a Model API whose image it is. */
-async function samplePayload(client: DockerClient, c: ContainerSummary, modelApis: ModelApisTree | undefined): Promise<unknown> {
+async function samplePayload(client: DockerClient, c: ContainerSummary, modelApis: ModelApiIndex | undefined): Promise<unknown> {
   const dirs: string[] = [];
   if (c.labels[PROJECT_DIR_LABEL]) dirs.push(c.labels[PROJECT_DIR_LABEL]);
   if (modelApis) {
@@ -387,7 +387,7 @@ async function samplePayload(client: DockerClient, c: ContainerSummary, modelApi
   return samplePayloadFrom(dirs);
 }
 
-async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApisTree): Promise<{ ref: string; projectDir?: string }> {
+async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApiIndex): Promise<{ ref: string; projectDir?: string }> {
   if (typeof arg === 'object' && arg !== null && (arg as DockerNode).kind === 'image') {
     const image = (arg as Extract<DockerNode, { kind: 'image' }>).image;
     const title = image.labels['org.opencontainers.image.title'];

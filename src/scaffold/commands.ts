@@ -11,20 +11,20 @@ import { featuresFromCsv, inspectModel } from './core/inspect';
 import type { Feature, Framework, ModelSource, ScaffoldOptions } from './core/model';
 import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, parseFeatureList, validateFeatures, validateModelSource, validatePort, validateProjectName } from './core/model';
 import type { ModelApiProject } from './core/projects';
-import type { ModelApisTree } from './tree';
+import type { ModelApiIndex } from './index';
 import type { ScaffoldWizard } from './wizard';
 import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
 
 const MODEL_GLOB = '**/*.{joblib,pkl,pickle,onnx}';
 
 
-export function registerScaffoldCommands(registry: CommandRegistry, extensionUri: vscode.Uri, tree: ModelApisTree, wizard: ScaffoldWizard, log: ComponentLogger): void {
+export function registerScaffoldCommands(registry: CommandRegistry, extensionUri: vscode.Uri, modelApis: ModelApiIndex, wizard: ScaffoldWizard, log: ComponentLogger): void {
   // The form, and the same questions one at a time for the keyboard.
   registry.register(Commands.scaffoldModelApi, (arg?: unknown) => wizard.show(arg instanceof vscode.Uri ? arg : undefined));
-  registry.register(Commands.scaffoldModelApiSteps, (arg?: unknown) => newModelApi(extensionUri, tree, log, arg instanceof vscode.Uri ? arg : undefined));
-  registry.register(Commands.modelApisRefresh, () => tree.refresh());
+  registry.register(Commands.scaffoldModelApiSteps, (arg?: unknown) => newModelApi(extensionUri, modelApis, log, arg instanceof vscode.Uri ? arg : undefined));
+  registry.register(Commands.modelApisRefresh, () => modelApis.refresh());
   registry.register(Commands.modelApisOpen, async (p?: ModelApiProject) => {
-    const project = p ?? (await pickProject(tree));
+    const project = p ?? (await pickProject(modelApis));
     for (const f of ['app/main.py', 'main.py', 'app.py', 'README.md', 'Dockerfile']) {
       const uri = vscode.Uri.file(path.join(project.dir, f));
       try {
@@ -38,7 +38,7 @@ export function registerScaffoldCommands(registry: CommandRegistry, extensionUri
     await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(project.dir));
   });
   registry.register(Commands.modelApisRunTests, async (p?: ModelApiProject) => {
-    const project = p ?? (await pickProject(tree));
+    const project = p ?? (await pickProject(modelApis));
     const terminal = vscode.window.createTerminal({ name: vscode.l10n.t('Tests: {0}', project.name), cwd: project.dir });
     terminal.show();
     terminal.sendText(`${quoteShell(pythonPath())} -m pytest`);
@@ -49,8 +49,8 @@ function quoteShell(s: string): string {
   return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-async function pickProject(tree: ModelApisTree): Promise<ModelApiProject> {
-  const projects = await tree.list();
+async function pickProject(modelApis: ModelApiIndex): Promise<ModelApiProject> {
+  const projects = await modelApis.list();
   if (projects.length === 0) throw new UserFacingError(vscode.l10n.t('There is no model API in this workspace yet: run "MLOps: New Model API…" first.'));
   const pick = await vscode.window.showQuickPick(
     projects.map((p) => ({ label: p.name, description: vscode.workspace.asRelativePath(p.dir), project: p })),
@@ -59,7 +59,7 @@ async function pickProject(tree: ModelApisTree): Promise<ModelApiProject> {
   return required(pick).project;
 }
 
-async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger, uri: vscode.Uri | undefined): Promise<void> {
+async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, log: ComponentLogger, uri: vscode.Uri | undefined): Promise<void> {
   const steps = 6;
   const title = (n: number, what: string): string => vscode.l10n.t('New Model API ({0}/{1}): {2}', n, steps, what);
   let isFile = false;
@@ -160,7 +160,7 @@ async function newModelApi(extensionUri: vscode.Uri, tree: ModelApisTree, log: C
   ).label;
 
   const options: ScaffoldOptions = { framework: fw, projectName, modelSource: source, features, port: Number(portText), pythonVersion };
-  await createProject(extensionUri, tree, log, path.join(parent, projectName), options);
+  await createProject(extensionUri, modelApis, log, path.join(parent, projectName), options);
 }
 
 async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger): Promise<Feature[]> {

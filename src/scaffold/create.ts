@@ -5,7 +5,7 @@ import { Commands } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ScaffoldOptions } from './core/model';
 import type { FileStatus, PlannedFile } from './core/render';
-import type { ModelApisTree } from './tree';
+import type { ModelApiIndex } from './index';
 
 /** Ends the flow quietly when the user closes a step. */
 export function required<T>(value: T | undefined): T {
@@ -19,7 +19,7 @@ const STATUS_ICON: Record<FileStatus, string> = { new: '$(new-file)', unchanged:
  * Shows the plan, asks about every file that would replace one of the user's, writes
  * the rest, offers git init, and opens the app. Shared by the wizard and the keyboard flow.
  */
-export async function createProject(extensionUri: vscode.Uri, tree: ModelApisTree, log: ComponentLogger, dir: string, options: ScaffoldOptions): Promise<void> {
+export async function createProject(extensionUri: vscode.Uri, modelApis: ModelApiIndex, log: ComponentLogger, dir: string, options: ScaffoldOptions): Promise<void> {
   // Loaded on first use, so activation does not pay for the template engine or git.
   const [{ planProject }, { loadTemplates }, { inspectPlan, writePlan }, { initAndCommit, isInsideRepository }] = await Promise.all([
     import('./core/render'),
@@ -50,7 +50,7 @@ export async function createProject(extensionUri: vscode.Uri, tree: ModelApisTre
     (_, token) => writePlan(dir, plan, (f) => decisions.get(f.path) ?? 'skip', token),
   );
   log.info(`scaffolded ${options.framework} project ${dir}: wrote ${written.length} files`);
-  tree.refresh();
+  modelApis.refresh();
 
   if (written.length > 0 && !(await isInsideRepository(dir))) {
     const init = vscode.l10n.t('Initialize Git');

@@ -1,80 +1,23 @@
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { Commands, ContextKeys, Views } from '../vscode/ids';
+import { Commands, Views } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
-import type { ComponentLogger } from '../vscode/logger';
 import type { ModelApiProject } from './core/projects';
-import { detectFramework, parseProjectMarker } from './core/projects';
-import { SEARCH_EXCLUDE } from './workspace';
+import type { ModelApiIndex } from './index';
 
-/** The model APIs in the workspace; refreshed by file events, debounced. */
+/** The Model APIs view: a view of the ModelApiIndex, nothing more. */
 export class ModelApisTree extends Disposable implements vscode.TreeDataProvider<ModelApiProject> {
   private readonly changed = this.register(new vscode.EventEmitter<undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private projects: Promise<ModelApiProject[]> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly log: ComponentLogger) {
+  constructor(private readonly index: ModelApiIndex) {
     super();
     this.register(vscode.window.createTreeView(Views.modelApis, { treeDataProvider: this, showCollapseAll: false }));
-    for (const glob of ['**/.mlops/project.json', '**/Dockerfile']) {
-      const w = this.register(vscode.workspace.createFileSystemWatcher(glob));
-      w.onDidCreate(() => this.refreshSoon());
-      w.onDidChange(() => this.refreshSoon());
-      w.onDidDelete(() => this.refreshSoon());
-    }
-    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
-    this.register({ dispose: () => this.timer && clearTimeout(this.timer) });
-  }
-
-  refresh(): void {
-    this.projects = undefined;
-    this.changed.fire(undefined);
-  }
-
-  private refreshSoon(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.refresh(), 300);
-  }
-
-  list(): Promise<ModelApiProject[]> {
-    if (!this.projects) {
-      this.projects = this.discover();
-      // The Explorer's "Containerize and Deploy" shows on these folders only.
-      void this.projects.then(
-        (list) => vscode.commands.executeCommand('setContext', ContextKeys.modelApiFolders, list.map((p) => p.dir)),
-        () => undefined,
-      );
-    }
-    return this.projects;
-  }
-
-  private async discover(): Promise<ModelApiProject[]> {
-    const found = new Map<string, ModelApiProject>();
-    for (const uri of await vscode.workspace.findFiles('**/.mlops/project.json', SEARCH_EXCLUDE, 500)) {
-      const dir = path.dirname(path.dirname(uri.fsPath));
-      try {
-        found.set(dir, parseProjectMarker(dir, await readFile(uri.fsPath, 'utf8')));
-      } catch (err) {
-        this.log.warn(`cannot read ${uri.fsPath}: ${(err as Error).message}`);
-      }
-    }
-    for (const uri of await vscode.workspace.findFiles('**/Dockerfile', SEARCH_EXCLUDE, 500)) {
-      const dir = path.dirname(uri.fsPath);
-      if (found.has(dir)) continue;
-      const requirements = await readFile(path.join(dir, 'requirements.txt'), 'utf8').catch(() => undefined);
-      const sources = await Promise.all(['main.py', 'app.py', 'app/main.py', 'app/__init__.py'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')));
-      const framework = detectFramework(requirements, sources);
-      if (framework) found.set(dir, { dir, name: path.basename(dir), framework, scaffolded: false });
-    }
-    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+    this.register(index.onDidChange(() => this.changed.fire(undefined)));
   }
 
   getChildren(element?: ModelApiProject): Promise<ModelApiProject[]> | ModelApiProject[] {
-    return element ? [] : this.list();
+    return element ? [] : this.index.list();
   }
-
   getTreeItem(p: ModelApiProject): vscode.TreeItem {
     const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.None);
     item.id = p.dir;

@@ -13,7 +13,7 @@ import { createProject } from './create';
 import { featuresFromCsv, inspectModel } from './core/inspect';
 import type { Problem } from './core/model';
 import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateOptions } from './core/model';
-import type { ModelApisTree } from './tree';
+import type { ModelApiIndex } from './index';
 import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
 
 export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly projectName?: string };
@@ -25,7 +25,7 @@ export class ScaffoldWizard extends Disposable {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly tree: ModelApisTree,
+    private readonly modelApis: ModelApiIndex,
     private readonly log: ComponentLogger,
   ) {
     super();
@@ -100,7 +100,7 @@ export class ScaffoldWizard extends Disposable {
         }
         await post({ type: 'busy', busy: true });
         try {
-          await createProject(this.extensionUri, this.tree, this.log, path.join(m.draft.parent, options.projectName), options);
+          await createProject(this.extensionUri, this.modelApis, this.log, path.join(m.draft.parent, options.projectName), options);
           this.panel?.dispose();
         } catch (err) {
           await post({ type: 'busy', busy: false, ...(isCancellation(err) ? {} : { error: errorMessage(err) }) });

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { registerDeployCommands } from '../../deploy/commands';
 import type { DockerService } from '../../docker/service';
-import type { ModelApisTree } from '../../scaffold/tree';
+import type { ModelApiIndex } from '../../scaffold/index';
 import type { CommandRegistry } from '../../vscode/commands';
 import type { ComponentLogger } from '../../vscode/logger';
 import type { RegistryCredentials } from '../credentials';
@@ -18,7 +18,7 @@ export function registerKubernetesCommands(
   registry: CommandRegistry,
   service: KubeService,
   docker: DockerService,
-  modelApis: ModelApisTree,
+  modelApis: ModelApiIndex,
   context: vscode.ExtensionContext,
   credentials: RegistryCredentials,
   log: ComponentLogger,

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../../common/cancellation';
 import { UserFacingError } from '../../common/errors';
 import type { DockerService } from '../../docker/service';
-import type { ModelApisTree } from '../../scaffold/tree';
+import type { ModelApiIndex } from '../../scaffold/index';
 import type { CommandRegistry } from '../../vscode/commands';
 import type { ComponentLogger } from '../../vscode/logger';
 import type { KubeClient } from '../core/client';
@@ -20,7 +20,7 @@ export interface KubeCommandContext {
   readonly registry: CommandRegistry;
   readonly service: KubeService;
   readonly docker: DockerService;
-  readonly modelApis: ModelApisTree;
+  readonly modelApis: ModelApiIndex;
   readonly context: vscode.ExtensionContext;
   readonly credentials: RegistryCredentials;
   readonly log: ComponentLogger;

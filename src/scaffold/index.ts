@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ContextKeys } from '../vscode/ids';
+import { Disposable } from '../vscode/lifecycle';
+import type { ComponentLogger } from '../vscode/logger';
+import type { ModelApiProject } from './core/projects';
+import { detectFramework, parseProjectMarker } from './core/projects';
+import { SEARCH_EXCLUDE } from './workspace';
+
+/**
+ * The Model APIs of the workspace: projects this extension scaffolded (they carry
+ * .mlops/project.json) and plain FastAPI/Flask apps with a Dockerfile. Found on first use,
+ * kept fresh by file watchers (debounced). The Model APIs view, the Docker and Kubernetes
+ * commands, the deploy and the status bar ask it; none of them asks the tree.
+ */
+export class ModelApiIndex extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<undefined>());
+  /** The list may have changed: read it again with list(). */
+  readonly onDidChange = this.changed.event;
+  private projects: Promise<ModelApiProject[]> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly log: ComponentLogger) {
+    super();
+    for (const glob of ['**/.mlops/project.json', '**/Dockerfile']) {
+      const w = this.register(vscode.workspace.createFileSystemWatcher(glob));
+      w.onDidCreate(() => this.refreshSoon());
+      w.onDidChange(() => this.refreshSoon());
+      w.onDidDelete(() => this.refreshSoon());
+    }
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
+    this.register({ dispose: () => this.timer && clearTimeout(this.timer) });
+  }
+
+  refresh(): void {
+    this.projects = undefined;
+    this.changed.fire(undefined);
+  }
+
+  private refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), 300);
+  }
+
+  list(): Promise<ModelApiProject[]> {
+    if (!this.projects) {
+      this.projects = this.discover();
+      // The Explorer's "Containerize and Deploy" shows on these folders only.
+      void this.projects.then(
+        (list) => vscode.commands.executeCommand('setContext', ContextKeys.modelApiFolders, list.map((p) => p.dir)),
+        () => undefined,
+      );
+    }
+    return this.projects;
+  }
+
+  private async discover(): Promise<ModelApiProject[]> {
+    const found = new Map<string, ModelApiProject>();
+    for (const uri of await vscode.workspace.findFiles('**/.mlops/project.json', SEARCH_EXCLUDE, 500)) {
+      const dir = path.dirname(path.dirname(uri.fsPath));
+      try {
+        found.set(dir, parseProjectMarker(dir, await readFile(uri.fsPath, 'utf8')));
+      } catch (err) {
+        this.log.warn(`cannot read ${uri.fsPath}: ${(err as Error).message}`);
+      }
+    }
+    for (const uri of await vscode.workspace.findFiles('**/Dockerfile', SEARCH_EXCLUDE, 500)) {
+      const dir = path.dirname(uri.fsPath);
+      if (found.has(dir)) continue;
+      const requirements = await readFile(path.join(dir, 'requirements.txt'), 'utf8').catch(() => undefined);
+      const sources = await Promise.all(['main.py', 'app.py', 'app/main.py', 'app/__init__.py'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')));
+      const framework = detectFramework(requirements, sources);
+      if (framework) found.set(dir, { dir, name: path.basename(dir), framework, scaffolded: false });
+    }
+    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+}
