@@ -6,6 +6,7 @@ import { Disposable } from './vscode/lifecycle';
 import { Logger } from './vscode/logger';
 import { registerDockerCommands } from './docker/commands';
 import { registerExperimentsCommands } from './experiments/commands';
+import { ExperimentSources } from './experiments/service';
 import { ExperimentsTree } from './experiments/tree';
 import { DockerService } from './docker/service';
 import { DockerTree } from './docker/tree';
@@ -37,7 +38,8 @@ export class Extension extends Disposable {
   readonly docker: DockerService;
   readonly kube: KubeService;
   readonly registryCredentials: RegistryCredentials;
-  readonly experiments: ExperimentsTree;
+  readonly experiments: ExperimentSources;
+  readonly experimentsTree: ExperimentsTree;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -68,8 +70,9 @@ export class Extension extends Disposable {
     this.registryCredentials = new RegistryCredentials(context.secrets);
     this.register(registerKubernetesCommands(this.commands, kube, docker, modelApis, context, this.registryCredentials, this.logger.for('deploy')));
 
-    const experiments = (this.experiments = this.register(new ExperimentsTree(context.secrets, context.globalStorageUri, this.logger.for('experiments'))));
-    this.register(registerExperimentsCommands(this.commands, experiments, context, wizard, this.logger.for('experiments')));
+    const experiments = (this.experiments = this.register(new ExperimentSources(context.secrets, context.globalStorageUri, this.logger.for('experiments'))));
+    const experimentsTree = (this.experimentsTree = this.register(new ExperimentsTree(experiments, this.logger.for('experiments'))));
+    this.register(registerExperimentsCommands(this.commands, experiments, experimentsTree, context, wizard, this.logger.for('experiments')));
   }
 }
 

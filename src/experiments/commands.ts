@@ -11,6 +11,7 @@ import type { PanelHooks, RunRef } from './panels';
 import { RunsTable, registerExperimentSerializers, showCompare, showDetails } from './panels';
 import { findRunModel } from './core/runModel';
 import type { DvcSource, ExperimentSource } from './core/sources';
+import type { ExperimentSources } from './service';
 import type { ExperimentsNode, ExperimentsTree, RunNode } from './tree';
 
 const GIT_SCHEME = 'mlops-git';
@@ -31,7 +32,7 @@ function dvcOf(node: unknown): DvcSource {
   return src as DvcSource;
 }
 
-export function registerExperimentsCommands(registry: CommandRegistry, tree: ExperimentsTree, context: vscode.ExtensionContext, wizard: ScaffoldWizard, log: ComponentLogger): vscode.Disposable {
+export function registerExperimentsCommands(registry: CommandRegistry, sources: ExperimentSources, tree: ExperimentsTree, context: vscode.ExtensionContext, wizard: ScaffoldWizard, log: ComponentLogger): vscode.Disposable {
   const extensionUri = context.extensionUri;
   const storage = context.globalStorageUri;
   const scaffold = (modelUri: string, runName?: string): void => {
@@ -47,12 +48,12 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
       void vscode.window.showInformationMessage(vscode.l10n.t('Select two or more runs to compare (Ctrl/Cmd+click in the Experiments view, or tick them in the runs table).'));
       return;
     }
-    showCompare(extensionUri, tree, refs, hooks);
+    showCompare(extensionUri, sources, refs, hooks);
   };
   const hooks: PanelHooks = { compare, scaffold, storage, log };
-  const serializers = registerExperimentSerializers(extensionUri, tree, hooks);
+  const serializers = registerExperimentSerializers(extensionUri, sources, hooks);
 
-  registry.register(Commands.experimentsRefresh, () => tree.refresh());
+  registry.register(Commands.experimentsRefresh, () => sources.refresh());
 
   registry.register(Commands.experimentsOpenTable, async (node?: ExperimentsNode) => {
     let source: ExperimentSource | undefined;
@@ -64,9 +65,9 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
       source = node.source;
       experiments = await source.experiments();
     } else {
-      const sources = await tree.allSources();
-      if (sources.length === 0) throw new UserFacingError(vscode.l10n.t('No experiment source: set mlops.mlflow.trackingUri, or open a folder with mlruns/, mlflow.db or a DVC repository.'));
-      const pick = sources.length === 1 ? sources[0] : (await vscode.window.showQuickPick(sources.map((s) => ({ label: s.label, description: s.location, s })), { title: vscode.l10n.t('Open the runs of…') }))?.s;
+      const all = await sources.allSources();
+      if (all.length === 0) throw new UserFacingError(vscode.l10n.t('No experiment source: set mlops.mlflow.trackingUri, or open a folder with mlruns/, mlflow.db or a DVC repository.'));
+      const pick = all.length === 1 ? all[0] : (await vscode.window.showQuickPick(all.map((s) => ({ label: s.label, description: s.location, s })), { title: vscode.l10n.t('Open the runs of…') }))?.s;
       if (!pick) return;
       source = pick;
       const exps = await source.experiments();
@@ -78,7 +79,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
       experiments = chosen.map((c) => c.e);
     }
     if (experiments.length === 0) throw new UserFacingError(vscode.l10n.t('{0} has no experiments yet.', source.label));
-    RunsTable.show(extensionUri, tree, source, experiments, compare);
+    RunsTable.show(extensionUri, sources, source, experiments, compare);
   });
 
   registry.register(Commands.experimentsCompare, (node?: unknown, nodes?: unknown) => compare(runsOf(tree, node, nodes)));
@@ -86,7 +87,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
   registry.register(Commands.experimentsRunDetails, async (node?: unknown) => {
     const ref = runsOf(tree, node, undefined)[0];
     if (!ref) throw new UserFacingError(vscode.l10n.t('Choose a run in the Experiments view first.'));
-    await showDetails(extensionUri, tree, ref, hooks);
+    await showDetails(extensionUri, sources, ref, hooks);
   });
 
   registry.register(Commands.experimentsCopyRunId, async (node?: unknown) => {
@@ -157,7 +158,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
   const dvcTask = async (source: DvcSource, title: string, args: string[]): Promise<string> => {
     const out = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => source.exec(args, token));
     log.info(`dvc ${args.join(' ')}:\n${out}`);
-    tree.touched(source);
+    sources.touched(source);
     return out;
   };
 
@@ -166,7 +167,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
     try {
       source = dvcOf(node);
     } catch {
-      const all = (await tree.allSources()).filter((s): s is DvcSource => s.kind === 'dvc');
+      const all = (await sources.allSources()).filter((s): s is DvcSource => s.kind === 'dvc');
       source = all.length === 1 ? all[0] : (await vscode.window.showQuickPick(all.map((s) => ({ label: s.label, s }))))?.s;
     }
     if (!source) throw new UserFacingError(vscode.l10n.t('No DVC repository in the workspace (a folder with .dvc/).'));
@@ -215,7 +216,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
   });
 
   registry.register(Commands.experimentsSignIn, async () => {
-    const uri = tree.trackingUri();
+    const uri = sources.trackingUri();
     if (!uri || !/^https?:/.test(uri)) throw new UserFacingError(vscode.l10n.t('Set the MLflow server first (mlops.mlflow.trackingUri).'));
     const kind = await vscode.window.showQuickPick(
       [
@@ -228,23 +229,23 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
     if (kind.auth === 'bearer') {
       const token = await vscode.window.showInputBox({ title: vscode.l10n.t('Access token for {0}', uri), password: true, ignoreFocusOut: true });
       if (!token) return;
-      await tree.storeAuth(uri, { kind: 'bearer', token });
+      await sources.storeAuth(uri, { kind: 'bearer', token });
     } else {
       const username = await vscode.window.showInputBox({ title: vscode.l10n.t('Username for {0}', uri), ignoreFocusOut: true });
       if (!username) return;
       const password = await vscode.window.showInputBox({ title: vscode.l10n.t('Password for {0}', username), password: true, ignoreFocusOut: true });
       if (password === undefined) return;
-      await tree.storeAuth(uri, { kind: 'basic', username, password });
+      await sources.storeAuth(uri, { kind: 'basic', username, password });
     }
     void vscode.window.showInformationMessage(vscode.l10n.t('Credentials for {0} saved in the editor’s secret storage.', uri));
-    tree.refresh();
+    sources.refresh();
   });
 
   registry.register(Commands.experimentsSignOut, async () => {
-    const uri = tree.trackingUri();
+    const uri = sources.trackingUri();
     if (!uri) return;
-    await tree.storeAuth(uri, undefined);
-    tree.refresh();
+    await sources.storeAuth(uri, undefined);
+    sources.refresh();
   });
 
   registry.register(Commands.experimentsStartServer, async (node?: { store?: LocalStore }) => {
@@ -255,7 +256,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
     }
     if (!store) throw new UserFacingError(vscode.l10n.t('No mlflow.db in the workspace folders.'));
     const s = store;
-    const server = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting mlflow server on {0}', path.basename(s.path)), cancellable: true }, (_p, token) => tree.startServer(s, token));
+    const server = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting mlflow server on {0}', path.basename(s.path)), cancellable: true }, (_p, token) => sources.startServer(s, token));
     const open = vscode.l10n.t('Open MLflow UI');
     void vscode.window.showInformationMessage(vscode.l10n.t('MLflow is serving {0} at {1}; it stops when the window closes.', path.basename(s.path), server.url), open).then((c) => {
       if (c === open) void vscode.env.openExternal(vscode.Uri.parse(server.url));
@@ -264,7 +265,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, tree: Exp
 
   registry.register(Commands.experimentsStopServer, async (node?: { source?: ExperimentSource; local?: { store: LocalStore } }) => {
     const storePath = node?.local?.store.path;
-    if (storePath) await tree.stopServer(storePath);
+    if (storePath) await sources.stopServer(storePath);
   });
 
   return vscode.Disposable.from(provider, ...serializers);

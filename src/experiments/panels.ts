@@ -12,7 +12,7 @@ import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
 import type { Experiment, Run } from './core/model';
 import { findRunModel } from './core/runModel';
 import type { ExperimentSource } from './core/sources';
-import type { ExperimentsTree } from './tree';
+import type { ExperimentSources } from './service';
 
 export interface RunRef {
   readonly source: ExperimentSource;
@@ -54,9 +54,9 @@ export interface PanelHooks {
 }
 
 /** Finds a restored panel's source and runs again; undefined when they are gone. */
-async function resolveRestore(tree: ExperimentsTree, restore: RestoreRef | undefined): Promise<{ source: ExperimentSource; experiments: Experiment[]; runs: Run[] } | undefined> {
+async function resolveRestore(sources: ExperimentSources, restore: RestoreRef | undefined): Promise<{ source: ExperimentSource; experiments: Experiment[]; runs: Run[] } | undefined> {
   if (!restore) return undefined;
-  const source = (await tree.allSources()).find((s) => s.id === restore.sourceId);
+  const source = (await sources.allSources()).find((s) => s.id === restore.sourceId);
   if (!source) return undefined;
   const experiments = (await source.experiments()).filter((e) => restore.experimentIds.includes(e.id));
   if (experiments.length === 0) return undefined;
@@ -70,7 +70,7 @@ async function resolveRestore(tree: ExperimentsTree, restore: RestoreRef | undef
 }
 
 /** After a window reload, the runs tables, compare views and run details come back with their runs. */
-export function registerExperimentSerializers(extensionUri: vscode.Uri, tree: ExperimentsTree, hooks: PanelHooks): vscode.Disposable[] {
+export function registerExperimentSerializers(extensionUri: vscode.Uri, sources: ExperimentSources, hooks: PanelHooks): vscode.Disposable[] {
   const gone = (p: vscode.WebviewPanel): void => {
     hooks.log.info(`${p.viewType}: its source or runs are gone; closing the restored panel`);
     p.dispose();
@@ -78,23 +78,23 @@ export function registerExperimentSerializers(extensionUri: vscode.Uri, tree: Ex
   return [
     vscode.window.registerWebviewPanelSerializer(WebviewPanels.runsTable, {
       deserializeWebviewPanel: async (p, state: { restore?: RestoreRef } | undefined) => {
-        const r = await resolveRestore(tree, state?.restore).catch(() => undefined);
+        const r = await resolveRestore(sources, state?.restore).catch(() => undefined);
         if (!r) return gone(p);
-        RunsTable.show(extensionUri, tree, r.source, r.experiments, hooks.compare, p);
+        RunsTable.show(extensionUri, sources, r.source, r.experiments, hooks.compare, p);
       },
     }),
     vscode.window.registerWebviewPanelSerializer(WebviewPanels.compare, {
       deserializeWebviewPanel: async (p, state: { restore?: RestoreRef } | undefined) => {
-        const r = await resolveRestore(tree, state?.restore).catch(() => undefined);
+        const r = await resolveRestore(sources, state?.restore).catch(() => undefined);
         if (!r || r.runs.length === 0) return gone(p);
-        showCompare(extensionUri, tree, r.runs.map((run) => ({ source: r.source, run })), hooks, p);
+        showCompare(extensionUri, sources, r.runs.map((run) => ({ source: r.source, run })), hooks, p);
       },
     }),
     vscode.window.registerWebviewPanelSerializer(WebviewPanels.runDetails, {
       deserializeWebviewPanel: async (p, state: { restore?: RestoreRef } | undefined) => {
-        const r = await resolveRestore(tree, state?.restore).catch(() => undefined);
+        const r = await resolveRestore(sources, state?.restore).catch(() => undefined);
         if (!r || r.runs.length === 0) return gone(p);
-        await showDetails(extensionUri, tree, { source: r.source, run: r.runs[0] }, hooks, p);
+        await showDetails(extensionUri, sources, { source: r.source, run: r.runs[0] }, hooks, p);
       },
     }),
   ];
@@ -108,7 +108,7 @@ export class RunsTable {
   private readonly loads = new LatestOnly();
   private readonly subs: vscode.Disposable[] = [];
 
-  static show(extensionUri: vscode.Uri, tree: ExperimentsTree, source: ExperimentSource, experiments: readonly Experiment[], onCompare: (refs: RunRef[]) => void, restored?: vscode.WebviewPanel): void {
+  static show(extensionUri: vscode.Uri, sources: ExperimentSources, source: ExperimentSource, experiments: readonly Experiment[], onCompare: (refs: RunRef[]) => void, restored?: vscode.WebviewPanel): void {
     const key = `${source.id}|${experiments.map((e) => e.id).join(',')}`;
     const existing = RunsTable.open.get(key);
     if (existing) {
@@ -118,12 +118,12 @@ export class RunsTable {
     }
     const title = experiments.length === 1 ? experiments[0].name : vscode.l10n.t('{0} experiments', experiments.length);
     const p = panel(WebviewPanels.runsTable, vscode.l10n.t('Runs: {0}', title), extensionUri, 'runs', restored);
-    RunsTable.open.set(key, new RunsTable(p, tree, source, experiments, title, onCompare, () => RunsTable.open.delete(key)));
+    RunsTable.open.set(key, new RunsTable(p, sources, source, experiments, title, onCompare, () => RunsTable.open.delete(key)));
   }
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    tree: ExperimentsTree,
+    sources: ExperimentSources,
     private readonly source: ExperimentSource,
     private readonly experiments: readonly Experiment[],
     private readonly title: string,
@@ -134,7 +134,7 @@ export class RunsTable {
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (isFromTable(m)) void this.onMessage(m);
       }),
-      tree.onDidChangeSource((s) => {
+      sources.onDidChangeSource((s) => {
         if (s.id === source.id) void this.load();
       }),
       panel.onDidDispose(() => {
@@ -230,11 +230,11 @@ function tableStrings(): Record<string, string> {
 }
 
 /** Charts and a diff for the chosen runs; any number of them. */
-export function showCompare(extensionUri: vscode.Uri, tree: ExperimentsTree, refs: readonly RunRef[], hooks: PanelHooks, restored?: vscode.WebviewPanel): void {
+export function showCompare(extensionUri: vscode.Uri, sources: ExperimentSources, refs: readonly RunRef[], hooks: PanelHooks, restored?: vscode.WebviewPanel): void {
   const log = hooks.log;
   const title = vscode.l10n.t('Compare {0} runs', refs.length);
   const p = panel(WebviewPanels.compare, title, extensionUri, 'compare', restored);
-  const runs = refs.map((r) => viewRun(r.run, tree.experimentName(r.source, r.run.experimentId)));
+  const runs = refs.map((r) => viewRun(r.run, sources.experimentName(r.source, r.run.experimentId)));
   const state: CompareState = {
     title,
     runs,
@@ -291,7 +291,7 @@ const TEXT_EXT = /\.(txt|md|json|ya?ml|csv|tsv|log|py|ipynb|html|xml|ini|cfg|tom
 const IMAGE_EXT = /\.(png|jpe?g|gif|svg|webp|bmp)$/i;
 
 /** One run: params, metrics with sparklines, tags, artifacts, the model's signature. */
-export async function showDetails(extensionUri: vscode.Uri, tree: ExperimentsTree, ref: RunRef, hooks: PanelHooks, restored?: vscode.WebviewPanel): Promise<void> {
+export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentSources, ref: RunRef, hooks: PanelHooks, restored?: vscode.WebviewPanel): Promise<void> {
   const { log, storage } = hooks;
   const p = panel(WebviewPanels.runDetails, ref.run.name, extensionUri, 'run-details', restored);
   const post = (m: ToDetails): Thenable<boolean> => p.webview.postMessage(m);
@@ -311,7 +311,7 @@ export async function showDetails(extensionUri: vscode.Uri, tree: ExperimentsTre
     const [artifacts, model] = await Promise.all([ref.source.artifacts(ref.run).catch(() => []), findRunModel(ref.source, ref.run).catch(() => undefined)]);
     modelUri = model?.uri;
     return {
-      run: viewRun(ref.run, tree.experimentName(ref.source, ref.run.experimentId)),
+      run: viewRun(ref.run, sources.experimentName(ref.source, ref.run.experimentId)),
       sourceLabel: ref.source.label,
       histories,
       artifacts,

@@ -9,7 +9,7 @@ import type { ExperimentsNode, RunNode } from '../../src/experiments/tree';
 import { Commands, Settings, WebviewPanels } from '../../src/vscode/ids';
 import { answer, eventually, extension, workspaceFolder } from './helpers';
 
-type Tree = Awaited<ReturnType<typeof extension>>['experiments'];
+type Tree = Awaited<ReturnType<typeof extension>>['experimentsTree'];
 
 async function sourceNode(tree: Tree, match: (n: ExperimentsNode) => boolean): Promise<ExperimentsNode> {
   const roots = await tree.getChildren();
@@ -36,21 +36,21 @@ describe('experiments commands (editor)', () => {
   afterEach(() => restore());
 
   it('Refresh lists the workspace’s file store, its mlflow.db (offered to serve) and the DVC repository', async () => {
-    const { experiments } = await extension();
+    const { experimentsTree } = await extension();
     await vscode.commands.executeCommand(Commands.experimentsRefresh);
-    const roots = await experiments.getChildren();
+    const roots = await experimentsTree.getChildren();
     assert.ok(roots.some(isFiles), 'mlruns/');
     assert.ok(roots.some((n) => n.kind === 'offer' && n.store.path.endsWith('mlflow.db')), 'mlflow.db');
     assert.ok(roots.some(isDvc), 'iris-dvc');
   });
 
   it('Open Table, Run Details and Compare open their panels; Compare asks for two runs', async () => {
-    const { experiments } = await extension();
-    const files = await sourceNode(experiments, isFiles);
-    const [exp] = (await experiments.getChildren(files)).filter((n) => n.kind === 'experiment');
+    const { experimentsTree } = await extension();
+    const files = await sourceNode(experimentsTree, isFiles);
+    const [exp] = (await experimentsTree.getChildren(files)).filter((n) => n.kind === 'experiment');
     await vscode.commands.executeCommand(Commands.experimentsOpenTable, exp);
     await eventually(() => tabOpen(WebviewPanels.runsTable), 'the runs table');
-    const runs = await runNodes(experiments, files);
+    const runs = await runNodes(experimentsTree, files);
     assert.ok(runs.length >= 2, `${runs.length} runs`);
     await vscode.commands.executeCommand(Commands.experimentsRunDetails, runs[0]);
     await eventually(() => tabOpen(WebviewPanels.runDetails), 'the run details');
@@ -63,8 +63,8 @@ describe('experiments commands (editor)', () => {
   });
 
   it('Copy Run ID puts the id on the clipboard; Scaffold from Run opens the wizard on the run’s model', async () => {
-    const { experiments } = await extension();
-    const runs = await runNodes(experiments, await sourceNode(experiments, isFiles));
+    const { experimentsTree } = await extension();
+    const runs = await runNodes(experimentsTree, await sourceNode(experimentsTree, isFiles));
     await vscode.commands.executeCommand(Commands.experimentsCopyRunId, runs[0]);
     assert.equal(await vscode.env.clipboard.readText(), runs[0]!.run.id);
     // The sweep logged the best run's model: find that run.
@@ -99,8 +99,8 @@ describe('experiments commands (editor)', () => {
   });
 
   it('Start MLflow Server serves the workspace’s mlflow.db on loopback; Stop ends it', async () => {
-    const { experiments } = await extension();
-    const offer = await sourceNode(experiments, (n) => n.kind === 'offer');
+    const { experiments, experimentsTree } = await extension();
+    const offer = await sourceNode(experimentsTree, (n) => n.kind === 'offer');
     assert.equal(offer.kind, 'offer');
     const store = (offer as Extract<ExperimentsNode, { kind: 'offer' }>).store;
     const a = answer({ showInformationMessage: [undefined] });
@@ -118,14 +118,14 @@ describe('experiments commands (editor)', () => {
 
   it('DVC: Run Experiment with a changed param, Apply it, see the diff against its commit, and a checkout refused over local changes', async function () {
     this.timeout(300_000);
-    const { experiments } = await extension();
-    const dvc = await sourceNode(experiments, isDvc);
+    const { experimentsTree } = await extension();
+    const dvc = await sourceNode(experimentsTree, isDvc);
     const repo = (dvc as Extract<ExperimentsNode, { kind: 'source' }>).source.location;
     let a = answer({ showInputBox: ['train.alpha=0.05', 'editor-alpha'], showInformationMessage: [undefined] });
     restore = a.restore;
     await vscode.commands.executeCommand(Commands.experimentsDvcRun, dvc);
     assert.deepEqual(a.asked.map((q) => `${q.method}${q.method === 'showErrorMessage' ? `: ${q.text}` : ''}`), ['showInputBox', 'showInputBox', 'showInformationMessage']);
-    const run = (await eventually(async () => (await runNodes(experiments, await sourceNode(experiments, isDvc))).find((r) => r.run.name === 'editor-alpha'), 'the new experiment in the tree', 30_000))!;
+    const run = (await eventually(async () => (await runNodes(experimentsTree, await sourceNode(experimentsTree, isDvc))).find((r) => r.run.name === 'editor-alpha'), 'the new experiment in the tree', 30_000))!;
     assert.equal(run.run.params['train.alpha'], '0.05');
     assert.ok(Object.keys(run.run.metrics).length > 0, 'with its metrics');
     a.restore();
@@ -143,7 +143,7 @@ describe('experiments commands (editor)', () => {
     a.restore();
 
     // The baseline's commit: the applied experiment's params differ from it.
-    const baseline = (await runNodes(experiments, await sourceNode(experiments, isDvc))).find((r) => r.run.id !== 'workspace' && !r.run.parentId && r.run.gitCommit)!;
+    const baseline = (await runNodes(experimentsTree, await sourceNode(experimentsTree, isDvc))).find((r) => r.run.id !== 'workspace' && !r.run.parentId && r.run.gitCommit)!;
     a = answer({ showQuickPick: [async (items: Thenable<{ label: string }[]> | { label: string }[]) => (await items).find((i) => i.label === 'params.yaml')] });
     restore = a.restore;
     await vscode.commands.executeCommand(Commands.experimentsGitDiff, baseline);
