@@ -24,6 +24,8 @@ export function startCodeServer(opts: {
   extraVsix?: string[];
   logFile?: string;
   /** Runs after the VSIXs are installed, before the server starts. */
+  /** More code-server arguments, e.g. ['--locale', 'es']. */
+  args?: string[];
   beforeStart?: (dirs: { extensionsDir: string; userDataDir: string }) => void | Promise<void>;
 }): Promise<StartedCodeServer>;
 export const chromiumArgs: string[];

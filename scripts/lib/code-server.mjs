@@ -32,7 +32,7 @@ export async function freePort(preferred) {
  * Starts code-server on 127.0.0.1 with a fresh (or given) user-data dir and the VSIX
  * installed. Returns { url, userDataDir, logsDir, stop }.
  */
-export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, defaults: userDefaults = {}, env = {}, quiet = true, extraVsix = [], logFile, beforeStart }) {
+export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, defaults: userDefaults = {}, env = {}, quiet = true, extraVsix = [], logFile, beforeStart, args = [] }) {
   const base = userDataDir ? path.dirname(userDataDir) : mkdtempSync(path.join(os.tmpdir(), 'mlops-cs-'));
   const ud = userDataDir ?? path.join(base, 'user-data');
   const extDir = path.join(base, 'extensions');
@@ -69,7 +69,7 @@ export async function startCodeServer({ entry, vsix, folder, port, userDataDir, 
   const out = logFile ? openSync(logFile, 'a') : quiet ? 'ignore' : 'inherit';
   const child = spawn(
     process.execPath,
-    [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${p}`, '--user-data-dir', ud, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', folder],
+    [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${p}`, '--user-data-dir', ud, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...args, folder],
     { stdio: ['ignore', out, out], env: { ...process.env, ...env }, detached: true },
   );
   let exited = false;
