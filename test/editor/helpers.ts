@@ -81,7 +81,7 @@ function describe(method: string, args: unknown[]): Asked {
   }
   if (method === 'showInputBox') {
     const opts = (args[0] ?? {}) as { title?: string; prompt?: string; placeHolder?: string };
-    return { method, text: opts.prompt ?? opts.title ?? opts.placeHolder ?? '', options: [] };
+    return { method, text: opts.title ?? opts.prompt ?? opts.placeHolder ?? '', options: [] };
   }
   const [message, ...rest] = args;
   return { method, text: String(message), options: rest.filter((r) => typeof r === 'string' || (r && typeof r === 'object' && 'title' in r)).map(label) };
