@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 import { showError } from '../vscode/errors';
+import { LogTerminals } from '../vscode/logTerminal';
 import { nextFreePort, portInUse } from '../common/net';
 import { isModelApiProject } from '../scaffold/core/projects';
 import { samplePayloadFrom } from '../scaffold/payload';
@@ -31,7 +32,7 @@ export function registerDockerCommands(registry: CommandRegistry, docker: Docker
   // Made on the first build, not at activation.
   let channel: vscode.OutputChannel | undefined;
   const buildOutput = (): vscode.OutputChannel => (channel ??= vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Docker Build')));
-  const logTerminals = new Map<string, vscode.Terminal>();
+  const logTerminals = new LogTerminals();
 
   registry.register(Commands.dockerRefresh, () => docker.refresh());
   registry.register(Commands.dockerShowAllImages, () => docker.setShowAll(true));
@@ -99,7 +100,7 @@ export function registerDockerCommands(registry: CommandRegistry, docker: Docker
     const detail = c.state === 'running' ? vscode.l10n.t('It is running: it will be stopped first.') : undefined;
     const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the container {0}?', c.name), { modal: true, ...(detail ? { detail } : {}) }, remove);
     if (ok !== remove) return;
-    logTerminals.get(c.id)?.dispose();
+    logTerminals.close(c.id);
     await client.remove(c.id);
   });
 
@@ -118,35 +119,7 @@ export function registerDockerCommands(registry: CommandRegistry, docker: Docker
   registry.register(Commands.dockerLogs, async (node?: DockerNode) => {
     const client = await docker.client();
     const c = await containerFor(node, client, () => true);
-    const open = logTerminals.get(c.id);
-    if (open) {
-      open.show();
-      return;
-    }
-    const writeEmitter = new vscode.EventEmitter<string>();
-    let follow: { stop(): void } | undefined;
-    const terminal = vscode.window.createTerminal({
-      name: vscode.l10n.t('Logs: {0}', c.name),
-      iconPath: new vscode.ThemeIcon('output'),
-      pty: {
-        onDidWrite: writeEmitter.event,
-        open: () => {
-          void client
-            .followLogs(c.id, (text) => writeEmitter.fire(text.replace(/\r?\n/g, '\r\n')))
-            .then((f) => {
-              follow = f;
-              void f.done.then(() => writeEmitter.fire(`\r\n\x1b[2m${vscode.l10n.t('[the container stopped; the log ends here]')}\x1b[0m\r\n`));
-            })
-            .catch((err: unknown) => writeEmitter.fire(`\x1b[31m${errorMessage(err)}\x1b[0m\r\n`));
-        },
-        close: () => {
-          follow?.stop();
-          logTerminals.delete(c.id);
-        },
-      },
-    });
-    logTerminals.set(c.id, terminal);
-    terminal.show();
+    logTerminals.show(c.id, vscode.l10n.t('Logs: {0}', c.name), (write) => client.followLogs(c.id, write), vscode.l10n.t('[the container stopped; the log ends here]'));
   });
 
   registry.register(Commands.dockerInspect, async (node?: DockerNode) => {
@@ -177,7 +150,7 @@ export function registerDockerCommands(registry: CommandRegistry, docker: Docker
   return {
     dispose: () => {
       channel?.dispose();
-      for (const t of logTerminals.values()) t.dispose();
+      logTerminals.dispose();
     },
   };
 }

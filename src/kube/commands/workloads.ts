@@ -1,5 +1,6 @@
 // Acting on a deployed workload: its panel, logs, smoke test, scale, restart, rollback, delete.
 import * as vscode from 'vscode';
+import { LogTerminals } from '../../vscode/logTerminal';
 import { CancelledError } from '../../common/cancellation';
 import { UserFacingError, errorMessage } from '../../common/errors';
 import { samplePayloadFrom } from '../../scaffold/payload';
@@ -15,8 +16,8 @@ import { watchRollout, workloadFor } from './shared';
 export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Disposable {
   const { registry, service, context, log, changed } = ctx;
   const disposables: vscode.Disposable[] = [];
-  const logTerminals = new Map<string, vscode.Terminal>();
-  disposables.push({ dispose: () => logTerminals.forEach((t) => t.dispose()) });
+  const logTerminals = new LogTerminals();
+  disposables.push(logTerminals);
   registry.register(Commands.kubernetesOpenDeployment, async (node?: KubeNode) => {
     const client = await service.client();
     const w = await workloadFor(node, client, service);
@@ -44,29 +45,7 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
       }
     }
     const key = `${client.context}/${namespace}/${pod}`;
-    const open = logTerminals.get(key);
-    if (open) return open.show();
-    const write = new vscode.EventEmitter<string>();
-    let follow: { stop(): void } | undefined;
-    const terminal = vscode.window.createTerminal({
-      name: vscode.l10n.t('Logs: {0}', pod),
-      iconPath: new vscode.ThemeIcon('output'),
-      pty: {
-        onDidWrite: write.event,
-        open: () => {
-          client
-            .followLogs(namespace, pod, (text) => write.fire(text.replace(/\r?\n/g, '\r\n')))
-            .then((f) => (follow = f))
-            .catch((err: unknown) => write.fire(`\x1b[31m${errorMessage(err)}\x1b[0m\r\n`));
-        },
-        close: () => {
-          follow?.stop();
-          logTerminals.delete(key);
-        },
-      },
-    });
-    logTerminals.set(key, terminal);
-    terminal.show();
+    logTerminals.show(key, vscode.l10n.t('Logs: {0}', pod), (write) => client.followLogs(namespace, pod, write));
   });
   registry.register(Commands.kubernetesSmokeTest, async (node?: KubeNode) => {
     const client = await service.client();

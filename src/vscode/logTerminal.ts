@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../common/errors';
+
+/** A log being followed: stopped when its terminal closes; `done` when the source ends it. */
+export interface FollowedLog {
+  stop(): void;
+  readonly done?: Promise<void>;
+}
+
+/**
+ * The terminals that follow logs (a container's, a pod's): one per source, shown again when
+ * asked twice, the log's newlines made terminal newlines, an error in red, a closing line
+ * when the source ends, and nothing written once the terminal is closed.
+ */
+export class LogTerminals implements vscode.Disposable {
+  private readonly open = new Map<string, vscode.Terminal>();
+
+  show(key: string, name: string, follow: (write: (text: string) => void) => Promise<FollowedLog>, endLine?: string): void {
+    const existing = this.open.get(key);
+    if (existing) return existing.show();
+    const emitter = new vscode.EventEmitter<string>();
+    let closed = false;
+    let followed: FollowedLog | undefined;
+    const write = (text: string): void => {
+      if (!closed) emitter.fire(text.replace(/\r?\n/g, '\r\n'));
+    };
+    const terminal = vscode.window.createTerminal({
+      name,
+      iconPath: new vscode.ThemeIcon('output'),
+      pty: {
+        onDidWrite: emitter.event,
+        open: () => {
+          follow(write).then(
+            (f) => {
+              followed = f;
+              if (closed) return f.stop();
+              if (endLine) void f.done?.then(() => write(`\n\x1b[2m${endLine}\x1b[0m\n`));
+            },
+            (err: unknown) => write(`\x1b[31m${errorMessage(err)}\x1b[0m\n`),
+          );
+        },
+        close: () => {
+          closed = true;
+          followed?.stop();
+          this.open.delete(key);
+          emitter.dispose();
+        },
+      },
+    });
+    this.open.set(key, terminal);
+    terminal.show();
+  }
+
+  /** Closes the terminal of `key` (its source is going away). */
+  close(key: string): void {
+    this.open.get(key)?.dispose();
+  }
+
+  dispose(): void {
+    for (const t of this.open.values()) t.dispose();
+    this.open.clear();
+  }
+}
