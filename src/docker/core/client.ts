@@ -1,16 +1,14 @@
 // The Docker engine through dockerode, with no editor API: connect, version,
-// build (the context packed honouring .dockerignore exactly as Docker does), run,
-// stop, remove, logs. dockerode is loaded on first use, never at activation.
+// build (the context from context.ts), run, stop, remove, logs. dockerode is loaded on first use, never at activation.
 import type Dockerode from 'dockerode';
-import type { Stats } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import type { Endpoint } from './connection';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from './connection';
 import { PortInUseError } from '../../common/net';
+import { packContext } from './context';
 import { CancelledError, throwIfCancelled } from '../../common/cancellation';
 import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
 import { openSettingAction, t } from '../../common/l10n';
@@ -205,9 +203,24 @@ export class DockerClient {
     await this.docker.getContainer(id).remove({ force: true });
   }
 
+  /** The last lines of a container's log (stdout and stderr, in order). */
   async logs(id: string, tail = 200): Promise<string> {
-    const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
-    return demux(buf);
+    const container = this.docker.getContainer(id);
+    const info = await this.request(() => container.inspect());
+    const buf = (await this.request(() => container.logs({ stdout: true, stderr: true, tail, follow: false }))) as unknown as Buffer;
+    // Without a TTY the engine frames each chunk with its stream; dockerode's demuxer unframes it.
+    if (info.Config.Tty) return buf.toString('utf8');
+    const { PassThrough, Readable } = await import('node:stream');
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const source = Readable.from([buf]);
+    await new Promise<void>((resolve, reject) => {
+      source.on('end', resolve);
+      source.on('error', reject);
+      this.docker.modem.demuxStream(source, out, out);
+    });
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   async removeImage(ref: string): Promise<void> {
@@ -344,8 +357,8 @@ export function buildFailure(error: string, dockerfile: string, step: string, ba
     const declared = /^\s*ARG\s+BASE_IMAGE(?:=(\S+))?/im.exec(dockerfile);
     const image = baseImageArg ?? declared?.[1] ?? step.trim().split(/\s+/)[1];
     const fix = declared
-      ? 'Set mlops.docker.baseImage (the BASE_IMAGE build arg) to an image this engine has, or load that image first (docker load / docker pull).'
-      : 'Change the FROM line to an image this engine has, or load that image first (docker load / docker pull).';
+      ? t('Set mlops.docker.baseImage (the BASE_IMAGE build arg) to an image this engine has, or load that image first (docker load / docker pull).')
+      : t('Change the FROM line to an image this engine has, or load that image first (docker load / docker pull).');
     return new UserFacingError(t('The base image "{0}" is not on this engine and cannot be pulled{1}. {2}', image, lineOf(dockerfile, step), fix), error, {
       code: ErrorCode.baseImageMissing,
       actions: declared ? [openSettingAction('mlops.docker.baseImage')] : [],
@@ -359,114 +372,6 @@ function lineOf(dockerfile: string, step: string): string {
   if (!step) return '';
   const needle = step.trim().split('\n')[0];
   const i = dockerfile.split('\n').findIndex((l) => l.trim() === needle || (needle.length > 8 && l.includes(needle)));
-  return i >= 0 ? ` at Dockerfile line ${i + 1} (${needle})` : ` at step "${needle}"`;
+  return i >= 0 ? t(' at Dockerfile line {0} ({1})', i + 1, needle) : t(' at step "{0}"', needle);
 }
 
-/** Docker's multiplexed log stream (8-byte frame headers) to text; plain text is passed through. */
-export function demux(buf: Buffer): string {
-  let out = '';
-  let i = 0;
-  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
-    const size = buf.readUInt32BE(i + 4);
-    out += buf.subarray(i + 8, i + 8 + size).toString('utf8');
-    i += 8 + size;
-  }
-  return i === 0 ? buf.toString('utf8') : out;
-}
-
-/** Docker's exclusion rules (@balena/dockerignore), plus the files Docker always sends. */
-export async function contextFilter(rulesText: string, dockerfile = 'Dockerfile'): Promise<{ excluded(rel: string): boolean; mayHoldExceptions(dirRel: string): boolean }> {
-  const { default: ignore } = await import('@balena/dockerignore');
-  const lines = rulesText.split(/\r?\n/);
-  const ig = ignore().add(lines);
-  // As Docker does: an excluded folder is still walked only when an exception pattern
-  // starts with the folder's path ("!data/keep/**" for "data/").
-  const exceptions = lines
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('!'))
-    .map((l) => path.posix.normalize(l.slice(1).trim()).replace(/^\/+/, ''));
-  const always = new Set([dockerfile.split(path.sep).join('/'), '.dockerignore']);
-  return {
-    excluded: (rel: string) => !always.has(rel) && ig.ignores(rel),
-    mayHoldExceptions: (dirRel: string) => exceptions.some((e) => `${e}/`.startsWith(`${dirRel}/`)),
-  };
-}
-
-interface ContextEntry {
-  /** "/"-separated, relative to the context. */
-  readonly rel: string;
-  readonly abs: string;
-  readonly stat: Stats;
-}
-
-/**
- * What Docker's CLI puts in a build context: an excluded folder is skipped whole, unless
- * an exception pattern starts with its path ("!app/**" for "app/"); then it is walked
- * but, like Docker, not added itself. Symbolic links are sent as links.
- */
-export async function contextEntries(dir: string, dockerfile = 'Dockerfile', rules?: string): Promise<ContextEntry[]> {
-  const text = rules ?? (await readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => ''));
-  const filter = await contextFilter(text, dockerfile);
-  const out: ContextEntry[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    const names = (await readdir(path.join(dir, rel))).sort();
-    for (const name of names) {
-      const childRel = rel ? `${rel}/${name}` : name;
-      const abs = path.join(dir, childRel);
-      const stat = await lstat(abs);
-      const excluded = filter.excluded(childRel);
-      if (stat.isDirectory()) {
-        if (!excluded) out.push({ rel: childRel, abs, stat });
-        if (!excluded || filter.mayHoldExceptions(childRel)) await walk(childRel);
-      } else if (!excluded) out.push({ rel: childRel, abs, stat });
-    }
-  };
-  await walk('');
-  return out;
-}
-
-/**
- * The build context as a tar stream (tar-stream), exactly the entries Docker's CLI would
- * send, owned by root as the CLI sends them. Files are streamed, never read whole.
- */
-export async function packContext(dir: string, dockerfile = 'Dockerfile'): Promise<Readable> {
-  const [entries, tarStream] = await Promise.all([contextEntries(dir, dockerfile), import('tar-stream')]);
-  const pack = tarStream.pack();
-  void (async () => {
-    for (const e of entries) {
-      const header = { name: e.rel, mode: e.stat.mode & 0o7777, mtime: e.stat.mtime, uid: 0, gid: 0 };
-      if (e.stat.isDirectory()) pack.entry({ ...header, type: 'directory' });
-      else if (e.stat.isSymbolicLink()) pack.entry({ ...header, type: 'symlink', linkname: await readlink(e.abs) });
-      else if (e.stat.isFile()) {
-        await new Promise<void>((resolve, reject) => {
-          const sink = pack.entry({ ...header, type: 'file', size: e.stat.size }, (err) => (err ? reject(err) : resolve()));
-          const source = createReadStream(e.abs);
-          source.on('error', reject);
-          source.pipe(sink);
-        });
-      }
-    }
-    pack.finalize();
-  })().catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
-  return pack as unknown as Readable;
-}
-
-export interface ContextSize {
-  readonly sentBytes: number;
-  readonly sentFiles: number;
-  /** The biggest top-level entries that are sent, biggest first. */
-  readonly largestSent: ReadonlyArray<{ readonly path: string; readonly bytes: number }>;
-}
-
-/** What a build would send, judged by `rules` (default: the folder's own .dockerignore). */
-export async function measureContext(dir: string, dockerfile = 'Dockerfile', rules?: string): Promise<ContextSize> {
-  const files = (await contextEntries(dir, dockerfile, rules)).filter((e) => !e.stat.isDirectory());
-  const sentBytes = files.reduce((n, e) => n + e.stat.size, 0);
-  const top = new Map<string, number>();
-  for (const e of files) {
-    const head = e.rel.includes('/') ? `${e.rel.split('/')[0]}/` : e.rel;
-    top.set(head, (top.get(head) ?? 0) + e.stat.size);
-  }
-  const largestSent = [...top].map(([p, bytes]) => ({ path: p, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
-  return { sentBytes, sentFiles: files.length, largestSent };
-}
