@@ -1,22 +1,23 @@
 // The Kubernetes client, on @kubernetes/client-node (loaded on first use): contexts,
 // namespaces, the facts that tell the kind of cluster, server-side apply of what the
 // extension owns, rollout watching with failures explained, history and rollback,
-// scale, restart, delete, logs. No editor API.
-import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+// scale, restart, delete, logs. The kubeconfig is read and written by kubeconfig.ts, the
+// errors worded by errors.ts, rollouts judged by rollout.ts. No editor API.
 import { Writable } from 'node:stream';
 import type * as k8s from '@kubernetes/client-node';
-import { parse, parseDocument } from 'yaml';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { CancelledError, throwIfCancelled } from '../../common/cancellation';
-import type { ErrorInfo } from '../../common/errors';
-import { UserFacingError, errorMessage } from '../../common/errors';
+import { UserFacingError } from '../../common/errors';
+import { RolloutError, explainApiError, statusOf } from './errors';
+import { loadKubeconfig, peekKubeconfig, writeCurrentContext } from './kubeconfig';
 import type { ClusterFacts } from './detect';
 import type { KubeObject } from '../../deploy/core/manifests';
 import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from '../../deploy/core/manifests';
 import { openSettingAction, t } from '../../common/l10n';
 import { classifyRollout, currentPods, isReady, revisionOf } from './rollout';
+
+export { RolloutError, explainApiError } from './errors';
+export { kubeconfigFiles } from './kubeconfig';
 
 type K8s = typeof k8s;
 let lib: Promise<K8s> | undefined;
@@ -49,14 +50,8 @@ export interface RolloutProgress {
   readonly pods: string;
 }
 
-/** The kubeconfig files kubectl would read: KUBECONFIG's list, or ~/.kube/config. */
-export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] {
-  const list = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
-  return list.length ? list : [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
-}
 
 
-/** The revision a Deployment or ReplicaSet carries (0 before the controller set one). */
 
 /** The label selector of a Deployment's pods. */
 function selectorOf(dep: k8s.V1Deployment): string {
@@ -65,49 +60,11 @@ function selectorOf(dep: k8s.V1Deployment): string {
     .join(',');
 }
 
-/** The HTTP status of a failed API call, if it has one. */
-function statusOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** Pods of the Deployment's current template (by the image id the extension annotates), not being deleted. */
 
 
-/** A rollout that did not finish: what went wrong, in plain words, with the evidence. */
-export class RolloutError extends UserFacingError {
-  constructor(
-    message: string,
-    readonly reason: 'image' | 'crash' | 'pending' | 'timeout' | 'failed',
-    detail?: string,
-    info?: ErrorInfo,
-  ) {
-    super(message, detail, info);
-    this.name = 'RolloutError';
-  }
-}
 
-/** Names a server-side failure in words the user can act on. */
-export function explainApiError(err: unknown, what: string, ctx: { context: string; server: string; user?: string; namespace?: string }): Error {
-  if (err instanceof UserFacingError || err instanceof CancelledError) return err;
-  const e = err as { code?: number | string; body?: unknown; message?: string; cause?: { code?: string } };
-  const status = typeof e.code === 'number' ? e.code : undefined;
-  const body = typeof e.body === 'string' ? safeJson(e.body) : (e.body as { message?: string } | undefined);
-  const netCode = (typeof e.code === 'string' ? e.code : undefined) ?? e.cause?.code ?? /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET)\b/.exec(e.message ?? '')?.[1];
-  if (netCode) return new UserFacingError(t('The cluster of context "{0}" does not answer at {1} ({2}) while trying to {3}. Is it running? Switch context from the status bar if this is not the cluster you meant.', ctx.context, ctx.server, netCode, what), errorMessage(err));
-  if (status === 401) return new UserFacingError(t('The cluster of context "{0}" refused the credentials of user "{1}" (401) while trying to {2}: they may have expired. Refresh them with the tool that made the context, then retry.', ctx.context, ctx.user ?? '?', what), body?.message);
-  if (status === 403) return new UserFacingError(t('You may not {0}{1} (RBAC, context "{2}"): {3}. Ask for that permission or use another namespace.', what, ctx.namespace ? t(' in namespace "{0}"', ctx.namespace) : '', ctx.context, body?.message ?? t('forbidden')), body?.message);
-  if (status) return new UserFacingError(t('The cluster refused to {0} ({1}): {2}', what, status, body?.message ?? e.message ?? ''), errorMessage(err));
-  return new UserFacingError(t('Could not {0}: {1}', what, errorMessage(err)));
-}
 
-function safeJson(s: string): { message?: string } | undefined {
-  try {
-    return JSON.parse(s) as { message?: string };
-  } catch {
-    return { message: s };
-  }
-}
+
 
 export class KubeClient {
   private constructor(
@@ -120,73 +77,13 @@ export class KubeClient {
   /** The kubeconfig kubectl would use; `context` picks another than the current one. */
   static async load(opts: { env?: NodeJS.ProcessEnv; context?: string } = {}): Promise<KubeClient> {
     const l = await load();
-    const env = opts.env ?? process.env;
-    const files = kubeconfigFiles(env);
-    const kc = new l.KubeConfig();
-    const readable = (await Promise.all(files.map((f) => readFile(f, 'utf8').then(() => f, () => undefined)))).filter((f): f is string => !!f);
-    if (readable.length === 0) throw new UserFacingError(t('No kubeconfig found ({0}). Create a local cluster (kind, minikube, k3d, Docker Desktop…) or point KUBECONFIG at its file.', files.join(', ')));
-    let currentFile: string | undefined;
-    try {
-      // Merged as kubectl merges: the first file to name a cluster, user or context wins,
-      // and the first to set current-context sets it (client-node's own merge refuses
-      // duplicate names).
-      const clusters: k8s.Cluster[] = [];
-      const users: k8s.User[] = [];
-      const contexts: k8s.Context[] = [];
-      let currentContext = '';
-      const add = <T extends { name: string }>(into: T[], from: readonly T[]) => {
-        for (const x of from) if (!into.some((y) => y.name === x.name)) into.push(x);
-      };
-      for (const f of readable) {
-        const one = new l.KubeConfig();
-        one.loadFromFile(f);
-        add(clusters, one.clusters);
-        add(users, one.users);
-        add(contexts, one.contexts);
-        if (!currentContext && one.currentContext) {
-          currentContext = one.currentContext;
-          currentFile = f;
-        }
-      }
-      kc.loadFromOptions({ clusters, users, contexts, currentContext });
-    } catch (err) {
-      throw new UserFacingError(t('The kubeconfig does not read: {0}', errorMessage(err)));
-    }
-    if (kc.getContexts().length === 0) throw new UserFacingError(t('The kubeconfig ({0}) has no contexts. Create a local cluster, or add a context.', readable.join(', ')));
-    if (opts.context) {
-      if (!kc.getContextObject(opts.context)) throw new UserFacingError(t('The kubeconfig has no context "{0}".', opts.context));
-      kc.setCurrentContext(opts.context);
-    }
-    if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) kc.setCurrentContext(kc.getContexts()[0]!.name);
-    return new KubeClient(l, kc, currentFile ?? readable[0]!);
+    const { kc, contextFile } = await loadKubeconfig(l, opts);
+    return new KubeClient(l, kc, contextFile);
   }
 
-  /**
-   * The current context and its namespace, read from the kubeconfig files without loading
-   * client-node (for the status bar at start-up); undefined when there is no kubeconfig.
-   */
-  static async peek(env: NodeJS.ProcessEnv = process.env): Promise<{ context: string; namespace: string } | undefined> {
-    let current = '';
-    const namespaces = new Map<string, string>();
-    let any = false;
-    for (const f of kubeconfigFiles(env)) {
-      const text = await readFile(f, 'utf8').catch(() => undefined);
-      if (text === undefined) continue;
-      let doc: { 'current-context'?: unknown; contexts?: Array<{ name?: unknown; context?: { namespace?: unknown } }> } | undefined;
-      try {
-        doc = parse(text) as typeof doc;
-      } catch {
-        continue;
-      }
-      any = true;
-      if (!current && typeof doc?.['current-context'] === 'string') current = doc['current-context'];
-      for (const c of doc?.contexts ?? []) {
-        if (typeof c?.name === 'string' && !namespaces.has(c.name)) namespaces.set(c.name, typeof c.context?.namespace === 'string' ? c.context.namespace : 'default');
-      }
-    }
-    if (!any || namespaces.size === 0) return undefined;
-    const context = current && namespaces.has(current) ? current : [...namespaces.keys()][0]!;
-    return { context, namespace: namespaces.get(context)! };
+  /** See peekKubeconfig (no client-node loaded). */
+  static peek(env: NodeJS.ProcessEnv = process.env): Promise<{ context: string; namespace: string } | undefined> {
+    return peekKubeconfig(env);
   }
 
   get context(): string {
@@ -216,9 +113,7 @@ export class KubeClient {
   /** Makes `name` the current context in the kubeconfig file, as `kubectl config use-context` does (comments kept). */
   async useContext(name: string): Promise<void> {
     if (!this.kc.getContextObject(name)) throw new UserFacingError(t('The kubeconfig has no context "{0}".', name));
-    const doc = parseDocument(await readFile(this.contextFile, 'utf8'));
-    doc.set('current-context', name);
-    await writeFile(this.contextFile, doc.toString());
+    await writeCurrentContext(this.contextFile, name);
     this.kc.setCurrentContext(name);
   }
 

@@ -1,11 +1,12 @@
 // Loading kubeconfig files as kubectl does: KUBECONFIG's list, missing files skipped, the
 // first file to name a context wins, use-context written where current-context was set.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../../src/common/errors';
 import { KubeClient } from '../../../src/kube/core/client';
+import { writeCurrentContext } from '../../../src/kube/core/kubeconfig';
 
 const config = (ctx: string, server: string, current?: string) => `# mine
 apiVersion: v1
@@ -72,5 +73,23 @@ describe('kubeconfig loading', () => {
     writeFileSync(b, 'current-context: [unclosed');
     assert.deepEqual(await KubeClient.peek({ KUBECONFIG: [b, a].join(path.delimiter) }), { context: 'one', namespace: 'ns-one' });
     assert.equal(await KubeClient.peek({ KUBECONFIG: path.join(dir, 'missing') }), undefined);
+  });
+
+  it('use-context writes through a temporary file renamed over the kubeconfig: its mode and comments are kept and nothing is left beside it', async () => {
+    const file = path.join(dir, 'private-config');
+    writeFileSync(file, config('a', 'https://a.example:6443', 'a') + '# kept comment\n');
+    chmodSync(file, 0o600);
+    await writeCurrentContext(file, 'other');
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /current-context: other/);
+    assert.match(text, /# kept comment/);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+    // A kubeconfig that cannot be read is an error, and leaves no temporary file either.
+    const folder = path.join(dir, 'as-folder');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'x'), 'x');
+    await assert.rejects(writeCurrentContext(folder, 'a'));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
   });
 });
