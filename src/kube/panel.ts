@@ -20,6 +20,7 @@ export class DeploymentPanel {
   private static readonly open = new Map<string, DeploymentPanel>();
   private readonly subs: vscode.Disposable[] = [];
   private readonly loads = new LatestOnly();
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   static show(extensionUri: vscode.Uri, service: KubeService, ref: PanelRef, log: ComponentLogger, restored?: vscode.WebviewPanel): DeploymentPanel {
     const key = `${ref.context}/${ref.namespace}/${ref.name}`;
@@ -43,7 +44,7 @@ export class DeploymentPanel {
 
   /** After a deploy or an action from the tree: every open panel shows the cluster as it is now. */
   static refreshAll(): void {
-    for (const p of DeploymentPanel.open.values()) void p.load();
+    for (const p of DeploymentPanel.open.values()) p.reloadSoon();
   }
 
   static serializer(extensionUri: vscode.Uri, service: KubeService, log: ComponentLogger): vscode.Disposable {
@@ -70,9 +71,10 @@ export class DeploymentPanel {
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (isFromDeployment(m)) void this.onMessage(m).catch((err: unknown) => showError(err, this.log, { context: `deployment panel: ${m.type}` }));
       }),
-      service.onDidChange(() => void this.load()),
+      service.onDidChange(() => this.reloadSoon()),
       panel.onDidDispose(() => {
         this.loads.cancel();
+        if (this.reloadTimer) clearTimeout(this.reloadTimer);
         onClose();
         this.subs.forEach((s) => s.dispose());
       }),
@@ -94,10 +96,10 @@ export class DeploymentPanel {
         return this.load();
       case 'rollback':
         await vscode.commands.executeCommand(Commands.kubernetesRollback, this.node(), m.revision);
-        return this.load();
+        return this.reloadSoon();
       case 'forward':
         await this.service.forwardTo(this.ref.namespace, this.ref.name).catch((err: unknown) => showError(err, this.log, { context: 'deployment panel: port-forward' }));
-        return this.load();
+        return this.reloadSoon();
       case 'openDocs':
         await vscode.commands.executeCommand(Commands.kubernetesOpenDocs, this.node());
         return;
@@ -128,6 +130,18 @@ export class DeploymentPanel {
     } catch (err) {
       return { status: 0, ms: 0, body: '', error: errorMessage((err as { cause?: unknown }).cause ?? err) };
     }
+  }
+
+  /**
+   * One reload for a burst of reasons: an action, the service's change event it causes and
+   * refreshAll() after it all ask within moments of each other.
+   */
+  private reloadSoon(): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.load();
+    }, 150);
   }
 
   /**
