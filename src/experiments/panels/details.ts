@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { errorMessage } from '../../common/errors';
+import type { DetailsState, FromDetails, ToDetails } from '../../webview/contract/experiments';
+import { isFromDetails } from '../../webview/contract/experiments';
+import { WebviewPanels } from '../../vscode/ids';
+import { showError } from '../../vscode/errors';
+import { findRunModel } from '../core/runModel';
+import type { ExperimentSources } from '../service';
+
+import type { PanelHooks, RunRef } from './shared';
+import { panel, viewRun } from './shared';
+
+const TEXT_EXT = /\.(txt|md|json|ya?ml|csv|tsv|log|py|ipynb|html|xml|ini|cfg|toml|sh|MLmodel)$|(^|\/)MLmodel$/i;
+const IMAGE_EXT = /\.(png|jpe?g|gif|svg|webp|bmp)$/i;
+
+/** One run: params, metrics with sparklines, tags, artifacts, the model's signature. */
+export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentSources, ref: RunRef, hooks: PanelHooks, restored?: vscode.WebviewPanel): Promise<void> {
+  const { log, storage } = hooks;
+  const p = panel(WebviewPanels.runDetails, ref.run.name, extensionUri, 'run-details', restored);
+  const post = (m: ToDetails): Thenable<boolean> => p.webview.postMessage(m);
+  let modelUri: string | undefined;
+  const build = async (): Promise<DetailsState> => {
+    const keys = Object.keys(ref.run.metrics).slice(0, 50);
+    const histories: Record<string, number[]> = {};
+    await Promise.all(
+      keys.map(async (k) => {
+        try {
+          histories[k] = (await ref.source.metricHistory(ref.run, k)).map((pt) => pt.value);
+        } catch (err) {
+          log.warn(`history of ${k}: ${errorMessage(err)}`);
+        }
+      }),
+    );
+    const [artifacts, model] = await Promise.all([ref.source.artifacts(ref.run).catch(() => []), findRunModel(ref.source, ref.run).catch(() => undefined)]);
+    modelUri = model?.uri;
+    return {
+      run: viewRun(ref.run, sources.experimentName(ref.source, ref.run.experimentId)),
+      sourceLabel: ref.source.label,
+      histories,
+      artifacts,
+      ...(model ? { signature: { modelUri: model.uri, ...model.signature } } : {}),
+      canScaffold: !!model,
+      restore: { sourceId: ref.source.id, experimentIds: [ref.run.experimentId], runIds: [ref.run.id] },
+      strings: {
+        copyId: vscode.l10n.t('Copy Run Id'),
+        scaffold: vscode.l10n.t('Scaffold a Model API from This Run'),
+        id: vscode.l10n.t('Run id'),
+        experiment: vscode.l10n.t('Experiment'),
+        source: vscode.l10n.t('Source'),
+        status: vscode.l10n.t('Status'),
+        start: vscode.l10n.t('Started'),
+        duration: vscode.l10n.t('Duration'),
+        commit: vscode.l10n.t('Git commit'),
+        parent: vscode.l10n.t('Parent run'),
+        metrics: vscode.l10n.t('Metrics'),
+        params: vscode.l10n.t('Params'),
+        tags: vscode.l10n.t('Tags'),
+        signature: vscode.l10n.t('Model signature'),
+        inputs: vscode.l10n.t('Inputs'),
+        outputs: vscode.l10n.t('Outputs'),
+        artifacts: vscode.l10n.t('Artifacts'),
+        noArtifacts: vscode.l10n.t('No artifacts.'),
+      },
+    };
+  };
+  const sub = p.webview.onDidReceiveMessage(async (m: unknown) => {
+    if (!isFromDetails(m)) return;
+    const msg: FromDetails = m;
+    try {
+      switch (msg.type) {
+        case 'ready':
+          await post({ type: 'state', state: await build() });
+          return;
+        case 'listArtifacts':
+          try {
+            await post({ type: 'artifacts', dir: msg.dir, entries: await ref.source.artifacts(ref.run, msg.dir) });
+          } catch (err) {
+            await post({ type: 'artifacts', dir: msg.dir, entries: [], error: errorMessage(err) });
+          }
+          return;
+        case 'openArtifact':
+          await openArtifact(ref, msg.path, storage);
+          return;
+        case 'copy':
+          await vscode.env.clipboard.writeText(msg.text);
+          void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', msg.text), 3000);
+          return;
+        case 'scaffold':
+          if (modelUri) hooks.scaffold(modelUri, ref.run.name);
+          return;
+      }
+    } catch (err) {
+      void showError(err, log, { context: `run details of ${ref.run.id}: ${msg.type}` });
+    }
+  });
+  p.onDidDispose(() => sub.dispose());
+}
+
+/** Text and images open in the editor; anything else is downloaded (streamed) where the user says. */
+async function openArtifact(ref: RunRef, artifactPath: string, storage: vscode.Uri): Promise<void> {
+  const name = artifactPath.split('/').pop() ?? artifactPath;
+  if (TEXT_EXT.test(artifactPath) || IMAGE_EXT.test(artifactPath)) {
+    const dir = createHash('sha256').update(`${ref.source.id}|${ref.run.id}`).digest('hex').slice(0, 16);
+    const dest = path.join(storage.fsPath, 'artifacts', dir, ...artifactPath.split('/'));
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}', name), cancellable: true }, (_p, token) => ref.source.downloadArtifact(ref.run, artifactPath, dest, token));
+    const uri = vscode.Uri.file(dest);
+    if (IMAGE_EXT.test(artifactPath)) await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
+    else await vscode.window.showTextDocument(uri, { preview: true });
+    return;
+  }
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', name)), title: vscode.l10n.t('Save artifact {0}', name) });
+  if (!target) return;
+  const bytes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}', name), cancellable: true }, (_p, token) => ref.source.downloadArtifact(ref.run, artifactPath, target.fsPath, token));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0} ({1} bytes).', target.fsPath, bytes));
+}
