@@ -3,6 +3,7 @@ import { errorMessage } from '../../common/errors';
 import type { FromTable, TableState, ToTable } from '../../webview/contract/experiments';
 import { isFromTable, keysOf, tableWire } from '../../webview/contract/experiments';
 import { Commands, WebviewPanels } from '../../vscode/ids';
+import { guarded } from '../../vscode/errors';
 import { LatestOnly } from '../../common/latest';
 import type { Experiment, Run } from '../core/model';
 import type { ExperimentSource } from '../core/sources';
@@ -42,9 +43,11 @@ export class RunsTable {
     onClose: () => void,
   ) {
     this.subs.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isFromTable(m)) void this.onMessage(m);
-      }),
+      panel.webview.onDidReceiveMessage(
+        guarded(sources.log, 'runs table', (m: unknown) => {
+          if (isFromTable(m)) return this.onMessage(m);
+        }),
+      ),
       sources.onDidChangeSource((s) => {
         if (s.id === source.id) void this.load();
       }),
