@@ -54,10 +54,6 @@ export class Extension extends Disposable {
 
     const modelApis = (this.modelApis = this.register(new ModelApiIndex(this.logger.for('model-apis'))));
     this.register(new ModelApisTree(modelApis));
-    // Finds the workspace's Model APIs soon after start-up (not during activation), so the
-    // Explorer offers Containerize and Deploy on their folders before the view is opened.
-    const discover = setTimeout(() => void modelApis.list(), 1500);
-    this.register({ dispose: () => clearTimeout(discover) });
     const wizard = this.register(new ScaffoldWizard(context.extensionUri, modelApis, this.logger.for('scaffold')));
     registerScaffoldCommands(this.commands, context.extensionUri, modelApis, wizard, this.logger.for('scaffold'));
 

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { CancellationTokenLike } from './cancellation';
 import { CancelledError } from './cancellation';
+import { t } from './l10n';
 
 /** The executable could not be started because it does not exist (ENOENT). */
 export class ToolNotFoundError extends Error {
@@ -160,6 +161,8 @@ export function start(command: string, args: readonly string[], opts: RunOptions
   const cancel = opts.token?.onCancellationRequested(() => fail(new CancelledError()));
   if (opts.token?.isCancellationRequested) fail(new CancelledError());
 
+  // Exited as soon as the process has (its pipes may close a moment later).
+  child.once('exit', () => (exited = true));
   const done = new Promise<RunResult>((resolve, reject) => {
     child.once('error', (e: NodeJS.ErrnoException) => {
       exited = true;
@@ -186,6 +189,7 @@ export function start(command: string, args: readonly string[], opts: RunOptions
       return exited;
     },
     async stop(graceMs = 5000) {
+      // After the leader has exited its group id may be reused: nothing is signalled then.
       if (exited || child.pid === undefined) return;
       const gone = done.then(
         () => undefined,
@@ -195,7 +199,7 @@ export function start(command: string, args: readonly string[], opts: RunOptions
       const kill = setTimeout(() => signalTree(child, 'SIGKILL'), graceMs);
       await gone;
       clearTimeout(kill);
-      // The group's other members may outlive the leader by a moment.
+      // The group's other members (a server's workers) may outlive the leader by a moment.
       signalTree(child, 'SIGKILL');
       for (let i = 0; i < 50 && groupAlive(child.pid); i++) await new Promise((r) => setTimeout(r, 100));
     },
@@ -215,6 +219,6 @@ export function lastLines(text: string, n = 3): string {
       .split('\n')
       .filter((l) => l.trim() !== '')
       .slice(-n)
-      .join(' ') || 'no output'
+      .join(' ') || t('no output')
   );
 }

@@ -39,3 +39,8 @@ export function activatedEnv(python: string, env: NodeJS.ProcessEnv = process.en
   delete out.PYTHONHOME;
   return out;
 }
+
+/** The environment for a tool run as `command` ([python, -m, tool] runs in that Python's environment; a bare tool in ours). */
+export function toolEnv(command: readonly string[], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return command[1] === '-m' && command[0] ? activatedEnv(command[0], env) : { ...env };
+}

@@ -1,19 +1,7 @@
 import * as vscode from 'vscode';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Commands } from '../vscode/ids';
-
-const isFile = async (p: string): Promise<boolean> => (await stat(p).catch(() => undefined))?.isFile() ?? false;
-
-/** The folder with the Dockerfile (or the project marker) at or above `start`, within its workspace folder; read asynchronously, off the extension host's hot path. */
-async function projectRoot(start: string): Promise<string | undefined> {
-  const stop = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(start))?.uri.fsPath;
-  if (!stop) return undefined;
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if ((await isFile(path.join(dir, 'Dockerfile'))) || (await isFile(path.join(dir, '.mlops', 'project.json')))) return dir;
-    if (dir === stop || path.dirname(dir) === dir) return undefined;
-  }
-}
+import { hasDockerfile, projectRootOf } from './projectRoot';
 
 /** "Containerize and Deploy" and "Build Image" above a Dockerfile, and above the app file of a project that has one. */
 export class DeployCodeLens implements vscode.CodeLensProvider {
@@ -21,8 +9,8 @@ export class DeployCodeLens implements vscode.CodeLensProvider {
     if (doc.uri.scheme !== 'file') return [];
     const dir = path.dirname(doc.uri.fsPath);
     const isDockerfile = doc.languageId === 'dockerfile' || path.basename(doc.uri.fsPath) === 'Dockerfile';
-    const root = isDockerfile ? dir : await projectRoot(dir);
-    if (!root || !(await isFile(path.join(root, 'Dockerfile')))) return [];
+    const root = isDockerfile ? dir : await projectRootOf(dir);
+    if (!root || !(await hasDockerfile(root))) return [];
     const range = new vscode.Range(0, 0, 0, 0);
     const folder = vscode.Uri.file(root);
     return [

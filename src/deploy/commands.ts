@@ -1,7 +1,7 @@
 // One-click Containerize and Deploy: the command, its output channel, the CodeLens above
 // Dockerfiles and app files, and the status bar button.
 import * as vscode from 'vscode';
-import { existsSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
@@ -12,6 +12,7 @@ import { showError } from '../vscode/errors';
 import type { DeployResult } from './core/deploy';
 import type { KubeCommandContext, WorkloadNode } from '../kube/commands/shared';
 import { DeployCodeLens } from './codelens';
+import { hasDockerfile, projectRootOf } from './projectRoot';
 import { deployStatusItem } from './statusBar';
 
 export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposable {
@@ -24,10 +25,9 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
   disposables.push(deployStatusItem(modelApis));
 
   registry.register(Commands.deployShowOutput, () => output().show(true));
-  // The tree refreshes on the service's change event.
   registry.register(Commands.deployContainerizeAndDeploy, async (arg?: unknown) => {
     const dir = await projectDirFor(arg, modelApis);
-    if (!existsSync(path.join(dir, 'Dockerfile'))) {
+    if (!(await hasDockerfile(dir))) {
       const scaffold = vscode.l10n.t('New Model API Here…');
       const choice = await vscode.window.showWarningMessage(
         vscode.l10n.t('{0} has no Dockerfile to containerize.', path.basename(dir)),
@@ -121,27 +121,20 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
   return vscode.Disposable.from(...disposables);
 }
 
-/** The folder with the Dockerfile (or the project marker) at or above `start`, within the workspace. */
-function projectRootOf(start: string): string | undefined {
-  const stop = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(start))?.uri.fsPath;
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'Dockerfile')) || existsSync(path.join(dir, '.mlops', 'project.json'))) return dir;
-    if (dir === stop || path.dirname(dir) === dir || !stop) return undefined;
-  }
-}
 
 /** The project a deploy was invoked on: a folder or file in the explorer, a Model API, a deployed workload, the active editor, or one the user picks. */
 async function projectDirFor(arg: unknown, modelApis: ModelApiIndex): Promise<string> {
   if (arg instanceof vscode.Uri) {
-    const isDir = existsSync(arg.fsPath) && statSync(arg.fsPath).isDirectory();
-    return isDir ? (projectRootOf(arg.fsPath) ?? arg.fsPath) : (projectRootOf(path.dirname(arg.fsPath)) ?? path.dirname(arg.fsPath));
+    const isDir = (await stat(arg.fsPath).catch(() => undefined))?.isDirectory() ?? false;
+    const dir = isDir ? arg.fsPath : path.dirname(arg.fsPath);
+    return (await projectRootOf(dir)) ?? dir;
   }
   if (isModelApiProject(arg)) return arg.dir;
   const project = (arg as WorkloadNode | undefined)?.kind === 'workload' ? (arg as WorkloadNode).workload.project : undefined;
-  if (project && existsSync(project)) return project;
+  if (project && (await stat(project).catch(() => undefined))) return project;
   const projects = await modelApis.list();
   const active = vscode.window.activeTextEditor?.document.uri;
-  const fromEditor = active?.scheme === 'file' ? projectRootOf(path.dirname(active.fsPath)) : undefined;
+  const fromEditor = active?.scheme === 'file' ? await projectRootOf(path.dirname(active.fsPath)) : undefined;
   if (fromEditor && projects.some((p) => p.dir === fromEditor)) return fromEditor;
   if (projects.length === 0) throw new UserFacingError(vscode.l10n.t('There is no model API in this workspace to deploy: run "MLOps: New Model API…" first, or right-click a folder with a Dockerfile.'));
   if (projects.length === 1) return projects[0]!.dir;

@@ -16,6 +16,7 @@ export function deployStatusItem(modelApis: ModelApiIndex): vscode.Disposable {
     );
   };
   const sub = modelApis.onDidChange(update);
+  // Right after activation: this first list() also sets the Explorer's Model API folders context key.
   const timer = setTimeout(update, 0);
   return {
     dispose: () => {

@@ -36,8 +36,8 @@ const PROMPTS = ['showInformationMessage', 'showWarningMessage', 'showErrorMessa
 /**
  * Replaces the `window.show*` prompts with answers, in order: each entry answers one call (a
  * value, or a function of the call's arguments). A prompt with no answer left (or none
- * given) is dismissed, as Escape would, and recorded: every question asked is in `asked`,
- * so an unexpected error toast or question shows in the test's assertion message.
+ * given) is dismissed, as Escape would, and recorded in `asked`. An error toast fails the
+ * test unless `showErrorMessage` answers were given (the test expects errors).
  * `restore()` puts back what was there before.
  */
 export function answer(answers: { [K in keyof Window]?: Array<Answer<K> | unknown> }): { asked: Asked[]; restore: () => void } {
@@ -47,9 +47,11 @@ export function answer(answers: { [K in keyof Window]?: Array<Answer<K> | unknow
   const given = answers as Record<string, unknown[] | undefined>;
   for (const method of PROMPTS) {
     const queue = [...(given[method] ?? [])];
+    const expected = method !== 'showErrorMessage' || given[method] !== undefined;
     originals.set(method, w[method]);
     w[method] = (...args: unknown[]) => {
       asked.push(describe(method, args));
+      if (!expected) unexpectedErrors.push(asked.at(-1)!.text);
       const next = queue.shift();
       return Promise.resolve(typeof next === 'function' ? (next as (...a: unknown[]) => unknown)(...args) : next);
     };
@@ -62,10 +64,18 @@ export function answer(answers: { [K in keyof Window]?: Array<Answer<K> | unknow
   };
 }
 
+/** Error toasts no test asked for: a command that failed behind the wrapper (which turns every error into a toast). */
+const unexpectedErrors: string[] = [];
+
 // Between and around the tests' own answers, every prompt is dismissed, never shown.
 let guard: { restore: () => void } | undefined;
 beforeEach(() => {
   guard ??= answer({});
+});
+// A test passes only if no command it ran showed an error it did not expect (pass showErrorMessage answers to expect one).
+afterEach(() => {
+  const errors = unexpectedErrors.splice(0);
+  if (errors.length) throw new Error(`unexpected error toasts: ${errors.join(' | ')}`);
 });
 after(() => {
   guard?.restore();

@@ -4,9 +4,8 @@ import { errorMessage } from '../../common/errors';
 import { Commands, Settings } from '../../vscode/ids';
 import type { KubeCommandContext } from './shared';
 
-export function registerContextCommands(ctx: KubeCommandContext): vscode.Disposable {
+export function registerContextCommands(ctx: KubeCommandContext): void {
   const { registry, service, log } = ctx;
-  const disposables: vscode.Disposable[] = [];
   registry.register(Commands.kubernetesRefresh, () => service.reload());
   registry.register(Commands.kubernetesSwitchContext, async () => {
     const client = await service.client();
@@ -46,5 +45,4 @@ export function registerContextCommands(ctx: KubeCommandContext): vscode.Disposa
     service.fireChanged();
   });
 
-  return vscode.Disposable.from(...disposables);
 }

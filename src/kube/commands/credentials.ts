@@ -3,9 +3,8 @@ import * as vscode from 'vscode';
 import { Commands } from '../../vscode/ids';
 import type { KubeCommandContext } from './shared';
 
-export function registerCredentialCommands(ctx: KubeCommandContext): vscode.Disposable {
+export function registerCredentialCommands(ctx: KubeCommandContext): void {
   const { registry, service, credentials } = ctx;
-  const disposables: vscode.Disposable[] = [];
   registry.register(Commands.kubernetesSetRegistryCredentials, async () => {
     const current = service.settings().registry;
     const host = await vscode.window.showInputBox({ title: vscode.l10n.t('Registry (host[:port])'), value: current, validateInput: (v) => (/^[^\s/]+(\/\S*)?$/.test(v) ? undefined : vscode.l10n.t('A registry host, e.g. ghcr.io or localhost:5000')) });
@@ -18,5 +17,4 @@ export function registerCredentialCommands(ctx: KubeCommandContext): vscode.Disp
     void vscode.window.showInformationMessage(vscode.l10n.t('Saved the credentials for {0} in the editor\'s secret storage.', host));
   });
 
-  return vscode.Disposable.from(...disposables);
 }

@@ -10,9 +10,8 @@ import type { KubeNode } from '../tree';
 import type { KubeCommandContext } from './shared';
 import { workloadFor } from './shared';
 
-export function registerForwardCommands(ctx: KubeCommandContext): vscode.Disposable {
+export function registerForwardCommands(ctx: KubeCommandContext): void {
   const { registry, service } = ctx;
-  const disposables: vscode.Disposable[] = [];
   registry.register(Commands.kubernetesPortForward, async (node?: KubeNode) => {
     const client = await service.client();
     const w = await workloadFor(node, client, service);
@@ -64,5 +63,4 @@ export function registerForwardCommands(ctx: KubeCommandContext): vscode.Disposa
     await vscode.env.openExternal(vscode.Uri.parse(`${(await endpointOf(node)).url}/docs`));
   });
 
-  return vscode.Disposable.from(...disposables);
 }

@@ -28,12 +28,9 @@ export function registerKubernetesCommands(
     DeploymentPanel.refreshAll();
   };
   const ctx: KubeCommandContext = { registry, service, docker, modelApis, context, credentials, log, changed };
-  return vscode.Disposable.from(
-    DeploymentPanel.serializer(context.extensionUri, service, log),
-    registerDeployCommands(ctx),
-    registerContextCommands(ctx),
-    registerForwardCommands(ctx),
-    registerWorkloadCommands(ctx),
-    registerCredentialCommands(ctx),
-  );
+  // The commands themselves are disposed by the registry; these own a channel, terminals, a panel serializer.
+  registerContextCommands(ctx);
+  registerForwardCommands(ctx);
+  registerCredentialCommands(ctx);
+  return vscode.Disposable.from(DeploymentPanel.serializer(context.extensionUri, service, log), registerDeployCommands(ctx), registerWorkloadCommands(ctx));
 }

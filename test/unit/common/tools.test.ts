@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { activatedEnv } from '../../../src/common/tools';
+import { activatedEnv, toolEnv } from '../../../src/common/tools';
 
 describe('activatedEnv (common/tools)', () => {
   it('a virtual environment’s interpreter: its bin first on the PATH and VIRTUAL_ENV, as an activated terminal has them', () => {
@@ -26,5 +26,10 @@ describe('activatedEnv (common/tools)', () => {
     assert.equal(sys.PATH, ['/opt/python3.12/bin', '/usr/bin'].join(path.delimiter));
     assert.equal(sys.VIRTUAL_ENV, undefined);
     assert.deepEqual(activatedEnv('python3', { PATH: '/usr/bin' }), { PATH: '/usr/bin' });
+  });
+
+  it('toolEnv: a tool run as [python, -m, tool] gets that Python’s environment; a bare tool ours', () => {
+    assert.equal(toolEnv(['/opt/py/bin/python', '-m', 'dvc'], { PATH: '/usr/bin' }).PATH, ['/opt/py/bin', '/usr/bin'].join(path.delimiter));
+    assert.deepEqual(toolEnv(['dvc'], { PATH: '/usr/bin' }), { PATH: '/usr/bin' });
   });
 });

@@ -66,4 +66,14 @@ describe('experiments: dvc exp show --json', () => {
     assert.deepEqual({ status: base.runs[1].status, parent: base.runs[1].parentId, acc: base.runs[1].metrics.acc }, { status: 'RUNNING', parent: 'a'.repeat(40), acc: 0.95 });
     assert.deepEqual(flatten({ a: { b: { c: 1 } }, d: null }), { 'a.b.c': 1, d: null });
   });
+
+  it('says which file DVC could not read instead of dropping it (a metrics output whose cache was never pulled, as in iterative/example-get-started)', () => {
+    // The shape `dvc exp show --json` gives for that repository without `dvc pull`.
+    const unread = { 'eval/metrics.json': { error: { type: 'DataIndexDirError', msg: "failed to load directory ('eval',)" } } };
+    const json = JSON.stringify([{ rev: 'b'.repeat(40), name: 'main', data: { timestamp: '2023-08-26T10:00:00', params: { 'params.yaml': { data: { train: { seed: 20170428 } } } }, metrics: unread }, experiments: [{ name: 'minor-coos', revs: [{ rev: 'c'.repeat(40), name: 'minor-coos', data: { params: {}, metrics: unread } }] }] }]);
+    const [base] = parseExpShow(json);
+    assert.deepEqual(base!.runs.map((r) => r.tags['dvc.error']), ["eval/metrics.json: failed to load directory ('eval',)", "eval/metrics.json: failed to load directory ('eval',)"]);
+    assert.deepEqual(base!.runs[0]!.metrics, {});
+    assert.equal(base!.runs[0]!.params['train.seed'], '20170428');
+  });
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CancellationTokenLike } from '../../../common/cancellation';
 import { UserFacingError } from '../../../common/errors';
 import { lastLines, ProcessTimeoutError, run, ToolNotFoundError } from '../../../common/process';
-import { activatedEnv } from '../../../common/tools';
+import { toolEnv } from '../../../common/tools';
 import type { Run, RunStatus } from '../model';
 import { t } from '../../../common/l10n';
 
@@ -53,6 +53,11 @@ function fromFiles(files: ExpData['params']): Record<string, unknown> {
   return out;
 }
 
+function fileError(e: unknown): string {
+  const o = e as { msg?: unknown; type?: unknown } | null;
+  return typeof o?.msg === 'string' ? o.msg : typeof o?.type === 'string' ? o.type : String(e);
+}
+
 const EXECUTOR_STATUS: Record<string, RunStatus> = { running: 'RUNNING', queued: 'QUEUED', failed: 'FAILED', success: 'FINISHED' };
 
 function toRun(r: ExpRev, baseline: string, status: RunStatus): Run {
@@ -63,6 +68,11 @@ function toRun(r: ExpRev, baseline: string, status: RunStatus): Run {
       .map(([k, v]) => [k, Number(v)]),
   );
   const ts = r.data?.timestamp ? Date.parse(`${r.data.timestamp}Z`) : undefined;
+  // A file DVC could not read (a metrics output whose cache was never pulled, say) is said, not dropped.
+  const errors = [
+    ...(r.error?.msg ? [r.error.msg] : []),
+    ...Object.entries({ ...(r.data?.params ?? {}), ...(r.data?.metrics ?? {}) }).flatMap(([file, f]) => (f?.error ? [`${file}: ${fileError(f.error)}`] : [])),
+  ];
   return {
     id: r.rev,
     name: r.name ?? (r.rev === 'workspace' ? 'workspace' : r.rev.slice(0, 7)),
@@ -71,7 +81,7 @@ function toRun(r: ExpRev, baseline: string, status: RunStatus): Run {
     ...(ts !== undefined && !Number.isNaN(ts) ? { startTime: ts } : {}),
     params,
     metrics,
-    tags: r.error?.msg ? { 'dvc.error': r.error.msg } : {},
+    ...(errors.length ? { tags: { 'dvc.error': errors.join('; ') } } : { tags: {} }),
     ...(r.rev !== 'workspace' && r.rev !== baseline ? { parentId: baseline } : {}),
     ...(r.rev !== 'workspace' ? { gitCommit: r.rev } : {}),
   };
@@ -116,7 +126,7 @@ export interface DvcOptions {
 export async function runDvc(args: readonly string[], opts: DvcOptions): Promise<string> {
   const [cmd, ...pre] = opts.command;
   // DVC started from an interpreter ([python, -m, dvc]) runs its stages in that interpreter's environment.
-  const env = { ...(pre[0] === '-m' ? activatedEnv(cmd) : process.env), DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' };
+  const env = { ...toolEnv(opts.command), DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' };
   // An experiment runs the user's whole pipeline: no timeout of ours, only their Cancel.
   const long = args[0] === 'exp' && (args[1] === 'run' || args[1] === 'apply' || args[1] === 'branch');
   let r;

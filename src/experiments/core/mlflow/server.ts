@@ -11,7 +11,7 @@ import { ErrorCode, hasCode, UserFacingError } from '../../../common/errors';
 import { freePort } from '../../../common/net';
 import type { RunningProcess } from '../../../common/process';
 import { start, ToolNotFoundError } from '../../../common/process';
-import { activatedEnv } from '../../../common/tools';
+import { toolEnv } from '../../../common/tools';
 import { MlflowFileStore } from './fileStore';
 import { t } from '../../../common/l10n';
 
@@ -75,7 +75,7 @@ export class LocalMlflowServer {
   }
 
   private get exited(): boolean {
-    return this.process.exited || this.process.child.exitCode !== null || this.process.child.signalCode !== null;
+    return this.process.exited;
   }
 
   get pid(): number | undefined {
@@ -118,8 +118,7 @@ export class LocalMlflowServer {
     try {
       // A server: no timeout of the runner's; readiness has its own deadline below.
       // Started from an interpreter ([python, -m, mlflow]), it finds that environment's gunicorn.
-      const base = pre[0] === '-m' ? activatedEnv(cmd) : process.env;
-      proc = start(cmd, args, { cwd: folder, env: { ...base, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0 });
+      proc = start(cmd, args, { cwd: folder, env: { ...toolEnv(opts.command), MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0 });
     } finally {
       closeSync(fd);
     }
