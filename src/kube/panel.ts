@@ -4,10 +4,11 @@ import { readSamplePayload } from '../scaffold/core/payload';
 import { errorMessage } from '../common/errors';
 import type { DeploymentState, EndpointResponse, FromDeployment, PanelRef, ToDeployment } from '../webview/contract/deployment';
 import { isFromDeployment } from '../webview/contract/deployment';
+import type { Numbered } from '../webview/contract/host';
 import { Commands, WebviewPanels } from '../vscode/ids';
 import { showError } from '../vscode/errors';
 import type { ComponentLogger } from '../vscode/logger';
-import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
+import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import { summarizeDeployment, summarizePod } from './core/model';
 import type { KubeService } from './service';
 
@@ -18,7 +19,7 @@ import type { KubeService } from './service';
  */
 export class DeploymentPanel {
   private static readonly open = new Map<string, DeploymentPanel>();
-  private readonly subs: vscode.Disposable[] = [];
+  private readonly host: WebviewHost<FromDeployment, ToDeployment>;
   private readonly loads = new LatestOnly();
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -32,11 +33,7 @@ export class DeploymentPanel {
       return existing;
     }
     const title = vscode.l10n.t('Deployment: {0}', ref.name);
-    const p = restored ?? vscode.window.createWebviewPanel(WebviewPanels.deployment, title, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: webviewResourceRoots(extensionUri) });
-    p.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(extensionUri) };
-    p.title = title;
-    p.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'mlops.svg');
-    p.webview.html = webviewHtml(p.webview, extensionUri, { title, script: 'dist/webviews/deployment.js', styles: ['media/webviews/base.css', 'media/webviews/deployment.css'] });
+    const p = openPanel(WebviewPanels.deployment, extensionUri, { title, script: 'deployment', styles: ['base', 'deployment'] }, restored);
     const panel = new DeploymentPanel(p, service, ref, log, () => DeploymentPanel.open.delete(key));
     DeploymentPanel.open.set(key, panel);
     return panel;
@@ -67,29 +64,20 @@ export class DeploymentPanel {
     private readonly log: ComponentLogger,
     onClose: () => void,
   ) {
-    this.subs.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isFromDeployment(m)) void this.onMessage(m).catch((err: unknown) => showError(err, this.log, { context: `deployment panel: ${m.type}` }));
-      }),
-      service.onDidChange(() => this.reloadSoon()),
-      panel.onDidDispose(() => {
-        this.loads.cancel();
-        if (this.reloadTimer) clearTimeout(this.reloadTimer);
-        onClose();
-        this.subs.forEach((s) => s.dispose());
-      }),
-    );
-  }
-
-  private post(m: ToDeployment): void {
-    void this.panel.webview.postMessage(m);
+    this.host = new WebviewHost(panel, { name: 'deployment panel', log, accepts: isFromDeployment, onMessage: (m) => this.onMessage(m) });
+    this.host.register(service.onDidChange(() => this.reloadSoon()));
+    this.host.onDidClose(() => {
+      this.loads.cancel();
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      onClose();
+    });
   }
 
   private node(): unknown {
     return { kind: 'workload', context: this.ref.context, workload: { name: this.ref.name, namespace: this.ref.namespace } };
   }
 
-  private async onMessage(m: FromDeployment): Promise<void> {
+  private async onMessage(m: FromDeployment & Numbered): Promise<void> {
     switch (m.type) {
       case 'ready':
       case 'refresh':
@@ -106,9 +94,12 @@ export class DeploymentPanel {
       case 'logs':
         await vscode.commands.executeCommand(Commands.kubernetesFollowLogs, this.node());
         return;
-      case 'send':
-        this.post({ type: 'response', response: await this.send(m.path, m.body) });
+      case 'send': {
+        // A second Send while the first is on its way: the first's answer is not shown.
+        const outcome = await this.host.latest('send', () => this.send(m.path, m.body));
+        if (outcome.current) this.host.answer(m, { type: 'response', response: outcome.value });
         return;
+      }
     }
   }
 
@@ -151,7 +142,7 @@ export class DeploymentPanel {
    */
   private async load(): Promise<void> {
     const outcome = await this.loads.run(() => this.readState());
-    if (outcome.current) this.post({ type: 'state', state: outcome.value });
+    if (outcome.current) this.host.post({ type: 'state', state: outcome.value });
   }
 
   private async readState(): Promise<DeploymentState> {

@@ -5,10 +5,11 @@ import { errorMessage } from '../common/errors';
 import { portInUse } from '../common/net';
 import type { FromWizard, ToWizard, WizardDraft, WizardInit } from '../webview/contract/scaffold';
 import { isFromWizard } from '../webview/contract/scaffold';
+import type { Numbered } from '../webview/contract/host';
 import { WebviewPanels } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
-import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
+import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import { createProject } from './create';
 import { featuresFromCsv, inspectModel } from './core/inspect';
 import type { Problem } from './core/model';
@@ -20,8 +21,12 @@ export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly p
 
 /** The New Model API form. One at a time; it closes when the project is created. */
 export class ScaffoldWizard extends Disposable {
-  private panel: vscode.WebviewPanel | undefined;
+  private host: WebviewHost<FromWizard, ToWizard> | undefined;
   private expectedFeatures: number | undefined;
+  /** What the form offered: the only model files, CSV files and folders its messages may name. */
+  private offered = { models: new Set<string>(), csvs: new Set<string>(), folders: new Set<string>() };
+  /** Pickles the user agreed to load (loading one runs the code inside it), for this session. */
+  private readonly trustedPickles = new Set<string>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -35,79 +40,106 @@ export class ScaffoldWizard extends Disposable {
 
   /** Opens the form, pre-filled for a model file or folder, or for an MLflow model URI (from the Experiments view). */
   show(preset?: WizardPreset): void {
-    const panel = vscode.window.createWebviewPanel(WebviewPanels.scaffoldWizard, vscode.l10n.t('New Model API'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: webviewResourceRoots(this.extensionUri),
-    });
-    this.adopt(panel, preset);
+    this.adopt(undefined, preset);
   }
 
-  private adopt(panel: vscode.WebviewPanel, preset: WizardPreset | undefined): void {
-    if (this.panel !== panel) this.panel?.dispose();
-    this.panel = panel;
-    panel.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
+  private adopt(restored: vscode.WebviewPanel | undefined, preset: WizardPreset | undefined): void {
+    if (this.host && this.host.panel !== restored) this.host.panel.dispose();
     this.expectedFeatures = undefined;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icons', 'mlops.svg');
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { title: vscode.l10n.t('New Model API'), script: 'dist/webviews/scaffold.js', styles: ['media/webviews/scaffold.css'] });
-    const post = (m: ToWizard): Thenable<boolean> => panel.webview.postMessage(m);
-    const subs = [
-      panel.webview.onDidReceiveMessage(async (raw: unknown) => {
-        if (!isFromWizard(raw)) return;
-        try {
-          await this.onMessage(raw, post, preset);
-        } catch (err) {
-          this.log.error(`wizard: ${errorMessage(err)}`);
-          void post({ type: 'busy', busy: false, error: errorMessage(err) });
-        }
-      }),
-      panel.onDidDispose(() => {
-        subs.forEach((s) => s.dispose());
-        if (this.panel === panel) this.panel = undefined;
-      }),
-    ];
+    const panel = openPanel(WebviewPanels.scaffoldWizard, this.extensionUri, { title: vscode.l10n.t('New Model API'), script: 'scaffold', styles: ['scaffold'] }, restored, { retainContextWhenHidden: true });
+    const host: WebviewHost<FromWizard, ToWizard> = new WebviewHost(panel, {
+      name: 'wizard',
+      log: this.log,
+      accepts: isFromWizard,
+      onMessage: (m) => this.onMessage(host, m, preset),
+      // The form shows what went wrong beside its button.
+      onError: (err) => {
+        this.log.error(`wizard: ${errorMessage(err)}`);
+        host.post({ type: 'busy', busy: false, error: errorMessage(err) });
+      },
+    });
+    this.host = host;
+    host.onDidClose(() => {
+      if (this.host === host) this.host = undefined;
+    });
   }
 
-  private async onMessage(m: FromWizard, post: (m: ToWizard) => Thenable<boolean>, preset: WizardPreset | undefined): Promise<void> {
+  private async onMessage(host: WebviewHost<FromWizard, ToWizard>, m: FromWizard & Numbered, preset: WizardPreset | undefined): Promise<void> {
     switch (m.type) {
       case 'ready':
-        await post({ type: 'init', init: await this.init(preset) });
+        host.post({ type: 'init', init: await this.init(preset) });
         return;
       case 'inspect': {
+        if (!this.offered.models.has(m.path)) return this.refused(m.type, m.path);
+        if (!(await this.mayLoad(m.path))) {
+          this.expectedFeatures = undefined;
+          host.answer(m, { type: 'features', features: [], warning: vscode.l10n.t('{0} was not loaded; type the model’s inputs in.', path.basename(m.path)) });
+          return;
+        }
         try {
           const info = await inspectModel(pythonPath(), m.path);
           this.expectedFeatures = info.featureCount;
           const features = info.featureNames?.map((name) => ({ name, type: 'float' as const })) ?? [];
-          await post({ type: 'features', features, ...(info.featureCount !== undefined ? { expected: info.featureCount } : {}) });
+          host.answer(m, { type: 'features', features, ...(info.featureCount !== undefined ? { expected: info.featureCount } : {}) });
         } catch (err) {
           this.expectedFeatures = undefined;
-          await post({ type: 'features', features: [], warning: vscode.l10n.t('The model’s inputs could not be read ({0}); type them in.', errorMessage(err)) });
+          host.answer(m, { type: 'features', features: [], warning: vscode.l10n.t('The model’s inputs could not be read ({0}); type them in.', errorMessage(err)) });
         }
         return;
       }
       case 'csv':
-        await post({ type: 'features', features: await featuresFromCsv(m.path) });
+        if (!this.offered.csvs.has(m.path)) return this.refused(m.type, m.path);
+        host.answer(m, { type: 'features', features: await featuresFromCsv(m.path) });
         return;
       case 'check':
-        await post({ type: 'warnings', warnings: await this.warnings(m.draft) });
+        if (!this.offered.folders.has(m.draft.parent)) return this.refused(m.type, m.draft.parent);
+        host.answer(m, { type: 'warnings', warnings: await this.warnings(m.draft) });
         return;
       case 'create': {
+        const outside = !this.offered.folders.has(m.draft.parent) ? m.draft.parent : m.draft.source === 'file' && !this.offered.models.has(m.draft.modelFile) ? m.draft.modelFile : undefined;
+        if (outside !== undefined) {
+          this.refused(m.type, outside);
+          host.post({ type: 'busy', busy: false, error: vscode.l10n.t('Choose the folder and the model file from the form’s lists.') });
+          return;
+        }
         const options = optionsFromDraft({ ...m.draft, features: parseFeatureList(m.draft.featuresText) });
         const problems = validateOptions(options, m.draft.source === 'file' ? this.expectedFeatures : undefined);
         if (problems.length > 0) {
-          await post({ type: 'busy', busy: false, error: problems.map((p) => p.message).join(' ') });
+          host.post({ type: 'busy', busy: false, error: problems.map((p) => p.message).join(' ') });
           return;
         }
-        await post({ type: 'busy', busy: true });
+        host.post({ type: 'busy', busy: true });
         try {
           await createProject(this.extensionUri, this.modelApis, this.log, path.join(m.draft.parent, options.projectName), options);
-          this.panel?.dispose();
+          host.panel.dispose();
         } catch (err) {
-          await post({ type: 'busy', busy: false, ...(isCancellation(err) ? {} : { error: errorMessage(err) }) });
+          host.post({ type: 'busy', busy: false, ...(isCancellation(err) ? {} : { error: errorMessage(err) }) });
         }
         return;
       }
     }
+  }
+
+  /** A message naming a file or folder the form did not offer: logged and ignored. */
+  private refused(type: string, p: string): void {
+    this.log.warn(`wizard: ignored ${type} of ${JSON.stringify(p.slice(0, 300))}, which the form did not offer`);
+  }
+
+  /**
+   * Reading a model's inputs loads it in Python, and loading a pickle (joblib files are
+   * pickles) runs the code inside it: asked once per file, before anything is loaded.
+   */
+  private async mayLoad(file: string): Promise<boolean> {
+    if (!/\.(pkl|pickle|joblib)$/i.test(file) || this.trustedPickles.has(file)) return true;
+    const load = vscode.l10n.t('Load It');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Read the inputs of {0}?', path.basename(file)),
+      { modal: true, detail: vscode.l10n.t('Loading a pickle runs the code inside it, with your permissions. Load it only if you trust where it came from; otherwise type the inputs in.') },
+      load,
+    );
+    if (choice !== load) return false;
+    this.trustedPickles.add(file);
+    return true;
   }
 
   /** What only the extension can tell: a busy port, a folder that has files. */
@@ -145,10 +177,14 @@ export class ScaffoldWizard extends Disposable {
       parent = projectParentFor(preset, isFile);
       if (!folders.some((f) => f.path === parent)) folders.unshift({ label: vscode.workspace.asRelativePath(parent), path: parent });
     }
+    const modelFiles = models.map(rel);
+    if (modelFile && !modelFiles.some((m) => m.path === modelFile)) modelFiles.unshift(rel(vscode.Uri.file(modelFile)));
+    const csvFiles = csvs.map(rel);
+    this.offered = { models: new Set(modelFiles.map((m) => m.path)), csvs: new Set(csvFiles.map((c) => c.path)), folders: new Set(folders.map((f) => f.path)) };
     return {
       folders,
-      modelFiles: models.map(rel),
-      csvFiles: csvs.map(rel),
+      modelFiles,
+      csvFiles,
       pythonVersions: [...PYTHON_VERSIONS],
       draft: {
         framework: 'fastapi',
@@ -185,7 +221,7 @@ export class ScaffoldWizard extends Disposable {
   }
 
   override dispose(): void {
-    this.panel?.dispose();
+    this.host?.panel.dispose();
     super.dispose();
   }
 }

@@ -4,9 +4,8 @@ import { isFromWebview } from '../webview/contract/syllabus';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, WebviewPanels } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
-import { guarded } from '../vscode/errors';
 import type { ComponentLogger } from '../vscode/logger';
-import { webviewHtml, webviewResourceRoots } from '../vscode/webview';
+import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import type { LinkedFeature } from './core/actions';
 import { linkForTopic } from './core/actions';
 import type { SyllabusService } from './service';
@@ -16,8 +15,7 @@ import type { SyllabusService } from './service';
  * a done/to-do filter. One panel at a time; restored after a window reload.
  */
 export class SyllabusOverview extends Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  private host: WebviewHost<FromWebview, ToWebview> | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -35,46 +33,26 @@ export class SyllabusOverview extends Disposable {
   }
 
   show(): void {
-    if (this.panel) {
-      this.panel.reveal();
+    if (this.host) {
+      this.host.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(WebviewPanels.syllabusOverview, vscode.l10n.t('Syllabus Overview'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: webviewResourceRoots(this.extensionUri),
-    });
-    this.adopt(panel);
+    this.adopt();
   }
 
-  private adopt(panel: vscode.WebviewPanel): void {
-    this.panel?.dispose();
-    this.panel = panel;
-    this.ready = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icons', 'mlops.svg');
-    panel.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, {
-      title: vscode.l10n.t('Syllabus Overview'),
-      script: 'dist/webviews/syllabus.js',
-      styles: ['media/webviews/syllabus.css'],
+  private adopt(restored?: vscode.WebviewPanel): void {
+    this.host?.panel.dispose();
+    const panel = openPanel(WebviewPanels.syllabusOverview, this.extensionUri, { title: vscode.l10n.t('Syllabus Overview'), script: 'syllabus', styles: ['syllabus'] }, restored);
+    const host: WebviewHost<FromWebview, ToWebview> = new WebviewHost(panel, { name: 'syllabus overview', log: this.log, accepts: isFromWebview, onMessage: (m) => this.onMessage(m) });
+    this.host = host;
+    host.onDidClose(() => {
+      if (this.host === host) this.host = undefined;
     });
-    const subs = [
-      panel.webview.onDidReceiveMessage(guarded(this.log, 'syllabus overview', (msg: unknown) => this.onMessage(msg))),
-      panel.onDidDispose(() => {
-        for (const s of subs) s.dispose();
-        if (this.panel === panel) this.panel = undefined;
-      }),
-    ];
   }
 
-  private async onMessage(msg: unknown): Promise<void> {
-    if (!isFromWebview(msg)) {
-      this.log.warn(`overview: ignored an unknown message ${JSON.stringify(msg)?.slice(0, 200)}`);
-      return;
-    }
-    const m: FromWebview = msg;
+  private async onMessage(m: FromWebview): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.ready = true;
         await this.post();
         return;
       case 'toggle':
@@ -93,19 +71,19 @@ export class SyllabusOverview extends Disposable {
     }
   }
 
+  /** The page's state; kept by the host until the page is ready, so a change meanwhile is not lost. */
   private async post(): Promise<void> {
-    if (!this.panel || !this.ready) return;
+    if (!this.host) return;
     const { model } = await this.service.get();
     const state = model.overview(overviewStrings(), (t) => {
       const link = linkForTopic(t.text, (c) => this.commands.has(c));
       return link && { ...link, label: featureLabel(link.feature) };
     });
-    const message: ToWebview = { type: 'state', state };
-    await this.panel?.webview.postMessage(message);
+    this.host?.post({ type: 'state', state });
   }
 
   override dispose(): void {
-    this.panel?.dispose();
+    this.host?.panel.dispose();
     super.dispose();
   }
 }

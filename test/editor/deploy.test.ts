@@ -7,8 +7,9 @@ import * as vscode from 'vscode';
 import type { KubeObject } from '../../src/deploy/core/manifests';
 import { summarizeDeployment } from '../../src/kube/core/model';
 import type { KubeNode } from '../../src/kube/tree';
-import { Commands, Settings, WebviewPanels } from '../../src/vscode/ids';
-import { answer, eventually, extension, within, workspaceFolder } from './helpers';
+import { DeploymentPanel } from '../../src/kube/panel';
+import { Commands, EXTENSION_ID, Settings, WebviewPanels } from '../../src/vscode/ids';
+import { answer, capturePanels, eventually, extension, within, workspaceFolder } from './helpers';
 
 const NAMESPACE = `mlops-editor-${Date.now().toString(36)}`;
 const NAME = 'iris-api';
@@ -114,6 +115,47 @@ describe('deploy and kubernetes commands on a real cluster (editor)', function (
     await vscode.commands.executeCommand(Commands.kubernetesRollback, await workload());
     assert.match(a.asked.at(-1)!.text, new RegExp(`^${NAME} serves revision 1 again`));
     assert.equal((await client.history(NAMESPACE, NAME)).find((r) => r.current)?.revision, 3, 'a rollback is a new revision with the old template');
+  });
+
+  it('Deployment panel: a slow read from before a rollback never replaces the newer one; a burst of reloads is one read', async () => {
+    const ext = await extension();
+    const real = await kube();
+    const revisions = (await real.history(NAMESPACE, NAME)).length;
+    assert.ok(revisions >= 3, `${revisions} revisions`);
+    // The service as the panel sees it, with a client whose first history read is slow and
+    // stale (the revision list as it was before the rollback).
+    let reads = 0;
+    let slowOnce = true;
+    const client = Object.create(real) as typeof real;
+    client.history = async (ns: string, name: string) => {
+      reads++;
+      const now = await real.history(ns, name);
+      if (!slowOnce) return now;
+      slowOnce = false;
+      await new Promise((r) => setTimeout(r, 1500));
+      return now.slice(0, 1);
+    };
+    const service = Object.create(ext.kube) as typeof ext.kube;
+    service.client = async () => client;
+    const ref = { context: real.context, namespace: NAMESPACE, name: NAME };
+    const [view] = await capturePanels(() => DeploymentPanel.show(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, service, ref, ext.logger.for('test')));
+    try {
+      type State = { type: string; state?: { revisions: unknown[] } };
+      const states = (): State[] => (view!.posted as State[]).filter((m) => m.type === 'state');
+      // The page's ready starts the slow read; a refresh right after starts a fast one.
+      await eventually(() => reads >= 1, 'the first read');
+      await view!.send({ type: 'refresh' });
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.ok(states().length >= 1);
+      for (const s of states()) assert.equal(s.state?.revisions.length, revisions, 'no state with the stale revision list was posted');
+      // Five reasons to reload within moments (an action, its change event, refreshAll): one read.
+      const before = reads;
+      for (let i = 0; i < 5; i++) DeploymentPanel.refreshAll();
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(reads - before, 1, `${reads - before} reads for one burst`);
+    } finally {
+      view?.panel.dispose();
+    }
   });
 
   it('Switch Namespace and Switch Context offer the cluster’s namespaces and the kubeconfig’s contexts', async () => {

@@ -132,3 +132,48 @@ export async function within<T>(ms: number, what: string, work: () => Thenable<T
     clearTimeout(timer);
   }
 }
+
+/** A panel the extension opened, seen from outside: what it posted to its page, and a way to speak as the page. */
+export interface CapturedPanel {
+  readonly panel: vscode.WebviewPanel;
+  readonly posted: Array<{ type: string; seq?: number; [k: string]: unknown }>;
+  /** Delivers a message to the panel's host as if its page had sent it (the page's own messages still arrive too). */
+  send(message: unknown): Promise<void>;
+}
+
+/**
+ * Records every webview panel opened while `open` runs: its posts, and its message
+ * listeners so a test can send what a page (or a hostile page) would. The panels are real:
+ * their pages load and talk to their hosts as usual.
+ */
+export async function capturePanels(open: () => unknown): Promise<CapturedPanel[]> {
+  const w = vscode.window as unknown as { createWebviewPanel: typeof vscode.window.createWebviewPanel };
+  const original = w.createWebviewPanel;
+  const captured: CapturedPanel[] = [];
+  w.createWebviewPanel = ((...args: Parameters<typeof vscode.window.createWebviewPanel>) => {
+    const panel = original.apply(vscode.window, args);
+    const posted: CapturedPanel['posted'] = [];
+    const listeners: Array<(m: unknown) => unknown> = [];
+    const webview = panel.webview;
+    const post = webview.postMessage.bind(webview);
+    const on = webview.onDidReceiveMessage.bind(webview);
+    Object.defineProperty(webview, 'postMessage', { configurable: true, value: (m: CapturedPanel['posted'][number]) => (posted.push(m), post(m)) });
+    Object.defineProperty(webview, 'onDidReceiveMessage', {
+      configurable: true,
+      value: (listener: (m: unknown) => unknown, thisArg?: unknown, subs?: vscode.Disposable[]) => {
+        listeners.push((m) => listener.call(thisArg, m));
+        return on(listener, thisArg, subs);
+      },
+    });
+    captured.push({ panel, posted, send: async (m) => void (await Promise.all(listeners.map((l) => l(m)))) });
+    return panel;
+  }) as typeof vscode.window.createWebviewPanel;
+  try {
+    await open();
+  } finally {
+    w.createWebviewPanel = original;
+  }
+  return captured;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

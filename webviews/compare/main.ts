@@ -11,17 +11,11 @@ import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { h } from '../common/dom';
 import type { CompareState, CompareWebviewState, FromCompare, Series, ToCompare, ViewRun } from '../../src/webview/contract/experiments';
+import { connect } from '../common/host';
 
 echarts.use([LineChart, ScatterChart, ParallelChart, GridComponent, LegendComponent, ParallelComponent, TooltipComponent, CanvasRenderer]);
 
-interface VsCodeApi<S> {
-  postMessage(message: FromCompare): void;
-  getState(): S | undefined;
-  setState(state: S): void;
-}
-declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
-
-const vscode = acquireVsCodeApi<CompareWebviewState>();
+const vscode = connect<FromCompare, ToCompare, CompareWebviewState>();
 let ui: CompareWebviewState = vscode.getState() ?? {};
 let state: CompareState | undefined;
 const root = document.getElementById('root')!;
@@ -236,13 +230,14 @@ function render(): void {
     s.strings.history ?? 'Metric by step',
     select(s.metricKeys, historyMetric, (v) => {
       save({ historyMetric: v });
-      vscode.postMessage({ type: 'history', metric: v });
+      // Picking another metric before the first one's history came: only the newest is drawn.
+      vscode.request({ type: 'history', metric: v });
     }, s.strings.history ?? 'Metric'),
   );
   lineCard = lines.card;
   lineChart = chart(lines.el);
   lineChart.showLoading('default', { text: '', color: css('--vscode-charts-blue', '#3794ff'), maskColor: 'transparent' });
-  vscode.postMessage({ type: 'history', metric: historyMetric });
+  vscode.request({ type: 'history', metric: historyMetric });
 
   // parallel coordinates
   const parallel = card('parallel', s.strings.parallel ?? 'Params → metric', select(s.metricKeys, parallelMetric, rerender('parallelMetric'), s.strings.parallel ?? 'Metric'));
@@ -265,8 +260,7 @@ function render(): void {
   document.body.dataset.comparedRuns = String(s.runs.length);
 }
 
-window.addEventListener('message', (e: MessageEvent<ToCompare>) => {
-  const m = e.data;
+vscode.start((m) => {
   if (m.type === 'state') {
     state = m.state;
     save({ restore: state.restore });
@@ -276,5 +270,3 @@ window.addEventListener('message', (e: MessageEvent<ToCompare>) => {
     renderHistory(m.metric, m.series, m.error);
   }
 });
-
-vscode.postMessage({ type: 'ready' });

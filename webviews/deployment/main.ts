@@ -5,16 +5,10 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import { h } from '../common/dom';
+import { connect } from '../common/host';
 import type { DeploymentState, EndpointResponse, FromDeployment, PanelRef, ToDeployment } from '../../src/webview/contract/deployment';
 
-interface VsCodeApi {
-  postMessage(message: FromDeployment): void;
-  setState(state: { ref: PanelRef; path?: string; body?: string }): void;
-  getState(): { ref: PanelRef; path?: string; body?: string } | undefined;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = connect<FromDeployment, ToDeployment, { ref: PanelRef; path?: string; body?: string }>();
 const root = document.getElementById('root')!;
 let state: DeploymentState | undefined;
 /** The last response, shown again when a refresh draws the page anew. */
@@ -27,7 +21,7 @@ const saveForm = (ref: PanelRef): void => vscode.setState({ ref, ...(form.path !
 function button(text: string, message: FromDeployment, secondary = true): HTMLElement {
   const b = h('vscode-button' as 'button', '', text);
   if (secondary) b.setAttribute('secondary', '');
-  b.addEventListener('click', () => vscode.postMessage(message));
+  b.addEventListener('click', () => vscode.post(message));
   return b;
 }
 
@@ -104,7 +98,7 @@ function render(s: DeploymentState): void {
   });
   send.addEventListener('click', () => {
     out.replaceChildren(h('p', 'muted', '…'));
-    vscode.postMessage({ type: 'send', path: pathField.value.startsWith('/') ? pathField.value : `/${pathField.value}`, body: bodyField.value });
+    vscode.request({ type: 'send', path: pathField.value.startsWith('/') ? pathField.value : `/${pathField.value}`, body: bodyField.value });
   });
   const out = h('div', 'response');
   out.id = 'response';
@@ -134,12 +128,10 @@ function showResponse(r: EndpointResponse): void {
   out.append(line, h('pre', '', body));
 }
 
-window.addEventListener('message', (e: MessageEvent<ToDeployment>) => {
-  const m = e.data;
+vscode.start((m) => {
   if (m.type === 'state') {
     state = m.state;
     saveForm(m.state.ref);
     render(m.state);
   } else if (m.type === 'response') showResponse(m.response);
 });
-vscode.postMessage({ type: 'ready' });

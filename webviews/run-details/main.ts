@@ -4,14 +4,9 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { h } from '../common/dom';
 import type { ArtifactItem, DetailsState, FromDetails, ToDetails } from '../../src/webview/contract/experiments';
+import { connect } from '../common/host';
 
-interface VsCodeApi {
-  postMessage(message: FromDetails): void;
-  setState(state: { restore: DetailsState['restore'] }): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = connect<FromDetails, ToDetails, { restore: DetailsState['restore'] }>();
 const root = document.getElementById('root')!;
 let state: DetailsState | undefined;
 const folders = new Map<string, HTMLUListElement>();
@@ -78,7 +73,7 @@ function artifactList(entries: readonly ArtifactItem[]): HTMLUListElement {
     if (!a.isDir && a.size !== undefined) li.append(h('small', 'muted', `  ${size(a.size)}`));
     const activate = (): void => {
       if (!a.isDir) {
-        vscode.postMessage({ type: 'openArtifact', path: a.path });
+        vscode.post({ type: 'openArtifact', path: a.path });
         return;
       }
       const open = folders.get(a.path);
@@ -93,7 +88,8 @@ function artifactList(entries: readonly ArtifactItem[]): HTMLUListElement {
       placeholder.append(h('li', 'muted', '…'));
       folders.set(a.path, placeholder);
       li.append(placeholder);
-      vscode.postMessage({ type: 'listArtifacts', dir: a.path });
+      // Each folder is its own channel: opening two folders shows both; reopening one shows its newest listing.
+      vscode.request({ type: 'listArtifacts', dir: a.path }, `listArtifacts:${a.path}`);
     };
     label.addEventListener('click', activate);
     label.addEventListener('keydown', (e) => {
@@ -114,11 +110,11 @@ function render(): void {
   const actions = h('div', 'actions');
   const copy = h('vscode-button' as 'button', '', s.strings.copyId ?? 'Copy run id');
   copy.setAttribute('secondary', '');
-  copy.addEventListener('click', () => vscode.postMessage({ type: 'copy', text: r.id }));
+  copy.addEventListener('click', () => vscode.post({ type: 'copy', text: r.id }));
   actions.append(copy);
   if (s.canScaffold) {
     const scaffold = h('vscode-button' as 'button', '', s.strings.scaffold ?? 'Scaffold a model API from this run');
-    scaffold.addEventListener('click', () => vscode.postMessage({ type: 'scaffold' }));
+    scaffold.addEventListener('click', () => vscode.post({ type: 'scaffold' }));
     actions.append(scaffold);
   }
   root.append(actions);
@@ -162,8 +158,7 @@ function render(): void {
   root.append(tree);
 }
 
-window.addEventListener('message', (e: MessageEvent<ToDetails>) => {
-  const m = e.data;
+vscode.start((m) => {
   if (m.type === 'state') {
     state = m.state;
     vscode.setState({ restore: state.restore });
@@ -177,5 +172,3 @@ window.addEventListener('message', (e: MessageEvent<ToDetails>) => {
     folders.set(m.dir, list);
   }
 });
-
-vscode.postMessage({ type: 'ready' });

@@ -9,15 +9,9 @@ import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } 
 import { h } from '../common/dom';
 import type { FromTable, TableState, TableWebviewState, ToTable, ViewRun } from '../../src/webview/contract/experiments';
 import { decodeRuns } from '../../src/webview/contract/experiments';
+import { connect } from '../common/host';
 
-interface VsCodeApi<S> {
-  postMessage(message: FromTable): void;
-  getState(): S | undefined;
-  setState(state: S): void;
-}
-declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
-
-const vscode = acquireVsCodeApi<TableWebviewState>();
+const vscode = connect<FromTable, ToTable, TableWebviewState>();
 let ui: TableWebviewState = vscode.getState() ?? { selected: [], scrollTop: 0 };
 let state: TableState | undefined;
 let rows: ViewRun[] = [];
@@ -258,7 +252,7 @@ body.addEventListener('click', (e) => {
   const i = Number(row.dataset.index);
   const id = rows[i].id;
   if (target.classList.contains('link')) {
-    vscode.postMessage({ type: 'details', runId: id });
+    vscode.post({ type: 'details', runId: id });
     return;
   }
   if (e.shiftKey && lastClicked !== undefined) {
@@ -326,23 +320,26 @@ function render(): void {
 }
 
 function applyFilter(): void {
-  vscode.postMessage({ type: 'filter', filter: filterBox.value.trim() });
+  // A filter and a refresh answer with the same list: only the newest request's is drawn.
+  vscode.request({ type: 'filter', filter: filterBox.value.trim() }, 'runs');
 }
 filterBox.addEventListener('keydown', (e) => {
   if ((e as KeyboardEvent).key === 'Enter') applyFilter();
 });
 applyBtn.addEventListener('click', applyFilter);
-refreshBtn.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
+refreshBtn.addEventListener('click', () => vscode.request({ type: 'refresh' }, 'runs'));
 columnsBtn.addEventListener('click', () => {
   columnsPanel.hidden = !columnsPanel.hidden;
   if (!columnsPanel.hidden) renderColumnsPanel();
 });
 compareBtn.addEventListener('click', () => {
-  if (selected.size >= 2) vscode.postMessage({ type: 'compare', runIds: rows.filter((r) => selected.has(r.id)).map((r) => r.id) });
+  if (selected.size >= 2) vscode.post({ type: 'compare', runIds: rows.filter((r) => selected.has(r.id)).map((r) => r.id) });
 });
 
-window.addEventListener('message', (e: MessageEvent<ToTable>) => {
-  const m = e.data;
+const cleanup = virtualizer._didMount();
+virtualizer._willUpdate();
+window.addEventListener('unload', cleanup);
+vscode.start((m) => {
   if (m.type === 'loading') {
     root.classList.toggle('loading', m.loading);
     return;
@@ -351,8 +348,3 @@ window.addEventListener('message', (e: MessageEvent<ToTable>) => {
   save({ restore: state.restore });
   render();
 });
-
-const cleanup = virtualizer._didMount();
-virtualizer._willUpdate();
-window.addEventListener('unload', cleanup);
-vscode.postMessage({ type: 'ready' });

@@ -14,15 +14,9 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { Problem } from '../../src/scaffold/core/model';
 import { optionsFromDraft, parseFeatureList, validateOptions } from '../../src/scaffold/core/model';
 import type { Choice, FromWizard, ToWizard, WizardDraft, WizardInit } from '../../src/webview/contract/scaffold';
+import { connect } from '../common/host';
 
-interface VsCodeApi<S> {
-  postMessage(message: FromWizard): void;
-  getState(): S | undefined;
-  setState(state: S): void;
-}
-declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
-
-const vscode = acquireVsCodeApi<{ draft: WizardDraft }>();
+const vscode = connect<FromWizard, ToWizard, { draft: WizardDraft }>();
 const root = document.getElementById('root')!;
 let init: WizardInit | undefined;
 let draft: WizardDraft | undefined;
@@ -50,7 +44,7 @@ function update(patch: Partial<WizardDraft>): void {
   vscode.setState({ draft });
   renderProblems();
   if (checkTimer) clearTimeout(checkTimer);
-  checkTimer = setTimeout(() => vscode.postMessage({ type: 'check', draft: draft! }), 300);
+  checkTimer = setTimeout(() => vscode.request({ type: 'check', draft: draft! }), 300);
 }
 
 function problems(): Problem[] {
@@ -120,7 +114,7 @@ function render(): void {
   source.addEventListener('change', (e) => {
     const value = (e.target as HTMLInputElement).value as WizardDraft['source'];
     update({ source: value, ...(value === 'sample' ? { featuresText: 'sepal_length:float, sepal_width:float, petal_length:float, petal_width:float' } : {}) });
-    if (value === 'file' && draft!.modelFile) vscode.postMessage({ type: 'inspect', path: draft!.modelFile });
+    if (value === 'file' && draft!.modelFile) vscode.request({ type: 'inspect', path: draft!.modelFile }, 'features');
     render();
   });
 
@@ -129,7 +123,8 @@ function render(): void {
       ? init!.modelFiles.length > 0
         ? select('modelFile', init!.modelFiles, d.modelFile, (v) => {
             update({ modelFile: v });
-            vscode.postMessage({ type: 'inspect', path: v });
+            // Another model picked before the first one's inputs were read: only the newest answer fills the form.
+            vscode.request({ type: 'inspect', path: v }, 'features');
           })
         : el('p', { class: 'note' }, s.noModelFiles)
       : d.source === 'mlflow'
@@ -140,14 +135,14 @@ function render(): void {
   features.addEventListener('input', () => update({ featuresText: valueOf(features) }));
   const csv =
     d.source !== 'sample' && init!.csvFiles.length > 0
-      ? el('div', { class: 'csv' }, el('span', {}, s.fromCsv), select('csv', [{ label: '—', path: '' }, ...init!.csvFiles], '', (v) => v && vscode.postMessage({ type: 'csv', path: v })))
+      ? el('div', { class: 'csv' }, el('span', {}, s.fromCsv), select('csv', [{ label: '—', path: '' }, ...init!.csvFiles], '', (v) => v && vscode.request({ type: 'csv', path: v }, 'features')))
       : '';
 
   const create = el('vscode-button', { id: 'create' }, s.create);
   create.addEventListener('click', () => {
     if (busy || problems().length > 0) return;
     serverError = '';
-    vscode.postMessage({ type: 'create', draft: draft! });
+    vscode.post({ type: 'create', draft: draft! });
   });
 
   root.replaceChildren(
@@ -168,14 +163,13 @@ function render(): void {
   renderProblems();
 }
 
-window.addEventListener('message', (event: MessageEvent<ToWizard>) => {
-  const m = event.data;
+vscode.start((m) => {
   switch (m.type) {
     case 'init':
       init = m.init;
       draft = vscode.getState()?.draft ?? m.init.draft;
       render();
-      if (draft.source === 'file' && draft.modelFile) vscode.postMessage({ type: 'inspect', path: draft.modelFile });
+      if (draft.source === 'file' && draft.modelFile) vscode.request({ type: 'inspect', path: draft.modelFile }, 'features');
       return;
     case 'features':
       expected = m.expected;
@@ -194,5 +188,3 @@ window.addEventListener('message', (event: MessageEvent<ToWizard>) => {
       return;
   }
 });
-
-vscode.postMessage({ type: 'ready' });

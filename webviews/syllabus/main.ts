@@ -7,15 +7,9 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import type { FromWebview, OverviewModule, OverviewState, OverviewWebviewState, ToWebview, TopicFilter } from '../../src/webview/contract/syllabus';
+import { connect } from '../common/host';
 
-interface VsCodeApi<S> {
-  postMessage(message: FromWebview): void;
-  getState(): S | undefined;
-  setState(state: S): void;
-}
-declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
-
-const vscode = acquireVsCodeApi<OverviewWebviewState>();
+const vscode = connect<FromWebview, ToWebview, OverviewWebviewState>();
 let ui: OverviewWebviewState = vscode.getState() ?? { filter: 'all', collapsed: [] };
 let current: OverviewState | undefined;
 const root = document.getElementById('root')!;
@@ -51,12 +45,12 @@ function renderModule(m: OverviewModule, filter: TopicFilter, s: OverviewState):
   for (const t of visible) {
     const checkbox = el('vscode-checkbox', { label: t.text, checked: t.done, 'data-key': t.key });
     checkbox.addEventListener('change', () => {
-      vscode.postMessage({ type: 'toggle', key: t.key, done: (checkbox as unknown as { checked: boolean }).checked });
+      vscode.post({ type: 'toggle', key: t.key, done: (checkbox as unknown as { checked: boolean }).checked });
     });
     const row = el('li', { class: `topic depth-${Math.min(t.depth, 6)}${t.done ? ' done' : ''}`, 'data-key': t.key }, checkbox);
     if (t.actionLabel) {
       const button = el('vscode-button', { secondary: true, class: 'action' }, t.actionLabel);
-      button.addEventListener('click', () => vscode.postMessage({ type: 'runAction', key: t.key }));
+      button.addEventListener('click', () => vscode.post({ type: 'runAction', key: t.key }));
       row.append(button);
     }
     list.append(row);
@@ -108,7 +102,7 @@ function render(): void {
   const header = el('header', {}, el('h1', {}, s.syllabusTitle), totals, filterGroup);
   if (s.problemCount > 0) {
     const link = el('vscode-button', { secondary: true, class: 'problems' }, `${s.strings.problems}: ${s.problemCount}`);
-    link.addEventListener('click', () => vscode.postMessage({ type: 'showProblems' }));
+    link.addEventListener('click', () => vscode.post({ type: 'showProblems' }));
     header.append(link);
   }
   const scroll = window.scrollY;
@@ -116,12 +110,9 @@ function render(): void {
   window.scrollTo(0, scroll);
 }
 
-window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
-  const msg = event.data;
-  if (msg?.type === 'state') {
+vscode.start((msg) => {
+  if (msg.type === 'state') {
     current = msg.state;
     render();
   }
 });
-
-vscode.postMessage({ type: 'ready' });

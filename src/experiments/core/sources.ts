@@ -2,14 +2,16 @@
 // file store read directly, or a DVC repository (`dvc exp show`). The tree, the table
 // and the compare view ask a source; filter and order use MLflow's syntax everywhere
 // (sent to a server, applied locally otherwise). No editor API.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { throwIfCancelled } from '../../common/cancellation';
 import { UserFacingError } from '../../common/errors';
+import { writeAtomically } from '../../common/files';
+import { artifactDestination, isInside, isSafeArtifactPath } from './artifacts';
 import type { DvcBaseline, DvcOptions } from './dvc/client';
 import { expShow, runDvc } from './dvc/client';
 import { attribute, compileFilter } from './filter';
@@ -131,33 +133,48 @@ export function localArtifactDir(run: Run): string | undefined {
   return undefined;
 }
 
+/**
+ * `rel` under `root`, checked twice: as spelled (no `..`, not absolute) and as it resolves
+ * on disk (a linked folder on the way must not lead out of the artifacts).
+ */
+async function containedPath(root: string, rel: string): Promise<string> {
+  const outside = (): UserFacingError => new UserFacingError(t('"{0}" is outside the run\'s artifacts.', rel));
+  const abs = artifactDestination(root, rel);
+  if (!abs) throw outside();
+  const [realRoot, realParent] = await Promise.all([realpath(root), realpath(path.dirname(abs)).catch(() => undefined)]);
+  if (realParent === undefined) return abs; // missing: the read that follows says so
+  if (!isInside(path.relative(realRoot, realParent))) throw outside();
+  return path.join(realParent, path.basename(abs));
+}
+
 async function listLocal(root: string, dir: string | undefined): Promise<ArtifactEntry[]> {
   const rel = dir ?? '';
-  const abs = path.join(root, rel);
-  if (path.relative(root, abs).startsWith('..')) throw new UserFacingError(t('"{0}" is outside the run\'s artifacts.', rel));
+  const abs = rel ? await containedPath(root, rel) : root;
   let entries;
   try {
     entries = await readdir(abs, { withFileTypes: true });
   } catch {
     return [];
   }
+  // Links are not followed (a committed store may link to ~/.aws or /dev/zero); only folders and regular files are listed.
+  const shown = entries.filter((e) => (e.isDirectory() || e.isFile()) && isSafeArtifactPath(e.name));
   return Promise.all(
-    entries.map(async (e) => {
+    shown.map(async (e) => {
       const p = rel ? `${rel}/${e.name}` : e.name;
-      return e.isDirectory() ? { path: p, isDir: true } : { path: p, isDir: false, size: (await stat(path.join(abs, e.name))).size };
+      return e.isDirectory() ? { path: p, isDir: true } : { path: p, isDir: false, size: (await lstat(path.join(abs, e.name))).size };
     }),
   );
 }
 
 async function copyLocal(root: string, artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number> {
   throwIfCancelled(token);
-  const src = path.join(root, artifactPath);
-  if (path.relative(root, src).startsWith('..')) throw new UserFacingError(t('"{0}" is outside the run\'s artifacts.', artifactPath));
-  await mkdir(path.dirname(dest), { recursive: true });
+  const src = await containedPath(root, artifactPath);
+  const info = await lstat(src);
+  if (!info.isFile()) throw new UserFacingError(t('"{0}" is not a regular file; it is not copied.', artifactPath));
   const ac = new AbortController();
   const sub = token?.onCancellationRequested(() => ac.abort());
   try {
-    await pipeline(createReadStream(src), createWriteStream(dest), { signal: ac.signal });
+    await writeAtomically(dest, (out) => pipeline(createReadStream(src), out, { signal: ac.signal }));
   } finally {
     sub?.dispose();
   }

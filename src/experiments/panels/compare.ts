@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../common/errors';
 import type { CompareState, FromCompare, Series, ToCompare } from '../../webview/contract/experiments';
 import { isFromCompare, keysOf } from '../../webview/contract/experiments';
+import type { Numbered } from '../../webview/contract/host';
 import { Commands, WebviewPanels } from '../../vscode/ids';
-import { guarded } from '../../vscode/errors';
+import { WebviewHost } from '../../vscode/webviewHost';
 import type { ExperimentSources } from '../service';
 
 import type { PanelHooks, RunRef } from './shared';
@@ -34,36 +35,38 @@ export function showCompare(extensionUri: vscode.Uri, sources: ExperimentSources
       nothing: vscode.l10n.t('These runs have no metrics to compare.'),
     },
   };
-  const post = (m: ToCompare): Thenable<boolean> => p.webview.postMessage(m);
-  const sub = p.webview.onDidReceiveMessage(guarded(log, 'compare', async (m: unknown) => {
-    if (!isFromCompare(m)) return;
-    const msg: FromCompare = m;
-    if (msg.type === 'ready') await post({ type: 'state', state });
+  const host: WebviewHost<FromCompare, ToCompare> = new WebviewHost(p, { name: 'compare', log, accepts: isFromCompare, onMessage: (m) => onMessage(m) });
+  const onMessage = async (msg: FromCompare & Numbered): Promise<void> => {
+    if (msg.type === 'ready') host.post({ type: 'state', state });
     else if (msg.type === 'history') {
-      const series: Record<string, Series> = {};
       const errors: string[] = [];
-      // A few requests at a time: hundreds of runs must not open hundreds of sockets.
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (next < refs.length) {
-            const ref = refs[next++];
-            if (!(msg.metric in ref.run.metrics)) continue;
-            try {
-              series[ref.run.id] = (await ref.source.metricHistory(ref.run, msg.metric)).map((pt) => [pt.step, pt.value] as const);
-            } catch (err) {
-              errors.push(`${ref.run.name}: ${errorMessage(err)}`);
+      // Another metric picked meanwhile stops this one's reads (and its answer is not posted).
+      const outcome = await host.latest('history', async (token) => {
+        const series: Record<string, Series> = {};
+        // A few requests at a time: hundreds of runs must not open hundreds of sockets.
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (next < refs.length && !token.isCancellationRequested) {
+              const ref = refs[next++];
+              if (!Object.prototype.hasOwnProperty.call(ref.run.metrics, msg.metric)) continue;
+              try {
+                series[ref.run.id] = (await ref.source.metricHistory(ref.run, msg.metric)).map((pt) => [pt.step, pt.value] as const);
+              } catch (err) {
+                errors.push(`${ref.run.name}: ${errorMessage(err)}`);
+              }
             }
-          }
-        }),
-      );
+          }),
+        );
+        return series;
+      });
+      if (!outcome.current) return;
       if (errors.length) log.warn(`metric history: ${errors.join('; ')}`);
-      await post({ type: 'history', metric: msg.metric, series, ...(errors.length ? { error: errors[0] } : {}) });
+      host.answer(msg, { type: 'history', metric: msg.metric, series: outcome.value, ...(errors.length ? { error: errors[0] } : {}) });
     } else if (msg.type === 'details') {
       const ref = refs.find((r) => r.run.id === msg.runId);
       if (ref) await vscode.commands.executeCommand(Commands.experimentsRunDetails, ref);
     }
-  }));
-  p.onDidDispose(() => sub.dispose());
+  };
 }
 

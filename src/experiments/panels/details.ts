@@ -5,7 +5,11 @@ import { errorMessage } from '../../common/errors';
 import type { DetailsState, FromDetails, ToDetails } from '../../webview/contract/experiments';
 import { isFromDetails } from '../../webview/contract/experiments';
 import { WebviewPanels } from '../../vscode/ids';
-import { showError } from '../../vscode/errors';
+import { WebviewHost } from '../../vscode/webviewHost';
+import type { Numbered } from '../../webview/contract/host';
+import { UserFacingError } from '../../common/errors';
+import { t } from '../../common/l10n';
+import { artifactDestination } from '../core/artifacts';
 import { findRunModel } from '../core/runModel';
 import type { ExperimentSources } from '../service';
 
@@ -19,8 +23,12 @@ const IMAGE_EXT = /\.(png|jpe?g|gif|svg|webp|bmp)$/i;
 export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentSources, ref: RunRef, hooks: PanelHooks, restored?: vscode.WebviewPanel): Promise<void> {
   const { log, storage } = hooks;
   const p = panel(WebviewPanels.runDetails, ref.run.name, extensionUri, 'run-details', restored);
-  const post = (m: ToDetails): Thenable<boolean> => p.webview.postMessage(m);
   let modelUri: string | undefined;
+  // The artifacts the source listed: the only paths the page may ask to open (its messages are untrusted).
+  const listed = new Set<string>();
+  const remember = (entries: readonly { path: string; isDir: boolean }[]): void => {
+    for (const e of entries) if (!e.isDir) listed.add(e.path);
+  };
   const build = async (): Promise<DetailsState> => {
     const keys = Object.keys(ref.run.metrics).slice(0, 50);
     const histories: Record<string, number[]> = {};
@@ -34,6 +42,7 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
       }),
     );
     const [artifacts, model] = await Promise.all([ref.source.artifacts(ref.run).catch(() => []), findRunModel(ref.source, ref.run).catch(() => undefined)]);
+    remember(artifacts);
     modelUri = model?.uri;
     return {
       run: viewRun(ref.run, sources.experimentName(ref.source, ref.run.experimentId)),
@@ -65,25 +74,33 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
       },
     };
   };
-  const sub = p.webview.onDidReceiveMessage(async (m: unknown) => {
-    if (!isFromDetails(m)) return;
-    const msg: FromDetails = m;
-    try {
+  const host: WebviewHost<FromDetails, ToDetails> = new WebviewHost(p, {
+    name: `run details of ${ref.run.id}`,
+    log,
+    accepts: isFromDetails,
+    onMessage: async (msg: FromDetails & Numbered) => {
       switch (msg.type) {
         case 'ready':
-          await post({ type: 'state', state: await build() });
+          host.post({ type: 'state', state: await build() });
           return;
         case 'listArtifacts':
           try {
-            await post({ type: 'artifacts', dir: msg.dir, entries: await ref.source.artifacts(ref.run, msg.dir) });
+            const entries = await ref.source.artifacts(ref.run, msg.dir);
+            remember(entries);
+            host.answer(msg, { type: 'artifacts', dir: msg.dir, entries });
           } catch (err) {
-            await post({ type: 'artifacts', dir: msg.dir, entries: [], error: errorMessage(err) });
+            host.answer(msg, { type: 'artifacts', dir: msg.dir, entries: [], error: errorMessage(err) });
           }
           return;
         case 'openArtifact':
+          if (!listed.has(msg.path)) {
+            log.warn(`run details: refused to open ${JSON.stringify(msg.path.slice(0, 200))}, which the source did not list`);
+            return;
+          }
           await openArtifact(ref, msg.path, storage);
           return;
         case 'copy':
+          if (msg.text !== ref.run.id) return;
           await vscode.env.clipboard.writeText(msg.text);
           void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', msg.text), 3000);
           return;
@@ -91,11 +108,8 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
           if (modelUri) hooks.scaffold(modelUri, ref.run.name);
           return;
       }
-    } catch (err) {
-      void showError(err, log, { context: `run details of ${ref.run.id}: ${msg.type}` });
-    }
+    },
   });
-  p.onDidDispose(() => sub.dispose());
 }
 
 /** Text and images open in the editor; anything else is downloaded (streamed) where the user says. */
@@ -103,7 +117,9 @@ async function openArtifact(ref: RunRef, artifactPath: string, storage: vscode.U
   const name = artifactPath.split('/').pop() ?? artifactPath;
   if (TEXT_EXT.test(artifactPath) || IMAGE_EXT.test(artifactPath)) {
     const dir = createHash('sha256').update(`${ref.source.id}|${ref.run.id}`).digest('hex').slice(0, 16);
-    const dest = path.join(storage.fsPath, 'artifacts', dir, ...artifactPath.split('/'));
+    // Under this run's cache folder, whatever the path says.
+    const dest = artifactDestination(path.join(storage.fsPath, 'artifacts', dir), artifactPath);
+    if (!dest) throw new UserFacingError(t('"{0}" is outside the run\'s artifacts.', artifactPath));
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}', name), cancellable: true }, (_p, token) => ref.source.downloadArtifact(ref.run, artifactPath, dest, token));
     const uri = vscode.Uri.file(dest);
     if (IMAGE_EXT.test(artifactPath)) await vscode.commands.executeCommand('vscode.open', uri, { preview: true });

@@ -3,8 +3,8 @@ import { errorMessage } from '../../common/errors';
 import type { FromTable, TableState, ToTable } from '../../webview/contract/experiments';
 import { isFromTable, keysOf, tableWire } from '../../webview/contract/experiments';
 import { Commands, WebviewPanels } from '../../vscode/ids';
-import { guarded } from '../../vscode/errors';
-import { LatestOnly } from '../../common/latest';
+import { WebviewHost } from '../../vscode/webviewHost';
+import type { Numbered } from '../../webview/contract/host';
 import type { Experiment, Run } from '../core/model';
 import type { ExperimentSource } from '../core/sources';
 import type { ExperimentSources } from '../service';
@@ -17,8 +17,7 @@ export class RunsTable {
   private static readonly open = new Map<string, RunsTable>();
   private filter = '';
   private runs: Run[] = [];
-  private readonly loads = new LatestOnly();
-  private readonly subs: vscode.Disposable[] = [];
+  private readonly host: WebviewHost<FromTable, ToTable>;
 
   static show(extensionUri: vscode.Uri, sources: ExperimentSources, source: ExperimentSource, experiments: readonly Experiment[], onCompare: (refs: RunRef[]) => void, restored?: vscode.WebviewPanel): void {
     const key = `${source.id}|${experiments.map((e) => e.id).join(',')}`;
@@ -42,36 +41,24 @@ export class RunsTable {
     private readonly onCompare: (refs: RunRef[]) => void,
     onClose: () => void,
   ) {
-    this.subs.push(
-      panel.webview.onDidReceiveMessage(
-        guarded(sources.log, 'runs table', (m: unknown) => {
-          if (isFromTable(m)) return this.onMessage(m);
-        }),
-      ),
+    this.host = new WebviewHost(panel, { name: 'runs table', log: sources.log, accepts: isFromTable, onMessage: (m) => this.onMessage(m) });
+    this.host.register(
       sources.onDidChangeSource((s) => {
-        if (s.id === source.id) void this.load();
-      }),
-      panel.onDidDispose(() => {
-        this.loads.cancel();
-        onClose();
-        this.subs.forEach((s) => s.dispose());
+        if (s.id === source.id) void this.load({});
       }),
     );
+    this.host.onDidClose(onClose);
   }
 
-  private post(m: ToTable): void {
-    void this.panel.webview.postMessage(m);
-  }
-
-  private async onMessage(m: FromTable): Promise<void> {
+  private async onMessage(m: FromTable & Numbered): Promise<void> {
     switch (m.type) {
       case 'ready':
       case 'refresh':
-        await this.load();
+        await this.load(m);
         return;
       case 'filter':
         this.filter = m.filter;
-        await this.load();
+        await this.load(m);
         return;
       case 'details': {
         const run = this.runs.find((r) => r.id === m.runId);
@@ -86,13 +73,14 @@ export class RunsTable {
     }
   }
 
-  private async load(): Promise<void> {
-    this.post({ type: 'loading', loading: true });
+  /** Loads the runs for the request (a filter, a refresh) or for a change of the source (`{}`). */
+  private async load(request: Numbered): Promise<void> {
+    this.host.post({ type: 'loading', loading: true });
     const started = performance.now();
     let error: string | undefined;
     // A newer filter or refresh cancels this load; its answer, if it still comes, is dropped.
     try {
-      const outcome = await this.loads.run((token) => this.source.runs(this.experiments.map((e) => e.id), { filter: this.filter, token }));
+      const outcome = await this.host.latest('runs', (token) => this.source.runs(this.experiments.map((e) => e.id), { filter: this.filter, token }));
       if (!outcome.current) return;
       this.runs = outcome.value;
     } catch (err) {
@@ -116,8 +104,8 @@ export class RunsTable {
       restore: { sourceId: this.source.id, experimentIds: this.experiments.map((e) => e.id) },
       strings: tableStrings(),
     };
-    this.post({ type: 'state', state: tableWire(state) });
-    this.post({ type: 'loading', loading: false });
+    this.host.answer(request, { type: 'state', state: tableWire(state) });
+    this.host.post({ type: 'loading', loading: false });
   }
 }
 

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { RestoreRef, ViewRun } from '../../webview/contract/experiments';
 import type { ComponentLogger } from '../../vscode/logger';
-import { webviewHtml, webviewResourceRoots } from '../../vscode/webview';
+import { openPanel } from '../../vscode/webviewHost';
 import type { Experiment, Run } from '../core/model';
 import type { ExperimentSource } from '../core/sources';
 import type { ExperimentSources } from '../service';
@@ -32,12 +32,7 @@ export function viewRun(r: Run, experimentName: string): ViewRun {
 
 /** A new panel, or one VS Code restored after a reload (`existing`), set up with its page. */
 export function panel(type: string, title: string, extensionUri: vscode.Uri, script: string, existing?: vscode.WebviewPanel): vscode.WebviewPanel {
-  const p = existing ?? vscode.window.createWebviewPanel(type, title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: webviewResourceRoots(extensionUri) });
-  p.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(extensionUri) };
-  p.title = title;
-  p.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'mlops.svg');
-  p.webview.html = webviewHtml(p.webview, extensionUri, { title, script: `dist/webviews/${script}.js`, styles: ['media/webviews/base.css', 'media/webviews/experiments.css'] });
-  return p;
+  return openPanel(type, extensionUri, { title, script, styles: ['base', 'experiments'] }, existing);
 }
 
 export interface PanelHooks {

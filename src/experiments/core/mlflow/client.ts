@@ -1,15 +1,14 @@
 // MLflow's tracking server over its REST API (2.x and 3.x), with no editor API:
 // experiments, paged run search with filter and order, metric histories, artifacts
 // (listed, and downloaded as a stream), registered models and their versions.
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { CancellationTokenLike } from '../../../common/cancellation';
 import { throwIfCancelled } from '../../../common/cancellation';
 import { ErrorCode, UserFacingError, errorMessage } from '../../../common/errors';
+import { writeAtomically } from '../../../common/files';
+import { isSafeArtifactPath } from '../artifacts';
 import type { ArtifactEntry, Experiment, MetricPoint, ModelVersion, RegisteredModel, Run } from '../model';
 import { runStatus } from '../model';
 import { t } from '../../../common/l10n';
@@ -301,7 +300,11 @@ export class MlflowClient {
     type Page = { files?: Array<{ path: string; is_dir?: boolean; file_size?: number | string }>; next_page_token?: string };
     return this.allPages(
       (pageToken) => this.call<Page>('GET', 'artifacts/list', undefined, { run_id: runId, ...(dir ? { path: dir } : {}), page_token: pageToken }),
-      (r) => (r.files ?? []).map((f) => ({ path: f.path, isDir: !!f.is_dir, ...(f.file_size !== undefined ? { size: Number(f.file_size) } : {}) })),
+      // What the server lists becomes file names here: only plain relative paths under `dir` are kept.
+      (r) =>
+        (Array.isArray(r.files) ? r.files : [])
+          .filter((f) => isSafeArtifactPath(f?.path) && (!dir || f.path.startsWith(`${dir}/`)))
+          .map((f) => ({ path: f.path, isDir: f.is_dir === true, ...(f.file_size !== undefined && Number.isFinite(Number(f.file_size)) ? { size: Number(f.file_size) } : {}) })),
     );
   }
 
@@ -321,11 +324,10 @@ export class MlflowClient {
         throw this.unreachable(err);
       }
       if (!res.ok || !res.body) throw await this.refused(res);
-      await mkdir(path.dirname(dest), { recursive: true });
       let bytes = 0;
       const source = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
       source.on('data', (c: Buffer) => (bytes += c.length));
-      await pipeline(source, createWriteStream(dest));
+      await writeAtomically(dest, (out) => pipeline(source, out, { signal: abort.signal }));
       return bytes;
     } catch (err) {
       throwIfCancelled(token);
