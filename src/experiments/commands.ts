@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { UserFacingError } from '../common/errors';
+import { isCommitId } from '../common/urls';
 import type { ScaffoldWizard } from '../scaffold/wizard';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
@@ -118,6 +119,8 @@ export function registerExperimentsCommands(registry: CommandRegistry, sources: 
     const ref = runsOf(tree, node, undefined)[0];
     const commit = ref?.run.gitCommit;
     if (!ref || !commit) throw new UserFacingError(vscode.l10n.t('This run has no git commit recorded.'));
+    // The tag comes from whoever logged the run: only a commit id reaches git, never an option such as --output=….
+    if (!isCommitId(commit)) throw new UserFacingError(vscode.l10n.t('The run’s recorded commit "{0}" is not a git commit id; git was not run.', String(commit).slice(0, 80)));
     const { simpleGit } = await import('simple-git');
     return { ref, commit, git: simpleGit(repoFor(ref)) };
   };
@@ -125,7 +128,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, sources: 
   registry.register(Commands.experimentsGitDiff, async (node?: unknown) => {
     const { ref, commit, git } = await gitOfRun(node);
     const root = (await git.revparse(['--show-toplevel'])).trim();
-    const names = (await git.diff(['--name-only', commit])).split('\n').filter(Boolean);
+    const names = (await git.diff(['--name-only', '--end-of-options', commit])).split('\n').filter(Boolean);
     if (names.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('The working tree is the same as commit {0}.', commit.slice(0, 7)));
       return;
@@ -150,7 +153,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, sources: 
     const ok = vscode.l10n.t('Check Out');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Check out commit {0} of run {1}? The repository will be on a detached HEAD (return with "git switch -").', commit.slice(0, 7), ref.run.name), { modal: true }, ok);
     if (answer !== ok) return;
-    await git.checkout(commit);
+    await git.raw(['checkout', '--detach', commit]);
     void vscode.window.showInformationMessage(vscode.l10n.t('Checked out {0}.', commit.slice(0, 7)));
   });
 

@@ -10,6 +10,7 @@ import { GridComponent, LegendComponent, ParallelComponent, TooltipComponent } f
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { h } from '../common/dom';
+import { tooltipHtml } from '../common/html';
 import type { CompareState, CompareWebviewState, FromCompare, Series, ToCompare, ViewRun } from '../../src/webview/contract/experiments';
 import { connect } from '../common/host';
 
@@ -139,7 +140,7 @@ function renderScatter(el: HTMLElement, param: string, metric: string): void {
   const c = chart(el);
   c.setOption({
     animation: false,
-    tooltip: { confine: true, formatter: (p: { data: { name: string; value: [unknown, number] } }) => `${p.data.name}<br>${param}: ${String(p.data.value[0])}<br>${metric}: ${p.data.value[1]}` },
+    tooltip: { confine: true, formatter: (p: { data: { name: string; value: [unknown, number] } }) => tooltipHtml([p.data.name, `${param}: ${String(p.data.value[0])}`, `${metric}: ${p.data.value[1]}`]) },
     grid: { left: 60, right: 20, top: 20, bottom: 40 },
     xAxis: numeric ? { type: 'value', name: param, nameLocation: 'middle', nameGap: 25, scale: true, ...axisStyle() } : { type: 'category', data: cats, name: param, nameLocation: 'middle', nameGap: 25, ...axisStyle() },
     yAxis: { type: 'value', name: metric, scale: true, ...axisStyle() },

@@ -3,10 +3,10 @@
 // delivery named and labels and annotations recording what is deployed. No editor API.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Mustache from 'mustache';
 import { parseAllDocuments } from 'yaml';
 import { UserFacingError } from '../../common/errors';
 import { t } from '../../common/l10n';
+import { renderTemplate } from '../../scaffold/core/render';
 
 export const FIELD_MANAGER = 'mlops-workbench';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -70,7 +70,8 @@ export async function templateManifests(templatesDir: string, name: string, port
   const out: KubeObject[] = [];
   for (const file of ['deployment.yaml', 'service.yaml']) {
     const text = await readFile(path.join(templatesDir, 'common', 'k8s', file), 'utf8');
-    const rendered = Mustache.render(text, view, {}, { escape: (v: unknown) => String(v) });
+    // The name comes from a folder or a project's marker: a value YAML cannot hold as a plain token is refused.
+    const rendered = renderTemplate(`k8s/${file}`, text, view);
     for (const doc of parseAllDocuments(rendered)) {
       const obj = doc.toJS() as KubeObject | null;
       if (obj?.kind && obj.metadata?.name) out.push(obj);

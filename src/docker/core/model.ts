@@ -3,6 +3,7 @@
 
 import type { GitState } from '../../git/core/client';
 import type { ContainerSummary, ImageSummary } from './client';
+import { withoutCredentials } from '../../common/urls';
 
 /** The label every image and container made by the extension carries (the tree's default filter). */
 export const MANAGED_LABEL = 'mlops.workbench/managed=true';
@@ -44,7 +45,8 @@ export function imageLabels(i: LabelInput): Record<string, string> {
     'mlops.workbench/managed': 'true',
   };
   if (i.git) labels['org.opencontainers.image.revision'] = `${i.git.sha}${i.git.dirty ? '-dirty' : ''}`;
-  if (i.git?.remote) labels['org.opencontainers.image.source'] = i.git.remote;
+  // Labels are pushed with the image: a remote's credentials never go into one.
+  if (i.git?.remote) labels['org.opencontainers.image.source'] = withoutCredentials(i.git.remote);
   if (i.framework) labels['mlops.workbench/framework'] = i.framework;
   if (i.modelSource) labels['mlops.workbench/model-source'] = i.modelSource;
   if (i.mlflowRunId) labels['mlops.workbench/mlflow-run-id'] = i.mlflowRunId;

@@ -11,6 +11,7 @@ import type { CancellationTokenLike } from '../../common/cancellation';
 import { throwIfCancelled } from '../../common/cancellation';
 import { UserFacingError } from '../../common/errors';
 import { writeAtomically } from '../../common/files';
+import { withoutCredentials } from '../../common/urls';
 import { artifactDestination, isInside, isSafeArtifactPath } from './artifacts';
 import type { DvcBaseline, DvcOptions } from './dvc/client';
 import { expShow, runDvc } from './dvc/client';
@@ -99,8 +100,9 @@ export class MlflowServerSource implements ExperimentSource {
     label?: string,
   ) {
     this.client = new MlflowClient(location, auth);
-    this.id = `mlflow:${location}`;
-    this.label = label ?? `MLflow ${location.replace(/^https?:\/\//, '')}`;
+    // Ids travel into webview state (saved on disk) and labels onto the screen: neither carries a user:password@.
+    this.id = `mlflow:${withoutCredentials(location)}`;
+    this.label = label ?? `MLflow ${withoutCredentials(location).replace(/^https?:\/\//, '')}`;
   }
 
   experiments(): Promise<Experiment[]> {

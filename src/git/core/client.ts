@@ -1,4 +1,5 @@
 // Git through simple-git, with no editor API.
+import { withoutCredentials } from '../../common/urls';
 export interface GitState {
   readonly sha: string;
   readonly dirty: boolean;
@@ -44,5 +45,6 @@ export async function gitState(dir: string): Promise<GitState | undefined> {
   }
   const status = await g.status();
   const origin = (await g.getRemotes(true)).find((r) => r.name === 'origin');
-  return { sha, dirty: !status.isClean(), ...(origin?.refs.fetch ? { remote: origin.refs.fetch } : {}) };
+  // The remote is labelled on images and shown: its credentials stay in .git/config.
+  return { sha, dirty: !status.isClean(), ...(origin?.refs.fetch ? { remote: withoutCredentials(origin.refs.fetch) } : {}) };
 }

@@ -111,7 +111,8 @@ export function validatePythonVersion(v: string): Problem[] {
     : [{ field: 'pythonVersion', message: t('Python {0} is not supported: choose {1} (the pinned numpy needs 3.11 or later).', v, PYTHON_VERSIONS.join(', ')) }];
 }
 
-const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/\S+|models:\/m-[0-9a-f]{32}|models:\/[^/\s@]+(\/[^/\s]+|@[A-Za-z0-9_-]+))$/;
+// The artifact path and the model name are typed or come from a tracking server: no quotes, backslashes or control characters.
+const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/[A-Za-z0-9._\-/]+|models:\/m-[0-9a-f]{32}|models:\/[^/\s@"'`\\]+(\/[0-9]+|\/[A-Za-z0-9_-]+|@[A-Za-z0-9_-]+))$/;
 
 export function validateModelSource(source: ModelSource): Problem[] {
   switch (source.kind) {
@@ -189,8 +190,14 @@ export function modelPathInProject(source: ModelSource): string {
   switch (source.kind) {
     case 'sample':
       return 'model/model.joblib';
-    case 'file':
-      return `model/${source.path.split(/[\\/]/).pop()}`;
+    case 'file': {
+      // The file keeps its name when that is a plain one; any other name ("my model (v2).pkl",
+      // quotes, a newline) is copied as model/model<ext>, so no file name reaches code or a Dockerfile.
+      const base = source.path.split(/[\\/]/).pop() ?? '';
+      if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(base)) return `model/${base}`;
+      const ext = MODEL_FILE_EXTENSIONS.find((e) => base.toLowerCase().endsWith(e)) ?? '.joblib';
+      return `model/model${ext}`;
+    }
     case 'mlflow':
       return 'model';
   }

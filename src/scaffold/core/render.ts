@@ -1,6 +1,12 @@
 // Renders the project templates (media/templates/model-api) into a plan: the list
-// of files to write. The one renderer is mustache, with HTML escaping off.
+// of files to write. The one renderer is mustache; each `{{value}}` is escaped for the file
+// it lands in (a Python string, Markdown, JSON), and files that cannot quote (a Dockerfile,
+// YAML manifests, requirements) take only plain values. What a value holds comes from model
+// file names, MLflow URIs and feature names: untrusted text. `{{{value}}}` is for text the
+// renderer made itself (JSON.stringify, Python literals).
 import Mustache from 'mustache';
+import { UserFacingError } from '../../common/errors';
+import { t } from '../../common/l10n';
 import type { ModelSource, ScaffoldOptions } from './model';
 import { PINNED_VERSIONS, defaultExample, featureAttributes, modelPathInProject } from './model';
 
@@ -98,6 +104,49 @@ export function templateView(o: ScaffoldOptions): Record<string, unknown> {
   };
 }
 
+/** Inside a Python string literal ("…", '…' or a docstring): quotes, backslashes and control characters escaped. */
+export function pyStringContent(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  return v.replace(/[\\"'\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
+    switch (c) {
+      case '\\':
+        return '\\\\';
+      case '"':
+        return '\\"';
+      case "'":
+        return "\\'";
+      case '\n':
+        return '\\n';
+      default: {
+        const code = c.charCodeAt(0);
+        return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+      }
+    }
+  });
+}
+
+/** What a file without quoting (Dockerfile, YAML, requirements) may hold: one plain token, no spaces. */
+const PLAIN = /^[A-Za-z0-9._:/@+=-]*$/;
+
+function escaperFor(rel: string): (value: unknown) => string {
+  const name = rel.split('/').pop() ?? rel;
+  if (name.endsWith('.py')) return (v) => pyStringContent(String(v));
+  // Markdown: one line, no code span broken open.
+  // eslint-disable-next-line no-control-regex
+  if (name.endsWith('.md')) return (v) => String(v).replace(/[\u0000-\u001f\u007f`|<>]/g, ' ');
+  if (name.endsWith('.json')) return (v) => JSON.stringify(String(v)).slice(1, -1);
+  return (v) => {
+    const s = String(v);
+    if (!PLAIN.test(s)) throw new UserFacingError(t('"{0}" cannot be written into {1}: use only letters, digits and . _ - / : @ + =.', s.slice(0, 80), rel));
+    return s;
+  };
+}
+
+/** One template rendered for the file `rel` it becomes, each value escaped for that file. */
+export function renderTemplate(rel: string, text: string, view: Record<string, unknown>): string {
+  return Mustache.render(text, view, {}, { escape: escaperFor(rel) });
+}
+
 /**
  * The files of a new project. Framework templates override common ones with the
  * same path. The model file (for a file source) is copied, not rendered.
@@ -114,7 +163,7 @@ export function planProject(o: ScaffoldOptions, templates: Templates): PlannedFi
   const files: PlannedFile[] = [];
   for (const [rel, text] of [...chosen].sort(([a], [b]) => a.localeCompare(b))) {
     if (!wanted(rel, o.modelSource)) continue;
-    files.push({ path: rel, content: Mustache.render(text, view, {}, { escape: (s: string) => s }) });
+    files.push({ path: rel, content: renderTemplate(rel, text, view) });
   }
   if (o.modelSource.kind === 'file') files.push({ path: modelPathInProject(o.modelSource), copyFrom: o.modelSource.path });
   return files;
