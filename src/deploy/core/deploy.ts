@@ -96,6 +96,9 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   const dockerfile = path.join(dir, 'Dockerfile');
   if (!existsSync(dockerfile)) throw new UserFacingError(t('{0} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.', path.basename(dir)));
 
+  // The project's own manifests are read (and any object the deploy would not apply refused) before anything is built.
+  const own = await readProjectManifests(dir);
+
   // 1. Build.
   const git: GitState | undefined = await gitState(dir).catch(() => undefined);
   const plan = await planImage({ dockerfile, ...(settings.baseImage ? { baseImage: settings.baseImage } : {}), ...(git ? { git } : {}) });
@@ -122,7 +125,6 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
 
   // 3. Apply, only over what the extension made.
   const namespace = settings.namespace || kube.namespace;
-  const own = await readProjectManifests(dir);
   // planImage read the run id from the project's marker into the image's labels.
   const runId = plan.labels['mlops.workbench/mlflow-run-id'];
   // A scaffolded project without its k8s folder gets the scaffold's own manifests.

@@ -40,9 +40,22 @@ export interface WhatIsDeployed {
   readonly project?: string;
 }
 
-/** Reads k8s/*.yaml of the project; an empty list when it has none. Bad YAML is an error naming the file and line. */
+/**
+ * What a deploy applies of a project's own manifests: the kinds it owns, namespaced. A
+ * repository may hide anything in its k8s folder (a ClusterRoleBinding to cluster-admin);
+ * the one-click deploy applies none of that.
+ */
+export const APPLIED_KINDS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['apps/v1'],
+  Service: ['v1'],
+  HorizontalPodAutoscaler: ['autoscaling/v2', 'autoscaling/v1'],
+  ConfigMap: ['v1'],
+};
+
+/** Reads k8s/*.yaml of the project; an empty list when it has none. Bad YAML, or a kind the deploy does not apply, is an error naming the file. */
 export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
+  const refused: string[] = [];
   for (const file of ['deployment.yaml', 'service.yaml', 'hpa.yaml']) {
     const p = path.join(dir, 'k8s', file);
     const text = await readFile(p, 'utf8').catch(() => undefined);
@@ -52,9 +65,29 @@ export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
         const e = doc.errors[0]!;
         throw new UserFacingError(t('k8s/{0} does not parse: line {1}: {2}', file, e.linePos?.[0].line ?? '?', e.message.split('\n')[0]));
       }
-      const obj = doc.toJS() as KubeObject | null;
-      if (obj && typeof obj === 'object' && obj.kind && obj.metadata?.name) out.push(obj);
+      const obj = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
+      if (!obj || typeof obj !== 'object') continue;
+      if (typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') {
+        refused.push(`k8s/${file}: ${t('an object without a kind and a name')}`);
+        continue;
+      }
+      const versions = Object.prototype.hasOwnProperty.call(APPLIED_KINDS, obj.kind) ? APPLIED_KINDS[obj.kind]! : undefined;
+      if (!versions || !versions.includes(String(obj.apiVersion))) refused.push(`k8s/${file}: ${String(obj.apiVersion)} ${obj.kind} ${obj.metadata.name}`);
+      else out.push(obj);
     }
+  }
+  // An autoscaler steers the Deployment it names: only this project's.
+  const deployments = new Set(out.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name));
+  for (const o of out) {
+    const target = (o.spec as { scaleTargetRef?: { kind?: unknown; name?: unknown } } | undefined)?.scaleTargetRef;
+    if (o.kind === 'HorizontalPodAutoscaler' && !(target?.kind === 'Deployment' && typeof target.name === 'string' && deployments.has(target.name))) {
+      refused.push(`k8s/hpa.yaml: HorizontalPodAutoscaler ${o.metadata.name} → ${String(target?.kind)} ${String(target?.name)}`);
+    }
+  }
+  if (refused.length) {
+    throw new UserFacingError(
+      t('The project\'s manifests hold objects the deploy does not apply: {0}. It applies only Deployments, Services, HorizontalPodAutoscalers and ConfigMaps, in the chosen namespace; remove the others, or apply them yourself with kubectl.', refused.slice(0, 10).join('; ')),
+    );
   }
   return out;
 }
