@@ -154,7 +154,7 @@ export class ExperimentSources extends Disposable {
       const dir = folder.uri.fsPath;
       for (const store of await findLocalStores(dir)) {
         if (store.kind === 'files') {
-          nodes.push({ kind: 'source', source: new MlflowFilesSource(store.path, `${folder.name}/mlruns`) });
+          nodes.push({ kind: 'source', source: new MlflowFilesSource(store.path, `${folder.name}/mlruns`, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)) });
           this.watch(folder, 'mlruns/**/meta.yaml', `mlruns:${store.path}`);
         } else {
           const server = this.servers.get(store.path);

@@ -151,6 +151,8 @@ async function containedPath(root: string, rel: string): Promise<string> {
 
 async function listLocal(root: string, dir: string | undefined): Promise<ArtifactEntry[]> {
   const rel = dir ?? '';
+  // The artifact folder itself linked elsewhere: nothing is listed.
+  if (!(await lstat(root).catch(() => undefined))?.isDirectory()) return [];
   const abs = rel ? await containedPath(root, rel) : root;
   let entries;
   try {
@@ -190,7 +192,15 @@ export class MlflowFilesSource implements ExperimentSource {
   readonly store: MlflowFileStore;
   problems: FileStoreProblem[] = [];
 
-  constructor(readonly location: string, label?: string) {
+  /**
+   * @param roots folders (the workspace's) where a run's recorded artifact folder may also
+   * lie, besides the folder holding the store.
+   */
+  constructor(
+    readonly location: string,
+    label?: string,
+    private readonly roots: readonly string[] = [],
+  ) {
     this.store = new MlflowFileStore(location);
     this.id = `mlruns:${location}`;
     this.label = label ?? `${path.basename(location)} (file store)`;
@@ -225,8 +235,17 @@ export class MlflowFilesSource implements ExperimentSource {
     return names.filter((n) => n.startsWith('m-')).map((id) => ({ id, artifacts: path.join(this.location, run.experimentId, 'models', id, 'artifacts') }));
   }
 
+  /**
+   * The run's artifact folder: the recorded one when it lies in the folder that holds the
+   * store (mlruns/ itself, or an mlartifacts/ beside it) or in the workspace; otherwise (a path from another
+   * machine, or one pointing elsewhere such as ~/.ssh) the store's own copy beside meta.yaml.
+   */
   private artifactRoot(run: Run): string {
-    return localArtifactDir(run) ?? path.join(this.location, run.experimentId, run.id, 'artifacts');
+    const own = path.join(this.location, run.experimentId, run.id, 'artifacts');
+    const recorded = localArtifactDir(run);
+    const allowed = [path.dirname(path.resolve(this.location)), ...this.roots.map((r) => path.resolve(r))];
+    if (recorded && allowed.some((a) => isInside(path.relative(a, path.resolve(recorded))))) return recorded;
+    return own;
   }
 
   artifacts(run: Run, dir?: string): Promise<ArtifactEntry[]> {

@@ -126,7 +126,7 @@ describe('hostile artifact paths', () => {
     symlinkSync(dir, path.join(art, 'up'));
     writeFileSync(path.join(store, '0', 'meta.yaml'), `artifact_location: file://${path.join(store, '0')}\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n`);
     writeFileSync(path.join(store, '0', 'r1', 'meta.yaml'), `artifact_uri: file://${art}\nexperiment_id: '0'\nlifecycle_stage: active\nrun_id: r1\nrun_name: r\nstatus: 3\nstart_time: 1\n`);
-    const source = new MlflowFilesSource(store, dir);
+    const source = new MlflowFilesSource(store);
     const [run] = await source.runs(['0']);
     assert.ok(run, 'the run is read');
     const listed = await source.artifacts(run);

@@ -1,9 +1,11 @@
 // MLflow's legacy file store (`mlruns/`) read directly, without a server: experiments'
 // and runs' meta.yaml, params, metric files (`<timestamp> <value> <step>` per line) and
 // tags. Keys with "/" are nested folders, as MLflow writes them. A run whose meta.yaml is
-// missing or unreadable is reported as a problem, never fatal. No editor API.
-import { readFileSync, readdirSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+// missing or unreadable is reported as a problem, never fatal. A committed store is
+// untrusted: links are not followed (a param linked to /dev/zero or ~/.aws/credentials),
+// only regular files of bounded size are read, folders to a bounded depth. No editor API.
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Experiment, MetricPoint, Run } from '../model';
 
@@ -20,9 +22,46 @@ export interface FileStoreRuns {
   readonly problems: FileStoreProblem[];
 }
 
+/** Opening never follows a link, and never waits (a FIFO or a device opens at once, then is refused as not a file). */
+const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+/** MLflow caps a param value at 6,000 characters and a tag at 8,000; meta.yaml is a few hundred bytes. */
+export const LIMITS = { value: 64 * 1024, meta: 1024 * 1024, metricWhole: 1024 * 1024, metricTail: 64 * 1024, history: 64 * 1024 * 1024, depth: 8, keys: 5000 } as const;
+
+/**
+ * A regular file's text, at most `max` bytes (or, with `tail`, its last `tail` bytes when it
+ * is longer than `max`). Throws for a link (ELOOP), a missing file (ENOENT), anything that
+ * is not a regular file, or a file over `max` without `tail`.
+ */
+export function readRegularSync(file: string, max: number, tail?: number): string {
+  const fd = openSync(file, READ_FLAGS);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('not a regular file');
+    let start = 0;
+    let length = st.size;
+    if (st.size > max) {
+      if (tail === undefined) throw new Error(`larger than ${max} bytes`);
+      start = st.size - tail;
+      length = tail;
+    }
+    const buf = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buf, read, length - read, start + read);
+      if (n === 0) break;
+      read += n;
+    }
+    const text = buf.subarray(0, read).toString('utf8');
+    // A tail starts mid-line: drop that partial first line.
+    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A YAML file that must hold a mapping (meta.yaml). */
 function readMapping(file: string, parse: (s: string) => unknown): Record<string, unknown> {
-  const v = parse(readFileSync(file, 'utf8'));
+  const v = parse(readRegularSync(file, LIMITS.meta));
   if (typeof v !== 'object' || v === null) throw new Error('not a YAML mapping');
   return v as Record<string, unknown>;
 }
@@ -40,8 +79,12 @@ function metricLines(text: string): MetricPoint[] {
 /** Folders of an experiment that are not runs. */
 const NOT_RUNS = new Set(['tags', 'datasets', 'models', 'traces']);
 
-/** Every file under `dir`, as "/"-joined keys, read synchronously. */
-function keyValuesSync(dir: string, prefix = '', out: Array<[string, string]> = []): Array<[string, string]> {
+/**
+ * Every regular file under `dir`, as "/"-joined keys, read synchronously: links, devices
+ * and files over `max` bytes are skipped (metric files keep their tail), folders to
+ * LIMITS.depth, at most LIMITS.keys keys.
+ */
+function keyValuesSync(dir: string, max: number = LIMITS.value, tail?: number, prefix = '', out: Array<[string, string]> = [], depth = 0): Array<[string, string]> {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -49,9 +92,17 @@ function keyValuesSync(dir: string, prefix = '', out: Array<[string, string]> = 
     return out;
   }
   for (const e of entries) {
+    if (out.length >= LIMITS.keys) break;
     const key = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) keyValuesSync(path.join(dir, e.name), key, out);
-    else out.push([key, readFileSync(path.join(dir, e.name), 'utf8')]);
+    if (e.isDirectory()) {
+      if (depth < LIMITS.depth) keyValuesSync(path.join(dir, e.name), max, tail, key, out, depth + 1);
+    } else if (e.isFile()) {
+      try {
+        out.push([key, readRegularSync(path.join(dir, e.name), max, tail)]);
+      } catch {
+        // swapped for a link or grown past the limit since the listing: skipped
+      }
+    }
   }
   return out;
 }
@@ -68,7 +119,7 @@ function readRunSync(runDir: string, id: string, experimentId: string, parse: (s
   }
   if (m.lifecycle_stage === 'deleted') return undefined;
   const metrics: Record<string, number> = {};
-  for (const [key, text] of keyValuesSync(path.join(runDir, 'metrics'))) {
+  for (const [key, text] of keyValuesSync(path.join(runDir, 'metrics'), LIMITS.metricWhole, LIMITS.metricTail)) {
     // The latest value: highest step, then latest timestamp, as MLflow reports it.
     const last = metricLines(text).reduce<MetricPoint | undefined>((a, p) => (!a || p.step > a.step || (p.step === a.step && p.timestamp >= a.timestamp) ? p : a), undefined);
     if (last) metrics[key] = last.value;
@@ -139,8 +190,19 @@ export class MlflowFileStore {
   }
 
   async metricHistory(experimentId: string, runId: string, key: string): Promise<MetricPoint[]> {
+    if (![experimentId, runId, ...key.split('/')].every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !/[\\/\0]/.test(seg))) throw new Error(`not a metric: ${key}`);
     const file = path.join(this.root, experimentId, runId, 'metrics', ...key.split('/'));
-    return metricLines(await readFile(file, 'utf8')).sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+    const handle = await open(file, READ_FLAGS);
+    let text: string;
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw new Error(`${key}: not a regular file`);
+      if (st.size > LIMITS.history) throw new Error(`${key}: the history is larger than ${LIMITS.history / 1024 / 1024} MB`);
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+    return metricLines(text).sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
 
   /** True when `dir` looks like an MLflow file store (a folder with experiment meta.yaml files). */
