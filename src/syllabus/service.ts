@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../common/errors';
+import { UserFacingError, errorMessage } from '../common/errors';
 import { Settings, StorageKeys, ContextKeys } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
@@ -21,6 +21,10 @@ const RELOAD_DEBOUNCE_MS = 200;
  * the tree and the overview when anything changes. Built-in syllabi keep progress
  * in globalState (synced across machines); a user's own file, in workspaceState.
  */
+/** The largest syllabus file read, and the most problems shown for one. */
+export const MAX_SYLLABUS_BYTES = 4 * 1024 * 1024;
+export const MAX_PROBLEMS = 200;
+
 export class SyllabusService extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
@@ -70,6 +74,10 @@ export class SyllabusService extends Disposable {
     const source = this.resolveSource();
     let text: string;
     try {
+      // A syllabus is a few kilobytes; a file of many megabytes (a log set by mistake, or planted) is not parsed on every save.
+      if (source.kind === 'file' && (await vscode.workspace.fs.stat(source.uri)).size > MAX_SYLLABUS_BYTES) {
+        throw new UserFacingError(vscode.l10n.t('it is larger than {0} MB', MAX_SYLLABUS_BYTES / 1024 / 1024));
+      }
       text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(source.uri));
     } catch (err) {
       if (source.kind === 'file') {
@@ -77,7 +85,7 @@ export class SyllabusService extends Disposable {
         const open = vscode.l10n.t('Open Settings');
         void vscode.window
           .showWarningMessage(
-            vscode.l10n.t('Cannot read the syllabus file "{0}" set in {1}; showing the built-in course syllabus instead.', source.uri.fsPath, Settings.syllabusPath),
+            vscode.l10n.t('Cannot read the syllabus file "{0}" set in {1} ({2}); showing the built-in course syllabus instead.', source.uri.fsPath, Settings.syllabusPath, errorMessage(err)),
             open,
           )
           .then((c) => c === open && vscode.commands.executeCommand('workbench.action.openSettings', Settings.syllabusPath));
@@ -112,10 +120,13 @@ export class SyllabusService extends Disposable {
 
   private publishProblems(source: SyllabusSource, model: SyllabusModel): void {
     this.diagnostics.clear();
-    const problems = model.syllabus.problems;
+    // A file of many thousand bad lines shows the first MAX_PROBLEMS (the log says how many more).
+    const all = model.syllabus.problems;
+    const problems = all.slice(0, MAX_PROBLEMS);
     void vscode.commands.executeCommand('setContext', ContextKeys.syllabusHasProblems, problems.length > 0);
     if (problems.length === 0) return;
     for (const p of problems) this.log.warn(`${source.uri.fsPath}:${p.line}: ${p.message}`);
+    if (all.length > problems.length) this.log.warn(`${source.uri.fsPath}: and ${all.length - problems.length} more lines that could not be read`);
     if (source.kind === 'file') {
       this.diagnostics.set(
         source.uri,

@@ -1,9 +1,11 @@
 // Syllabus commands, run in the real editor on the real service.
 import { strict as assert } from 'node:assert';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { allTopics } from '../../src/syllabus/core/parser';
-import { Commands } from '../../src/vscode/ids';
-import { answer, eventually, extension } from './helpers';
+import { Commands, Settings } from '../../src/vscode/ids';
+import { answer, eventually, extension, workspaceFolder } from './helpers';
 
 describe('syllabus commands (editor)', () => {
   let restore: () => void = () => undefined;
@@ -58,5 +60,21 @@ describe('syllabus commands (editor)', () => {
     await vscode.commands.executeCommand(Commands.syllabusChoose);
     assert.ok(offered.some((l) => l.includes('Use a Markdown File')), offered.join(' | '));
     await eventually(async () => (await ext.syllabus.get()).model.title !== before, 'another syllabus');
+  });
+
+  it('a syllabus file of many megabytes is not parsed: the user is told why, and the built-in syllabus shows', async () => {
+    const ext = await extension();
+    const big = path.join(workspaceFolder().fsPath, 'huge-syllabus.md');
+    writeFileSync(big, `# Module\n${'- [ ] topic\n'.repeat(500_000)}`);
+    const a = answer({ showWarningMessage: [undefined] });
+    restore = a.restore;
+    try {
+      await vscode.workspace.getConfiguration().update(Settings.syllabusPath, big, vscode.ConfigurationTarget.Workspace);
+      await eventually(() => a.asked.some((q) => /larger than 4 MB/.test(q.text)), 'the warning');
+      assert.equal((await ext.syllabus.get()).source.kind, 'builtin');
+    } finally {
+      await vscode.workspace.getConfiguration().update(Settings.syllabusPath, undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(big, { force: true });
+    }
   });
 });

@@ -354,7 +354,7 @@ export interface EngineEvent {
 /** A failed build step in words a user can act on: the Dockerfile line, and for a FROM that cannot pull, what to change. */
 export function buildFailure(error: string, dockerfile: string, step: string, baseImageArg?: string): UserFacingError {
   if (/^from\s/i.test(step.trim()) && /pull access denied|manifest unknown|not found|no such host|dial tcp|i\/o timeout|connection refused|TLS handshake|unauthorized|denied/i.test(error)) {
-    const declared = /^\s*ARG\s+BASE_IMAGE(?:=(\S+))?/im.exec(dockerfile);
+    const declared = /^[ \t]*ARG[ \t]+BASE_IMAGE(?:=(\S+))?/im.exec(dockerfile);
     const image = baseImageArg ?? declared?.[1] ?? step.trim().split(/\s+/)[1];
     const fix = declared
       ? t('Set mlops.docker.baseImage (the BASE_IMAGE build arg) to an image this engine has, or load that image first (docker load / docker pull).')

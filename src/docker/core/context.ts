@@ -1,26 +1,31 @@
 // The build context, as Docker sends it: the files .dockerignore keeps (its own rules,
-// through @balena/dockerignore, plus the files Docker always sends), packed as a tar
+// matched as the Docker CLI matches them, see dockerignore.ts, plus the files Docker always sends), packed as a tar
 // stream, and measured before a build so a huge context can be reported. No editor API.
 import type { Stats } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { UserFacingError } from '../../common/errors';
+import { t } from '../../common/l10n';
+import type { DockerignorePattern } from './dockerignore';
+import { DockerignoreSyntaxError, isExcluded, parseDockerignore } from './dockerignore';
 
-/** Docker's exclusion rules (@balena/dockerignore), plus the files Docker always sends. */
+/** Docker's exclusion rules, plus the files Docker always sends. A pattern Docker refuses is an error naming it. */
 export async function contextFilter(rulesText: string, dockerfile = 'Dockerfile'): Promise<{ excluded(rel: string): boolean; mayHoldExceptions(dirRel: string): boolean }> {
-  const { default: ignore } = await import('@balena/dockerignore');
-  const lines = rulesText.split(/\r?\n/);
-  const ig = ignore().add(lines);
+  let patterns: DockerignorePattern[];
+  try {
+    patterns = parseDockerignore(rulesText);
+  } catch (err) {
+    if (err instanceof DockerignoreSyntaxError) throw new UserFacingError(t('.dockerignore: {0}. Docker refuses it too; fix or remove that line.', err.message));
+    throw err;
+  }
   // As Docker does: an excluded folder is still walked only when an exception pattern
   // starts with the folder's path ("!data/keep/**" for "data/").
-  const exceptions = lines
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('!'))
-    .map((l) => path.posix.normalize(l.slice(1).trim()).replace(/^\/+/, ''));
+  const exceptions = patterns.filter((p) => p.exclusion).map((p) => p.text);
   const always = new Set([dockerfile.split(path.sep).join('/'), '.dockerignore']);
   return {
-    excluded: (rel: string) => !always.has(rel) && ig.ignores(rel),
+    excluded: (rel: string) => !always.has(rel) && isExcluded(patterns, rel),
     mayHoldExceptions: (dirRel: string) => exceptions.some((e) => `${e}/`.startsWith(`${dirRel}/`)),
   };
 }

@@ -37,9 +37,28 @@ export function imageNameFor(s: string): string {
   const n = s
     .toLowerCase()
     .replace(/[^a-z0-9._/-]+/g, '-')
-    .replace(/^[._/-]+|[._/-]+$/g, '')
     .replace(/([._-])[._-]+/g, '$1');
-  return n || 'model-api';
+  // Trimmed by hand: /[._/-]+$/ retries from every separator of a long run (quadratic).
+  const sep = (c: string | undefined): boolean => c === '.' || c === '_' || c === '/' || c === '-';
+  let a = 0;
+  let b = n.length;
+  while (a < b && sep(n[a])) a++;
+  while (b > a && sep(n[b - 1])) b--;
+  return n.slice(a, b) || 'model-api';
+}
+
+// Dockerfile lines are matched with [ \t]* (never \s*, which crosses lines: with the m flag
+// every line start then scans to the end of the file, quadratic on a file of blank lines).
+
+/** The first EXPOSE's port. */
+export function exposedPort(dockerfile: string): number | undefined {
+  const m = /^[ \t]*EXPOSE[ \t]+(\d+)/im.exec(dockerfile);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Whether the Dockerfile declares ARG BASE_IMAGE (the base image a setting can change). */
+export function declaresBaseImage(dockerfile: string): boolean {
+  return /^[ \t]*ARG[ \t]+BASE_IMAGE\b/im.test(dockerfile);
 }
 
 export async function planImage(input: PlanInput): Promise<ImagePlan> {
@@ -53,10 +72,9 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
   const imageName = imageNameFor(marker?.image ?? marker?.name ?? path.basename(contextDir));
   const framework = marker && marker.framework !== 'unknown' ? marker.framework : undefined;
   const version = marker?.version ?? 'latest';
-  const exposed = /^\s*EXPOSE\s+(\d+)/im.exec(dockerfileText);
-  const port = marker?.port ?? (exposed ? Number(exposed[1]) : 8000);
+  const port = marker?.port ?? exposedPort(dockerfileText) ?? 8000;
   const runId = mlflowRunId(marker?.modelSource?.uri);
-  const declaresBase = /^\s*ARG\s+BASE_IMAGE\b/im.test(dockerfileText);
+  const declaresBase = declaresBaseImage(dockerfileText);
   const samplePayload = await samplePayloadFile(contextDir).catch(() => undefined);
   return {
     contextDir,

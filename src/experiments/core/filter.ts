@@ -178,9 +178,32 @@ export function parseFilter(src: string): Clause[] {
   return clauses;
 }
 
-function likeToRegExp(pattern: string, insensitive: boolean): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
-  return new RegExp(`^${body}$`, insensitive ? 'is' : 's');
+/**
+ * SQL LIKE: "%" any run of characters, "_" any one. Matched by the two-pointer wildcard
+ * walk (at most pattern × text steps), not a RegExp: "%a%a%a%a%b" as a RegExp backtracks
+ * without end on a long value, and values come from whoever logged the runs.
+ */
+export function likeMatch(pattern: string, text: string, insensitive: boolean): boolean {
+  const p = insensitive ? pattern.toLowerCase() : pattern;
+  const s = insensitive ? text.toLowerCase() : text;
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let mark = 0;
+  while (j < s.length) {
+    if (i < p.length && p[i] !== '%' && (p[i] === '_' || p[i] === s[j])) {
+      i++;
+      j++;
+    } else if (i < p.length && p[i] === '%') {
+      star = i++;
+      mark = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++mark;
+    } else return false;
+  }
+  while (i < p.length && p[i] === '%') i++;
+  return i === p.length;
 }
 
 /** A run's attribute by MLflow's name for it (run_name, status, start_time…). */
@@ -208,7 +231,7 @@ export function attribute(run: Run, key: string): string | number | undefined {
   }
 }
 
-function test(c: Clause, actual: string | number | undefined, likes: Map<Clause, RegExp>): boolean {
+function test(c: Clause, actual: string | number | undefined): boolean {
   if (c.op === 'IS NULL') return actual === undefined;
   if (c.op === 'IS NOT NULL') return actual !== undefined;
   // As on the server: a run without the key never matches a comparison.
@@ -220,11 +243,8 @@ function test(c: Clause, actual: string | number | undefined, likes: Map<Clause,
     case 'NOT IN':
       return !(v as readonly string[]).includes(String(actual));
     case 'LIKE':
-    case 'ILIKE': {
-      let re = likes.get(c);
-      if (!re) likes.set(c, (re = likeToRegExp(String(v), c.op === 'ILIKE')));
-      return re.test(String(actual));
-    }
+    case 'ILIKE':
+      return likeMatch(String(v), String(actual), c.op === 'ILIKE');
     default:
       break;
   }
@@ -249,10 +269,9 @@ function test(c: Clause, actual: string | number | undefined, likes: Map<Clause,
 /** A predicate for runs; parse errors throw before any run is tested. */
 export function compileFilter(src: string): (run: Run) => boolean {
   const clauses = parseFilter(src);
-  const likes = new Map<Clause, RegExp>();
   return (run) =>
     clauses.every((c) => {
       const actual = c.entity === 'attributes' ? attribute(run, c.key) : (run[c.entity] as Record<string, string | number>)[c.key];
-      return test(c, actual, likes);
+      return test(c, actual);
     });
 }

@@ -52,11 +52,11 @@ export function parseProjectMarker(dir: string, text: string): ModelApiProject {
 /** Tells a FastAPI or Flask app from its requirements and the Python files beside its Dockerfile. */
 export function detectFramework(requirements: string | undefined, pythonSources: readonly string[]): Framework | undefined {
   const req = (requirements ?? '').toLowerCase();
-  if (/^\s*fastapi\b/m.test(req)) return 'fastapi';
-  if (/^\s*flask\b/m.test(req)) return 'flask';
+  if (/^[ \t]*fastapi\b/m.test(req)) return 'fastapi';
+  if (/^[ \t]*flask\b/m.test(req)) return 'flask';
   for (const src of pythonSources) {
-    if (/^\s*(from fastapi import|import fastapi)\b/m.test(src)) return 'fastapi';
-    if (/^\s*(from flask import|import flask)\b/m.test(src)) return 'flask';
+    if (/^[ \t]*(from fastapi import|import fastapi)\b/m.test(src)) return 'fastapi';
+    if (/^[ \t]*(from flask import|import flask)\b/m.test(src)) return 'flask';
   }
   return undefined;
 }

@@ -50,7 +50,23 @@ export interface Syllabus {
   readonly problems: Problem[];
 }
 
-const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
+const HEADING_START = /^\s{0,3}#{1,6}\s/;
+
+/**
+ * An ATX heading's title: up to 3 spaces, 1 to 6 "#", whitespace, the title without a
+ * closing run of "#" (after whitespace, as CommonMark says). The title is cut by hand: a
+ * regex with a lazy title before optional spaces and hashes backtracks for minutes on one
+ * long line (every save of the syllabus parses it on the extension host).
+ */
+export function headingTitle(line: string): string | undefined {
+  const m = HEADING_START.exec(line);
+  if (!m) return undefined;
+  const title = line.slice(m[0].length).trim();
+  let end = title.length;
+  while (end > 0 && title[end - 1] === '#') end--;
+  if (end === 0) return '';
+  return end < title.length && /\s/.test(title[end - 1]!) ? title.slice(0, end).trim() : title;
+}
 const HOURS = /\(\s*(\d+(?:[.,]\d+)?)\s*(?:horas?|hours?|hrs?|h)\s*\)/i;
 // Optional bullet, then a marker. U+2705 ✅ = done; U+2611 ☑ (with or without
 // the emoji selector U+FE0F) = to do; GitHub task boxes.
@@ -153,13 +169,13 @@ export function parseSyllabus(source: string): Syllabus {
       continue;
     }
 
-    const heading = HEADING.exec(line);
-    if (heading) {
-      if (heading[2].trim() === '') {
+    const heading = headingTitle(line);
+    if (heading !== undefined) {
+      if (heading === '') {
         problems.push({ line: lineNo, message: 'heading without a title', text: line });
         continue;
       }
-      startModule(heading[2], lineNo);
+      startModule(heading, lineNo);
       continue;
     }
 
