@@ -23,10 +23,12 @@ export function startCodeServer(opts: {
   quiet?: boolean;
   extraVsix?: string[];
   logFile?: string;
-  /** Runs after the VSIXs are installed, before the server starts. */
   /** More code-server arguments, e.g. ['--locale', 'es']. */
   args?: string[];
+  /** Runs after the VSIXs are installed, before the server starts. */
   beforeStart?: (dirs: { extensionsDir: string; userDataDir: string }) => void | Promise<void>;
+  /** Workspace trust on, the folder opened untrusted (restricted mode) without a prompt. */
+  trust?: boolean;
 }): Promise<StartedCodeServer>;
 export const chromiumArgs: string[];
 export const chromiumPath: string;

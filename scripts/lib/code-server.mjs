@@ -32,7 +32,7 @@ export async function freePort(preferred) {
  * Starts code-server on 127.0.0.1 with a fresh (or given) user-data dir and the VSIX
  * installed. Returns { url, userDataDir, logsDir, stop }.
  */
-export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, defaults: userDefaults = {}, env = {}, quiet = true, extraVsix = [], logFile, beforeStart, args = [] }) {
+export async function startCodeServer({ entry, vsix, folder, port, userDataDir, settings = {}, defaults: userDefaults = {}, env = {}, quiet = true, extraVsix = [], logFile, beforeStart, args = [], trust = false }) {
   const base = userDataDir ? path.dirname(userDataDir) : mkdtempSync(path.join(os.tmpdir(), 'mlops-cs-'));
   const ud = userDataDir ?? path.join(base, 'user-data');
   const extDir = path.join(base, 'extensions');
@@ -47,7 +47,8 @@ export async function startCodeServer({ entry, vsix, folder, port, userDataDir, 
   }
   if (existing) {
     const defaults = {
-      'security.workspace.trust.enabled': false,
+      // trust: the editor asks nothing and opens the folder in restricted mode, as for a repository it does not know.
+      ...(trust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : { 'security.workspace.trust.enabled': false }),
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'telemetry.telemetryLevel': 'off',
@@ -69,7 +70,7 @@ export async function startCodeServer({ entry, vsix, folder, port, userDataDir, 
   const out = logFile ? openSync(logFile, 'a') : quiet ? 'ignore' : 'inherit';
   const child = spawn(
     process.execPath,
-    [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${p}`, '--user-data-dir', ud, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...args, folder],
+    [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${p}`, '--user-data-dir', ud, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']), ...args, folder],
     { stdio: ['ignore', out, out], env: { ...process.env, ...env }, detached: true },
   );
   let exited = false;

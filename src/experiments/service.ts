@@ -100,7 +100,7 @@ export class ExperimentSources extends Disposable {
         this.log.warn(`stored MLflow credentials for ${uri} are unreadable; ignoring them`);
       }
     }
-    return authFromEnv(process.env);
+    return authFromEnv(process.env, uri);
   }
 
   async storeAuth(uri: string, auth: MlflowAuth | undefined): Promise<void> {

@@ -130,6 +130,8 @@ export class ScaffoldWizard extends Disposable {
    * pickles) runs the code inside it: asked once per file, before anything is loaded.
    */
   private async mayLoad(file: string): Promise<boolean> {
+    // In a workspace the user has not trusted, nothing of it is loaded: the inputs are typed in.
+    if (!vscode.workspace.isTrusted) return false;
     if (!/\.(pkl|pickle|joblib)$/i.test(file) || this.trustedPickles.has(file)) return true;
     const load = vscode.l10n.t('Load It');
     const choice = await vscode.window.showWarningMessage(

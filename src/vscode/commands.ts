@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { UserFacingError } from '../common/errors';
 import { showError } from './errors';
 import type { CommandId } from './ids';
+import { TRUSTED_ONLY } from './ids';
 import type { Logger } from './logger';
 
 /**
@@ -24,6 +26,11 @@ export class CommandRegistry implements vscode.Disposable {
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         this.invoked.add(id);
         try {
+          if (TRUSTED_ONLY.has(id) && !vscode.workspace.isTrusted) {
+            throw new UserFacingError(vscode.l10n.t('This runs code from the workspace, which is not trusted. Trust the workspace to use it.'), undefined, {
+              actions: [{ label: vscode.l10n.t('Manage Workspace Trust'), command: 'workbench.trust.manage' }],
+            });
+          }
           return await (handler as (...a: unknown[]) => unknown)(...args);
         } catch (err) {
           // Not awaited: the toast stays up while the command returns.

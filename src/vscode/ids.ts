@@ -66,6 +66,25 @@ export const Commands = {
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
+/**
+ * Commands that run the workspace's code or change its files (a build runs the Dockerfile,
+ * tests and DVC stages run Python, a local MLflow server opens the workspace's database):
+ * in a workspace the user has not trusted they are disabled (package.json `enablement`) and
+ * refused with a way to trust it. Reading (trees, tables, charts, the syllabus) works there.
+ */
+export const TRUSTED_ONLY: ReadonlySet<CommandId> = new Set<CommandId>([
+  Commands.modelApisRunTests,
+  Commands.dockerBuild,
+  Commands.dockerRun,
+  Commands.dockerRunWithOptions,
+  Commands.deployContainerizeAndDeploy,
+  Commands.experimentsDvcRun,
+  Commands.experimentsDvcApply,
+  Commands.experimentsDvcBranch,
+  Commands.experimentsGitCheckout,
+  Commands.experimentsStartServer,
+]);
+
 export const ViewContainers = { mlops: 'mlops' } as const;
 
 export const Views = {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Commands, ContextKeys, Settings, ViewContainers, Views, WebviewPanels } from '../../src/vscode/ids';
+import { Commands, ContextKeys, Settings, TRUSTED_ONLY, ViewContainers, Views, WebviewPanels } from '../../src/vscode/ids';
 import { createRecorder, installVscode } from './helpers/recordingVscode';
 
 const root = path.join(__dirname, '..', '..');
@@ -125,5 +125,18 @@ describe('manifest and ids', () => {
     // a per-folder value would let a deploy or a query use another than the view shows.
     const props = manifest.contributes.configuration.properties as Record<string, { scope?: string }>;
     for (const key of ['mlops.kubernetes.namespace', 'mlops.mlflow.trackingUri']) assert.equal(props[key]?.scope, 'window', key);
+  });
+
+  it('restricted mode: commands that run workspace code are disabled there, and a workspace cannot pick executables, engines or servers', () => {
+    const byId = new Map((manifest.contributes.commands as { command: string; enablement?: string }[]).map((c) => [c.command, c]));
+    for (const id of TRUSTED_ONLY) assert.match(byId.get(id)?.enablement ?? '', /^isWorkspaceTrusted\b/, id);
+    for (const [id, c] of byId) if (!TRUSTED_ONLY.has(id as never)) assert.doesNotMatch(c.enablement ?? '', /isWorkspaceTrusted/, `${id} works in restricted mode`);
+    const trust = manifest.capabilities.untrustedWorkspaces as { supported: string; restrictedConfigurations: string[]; description: string };
+    assert.equal(trust.supported, 'limited');
+    assert.ok(nls[trust.description.slice(1, -1)] && nlsEs[trust.description.slice(1, -1)], 'described in English and Spanish');
+    for (const key of ['mlops.python.path', 'mlops.docker.host', 'mlops.kubernetes.containerdAddress', 'mlops.mlflow.trackingUri', 'mlops.kubernetes.registry']) assert.ok(trust.restrictedConfigurations.includes(key), key);
+    // Where the build context and registry credentials go is the machine's to say, never a repository's.
+    const props = manifest.contributes.configuration.properties as Record<string, { scope?: string }>;
+    for (const key of ['mlops.docker.host', 'mlops.kubernetes.containerdAddress']) assert.equal(props[key]?.scope, 'machine', key);
   });
 });

@@ -39,8 +39,17 @@ describe('experiments: the run model', () => {
     assert.equal(trackingUri('', { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' }), 'http://127.0.0.1:5000');
     assert.equal(trackingUri('http://a', { MLFLOW_TRACKING_URI: 'http://b' }), 'http://a');
     assert.equal(trackingUri(undefined, {}), undefined);
-    assert.deepEqual(authFromEnv({ MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' }), { kind: 'basic', username: 'u', password: 'p' });
-    assert.deepEqual(authFromEnv({ MLFLOW_TRACKING_TOKEN: 't' }), { kind: 'bearer', token: 't' });
+    const env = { MLFLOW_TRACKING_URI: 'https://mlflow.corp:5000/' };
+    assert.deepEqual(authFromEnv({ ...env, MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' }, 'https://mlflow.corp:5000'), { kind: 'basic', username: 'u', password: 'p' });
+    assert.deepEqual(authFromEnv({ ...env, MLFLOW_TRACKING_TOKEN: 't' }, 'https://mlflow.corp:5000/api'), { kind: 'bearer', token: 't' });
+  });
+
+  it('sends the environment’s MLflow credentials only to MLFLOW_TRACKING_URI’s own host (a workspace setting pointing elsewhere gets none)', () => {
+    const env = { MLFLOW_TRACKING_URI: 'https://mlflow.corp:5000', MLFLOW_TRACKING_TOKEN: 't' };
+    for (const other of ['https://attacker.example', 'http://mlflow.corp:5000', 'https://mlflow.corp:5001', 'https://mlflow.corp.attacker.example:5000', 'not a url']) {
+      assert.equal(authFromEnv(env, other), undefined, other);
+    }
+    assert.equal(authFromEnv({ MLFLOW_TRACKING_TOKEN: 't' }, 'https://mlflow.corp:5000'), undefined, 'no MLFLOW_TRACKING_URI: no host to trust');
   });
 });
 

@@ -21,8 +21,21 @@ export function trackingUri(setting: string | undefined, env: NodeJS.ProcessEnv)
   return uri || undefined;
 }
 
-/** Credentials from MLflow's own environment variables, when set. */
-export function authFromEnv(env: NodeJS.ProcessEnv): MlflowAuth | undefined {
+/**
+ * Credentials from MLflow's own environment variables, for `uri`: only when it is on the
+ * host (scheme, host and port) of MLFLOW_TRACKING_URI, the server those credentials are
+ * for. A tracking URI a cloned workspace sets never receives them.
+ */
+export function authFromEnv(env: NodeJS.ProcessEnv, uri: string): MlflowAuth | undefined {
+  const origin = (u: string | undefined): string | undefined => {
+    try {
+      return u ? new URL(u).origin : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const own = origin(env.MLFLOW_TRACKING_URI?.trim());
+  if (!own || own === 'null' || own !== origin(uri)) return undefined;
   if (env.MLFLOW_TRACKING_TOKEN) return { kind: 'bearer', token: env.MLFLOW_TRACKING_TOKEN };
   if (env.MLFLOW_TRACKING_USERNAME) return { kind: 'basic', username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD ?? '' };
   return undefined;
