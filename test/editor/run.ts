@@ -113,7 +113,7 @@ async function main(): Promise<number> {
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
   writeFileSync(
     path.join(workspace, '.vscode', 'settings.json'),
-    JSON.stringify({ 'mlops.python.path': python, 'mlops.docker.baseImage': baseImage, 'mlops.kubernetes.containerdAddress': kube.CONTAINERD_ADDRESS, 'mlops.kubernetes.registry': kube.REGISTRY }, null, 2),
+    JSON.stringify({ 'mlops.python.path': python, 'mlops.docker.baseImage': baseImage, 'mlops.kubernetes.registry': kube.REGISTRY }, null, 2),
   );
 
   const plan = {
@@ -131,6 +131,8 @@ async function main(): Promise<number> {
     extraVsix: [runnerVsix],
     folder: workspace,
     env: { MLOPS_EDITOR_TESTS: planFile, KUBECONFIG: kube.KUBECONFIG! },
+    // Where this machine's containerd listens is a machine setting (a workspace cannot set it).
+    settings: { 'mlops.kubernetes.containerdAddress': kube.CONTAINERD_ADDRESS },
     logFile: path.join(work, 'code-server.log'),
     beforeStart: ({ extensionsDir }) => {
       const installed = readdirSync(extensionsDir).find((d) => d.startsWith(`${EXTENSION_ID}-`));
