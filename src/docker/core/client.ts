@@ -67,6 +67,9 @@ export function explainConnectionError(err: unknown, where: string): UserFacingE
   return new UserFacingError(t('The Docker engine at {0} cannot be reached: {1}', where, errorMessage(err)));
 }
 
+/** How long a request that is not a stream (version, list, inspect, create, remove…) may take. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export class DockerClient {
   private constructor(
     readonly docker: Dockerode,
@@ -74,6 +77,7 @@ export class DockerClient {
     readonly where: string,
     /** The engine's address, for a CLI that should talk to the same engine. */
     readonly endpoint: Endpoint,
+    private readonly timeoutMs: number,
   ) {}
 
   /** Where the docker CLI would connect (see connection.ts), or `setting` when given. */
@@ -82,17 +86,27 @@ export class DockerClient {
     return DockerClient.at(endpoint);
   }
 
-  static async at(endpoint: Endpoint): Promise<DockerClient> {
+  static async at(endpoint: Endpoint, opts: { timeoutMs?: number } = {}): Promise<DockerClient> {
     const { default: Docker } = await import('dockerode');
-    return new DockerClient(new Docker(dockerodeOptions(endpoint) as Dockerode.DockerOptions), describeEndpoint(endpoint), endpoint);
+    return new DockerClient(new Docker(dockerodeOptions(endpoint) as Dockerode.DockerOptions), describeEndpoint(endpoint), endpoint, opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
+  }
+
+  /** `work`, or an error saying the engine did not answer in time (an engine that accepts and never replies). */
+  private deadline<T>(work: Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UserFacingError(t('The Docker engine at {0} did not answer within {1} s ({2}). Is it running, and is that the engine you meant?', this.where, this.timeoutMs / 1000, what), undefined, { code: ErrorCode.timeout })), this.timeoutMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
   /** The engine's version; Podman is recognised. Older engines than API 1.41 (Docker 20.10) are refused. */
   async version(): Promise<EngineVersion> {
     let v: Dockerode.DockerVersion & { Components?: Array<{ Name: string }> };
     try {
-      v = await this.docker.version();
+      v = await this.deadline(this.docker.version(), 'version');
     } catch (err) {
+      if (err instanceof UserFacingError) throw err;
       throw explainConnectionError(err, this.where);
     }
     const podman = (v.Components ?? []).some((c) => /podman/i.test(c.Name));
@@ -191,16 +205,19 @@ export class DockerClient {
   }
 
   async stop(id: string): Promise<void> {
-    await this.docker
-      .getContainer(id)
-      .stop({ t: 10 })
-      .catch((err: { statusCode?: number }) => {
-        if (err.statusCode !== 304) throw err; // 304: already stopped
-      });
+    await this.deadline(
+      this.docker
+        .getContainer(id)
+        .stop({ t: 10 })
+        .catch((err: { statusCode?: number }) => {
+          if (err.statusCode !== 304) throw err; // 304: already stopped
+        }),
+      'container stop',
+    );
   }
 
   async remove(id: string): Promise<void> {
-    await this.docker.getContainer(id).remove({ force: true });
+    await this.deadline(this.docker.getContainer(id).remove({ force: true }), 'container remove');
   }
 
   /** The last lines of a container's log (stdout and stderr, in order). */
@@ -224,11 +241,11 @@ export class DockerClient {
   }
 
   async removeImage(ref: string): Promise<void> {
-    await this.docker.getImage(ref).remove({ force: true });
+    await this.deadline(this.docker.getImage(ref).remove({ force: true }), 'image remove');
   }
 
   async containersWithLabel(label: string): Promise<string[]> {
-    return (await this.docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
+    return (await this.request(() => this.docker.listContainers({ all: true, filters: { label: [label] } }))).map((c) => c.Id);
   }
 
   /** Tagged images; only those carrying `label` unless it is undefined. */
@@ -260,8 +277,9 @@ export class DockerClient {
 
   async inspectImage(ref: string): Promise<Dockerode.ImageInspectInfo | undefined> {
     try {
-      return await this.docker.getImage(ref).inspect();
+      return await this.deadline(this.docker.getImage(ref).inspect(), 'image lookup');
     } catch (err) {
+      if (err instanceof UserFacingError) throw err;
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw explainRequestError(err, this.where, 'image lookup');
     }
@@ -317,8 +335,9 @@ export class DockerClient {
 
   private async request<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await this.deadline(fn(), 'request');
     } catch (err) {
+      if (err instanceof UserFacingError) throw err;
       throw explainRequestError(err, this.where, 'request');
     }
   }

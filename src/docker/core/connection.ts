@@ -4,7 +4,9 @@
 // ~/.docker/config.json, then the default socket, then Podman's Docker-compatible socket.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../common/errors';
@@ -125,16 +127,41 @@ export function describeEndpoint(e: Endpoint): string {
 }
 
 /** dockerode's constructor options for the endpoint. */
+/** How long a TCP engine may take to accept a connection: a blackholed address otherwise waits for the system's SYN retries (minutes). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The agent's connections fail after `ms` without a TCP connection. Only the connect is
+ * timed: an events stream or a quiet build step may stay silent for as long as it likes.
+ */
+export function withConnectTimeout<A extends http.Agent>(agent: A, ms = CONNECT_TIMEOUT_MS): A {
+  type Create = (opts: { host?: string; port?: number }, cb?: unknown) => Socket;
+  const own = agent as unknown as { createConnection: Create };
+  const create = own.createConnection.bind(agent);
+  own.createConnection = (opts, cb) => {
+    const socket = create(opts, cb);
+    const timer = setTimeout(() => {
+      const err = Object.assign(new Error(`connect ETIMEDOUT ${opts.host ?? ''}:${opts.port ?? ''} (no answer in ${ms / 1000} s)`), { code: 'ETIMEDOUT' });
+      socket.destroy(err);
+    }, ms);
+    timer.unref?.();
+    const done = (): void => clearTimeout(timer);
+    socket.once('connect', done);
+    socket.once('close', done);
+    return socket;
+  };
+  return agent;
+}
+
 export function dockerodeOptions(e: Endpoint): Record<string, unknown> {
   if (e.kind === 'unix') return { socketPath: e.socketPath };
+  const tls = e.tls ? { ...(e.tls.ca ? { ca: e.tls.ca } : {}), ...(e.tls.cert ? { cert: e.tls.cert } : {}), ...(e.tls.key ? { key: e.tls.key } : {}) } : {};
   return {
     host: e.host,
     port: e.port,
     protocol: e.tls ? 'https' : 'http',
-    ...(e.tls?.ca ? { ca: e.tls.ca } : {}),
-    ...(e.tls?.cert ? { cert: e.tls.cert } : {}),
-    ...(e.tls?.key ? { key: e.tls.key } : {}),
-    // Skipping verification needs an agent of our own: docker-modem has no option for it.
-    ...(e.tls && !e.tls.verify ? { agent: new https.Agent({ rejectUnauthorized: false, ...(e.tls.ca ? { ca: e.tls.ca } : {}), ...(e.tls.cert ? { cert: e.tls.cert } : {}), ...(e.tls.key ? { key: e.tls.key } : {}) }) } : {}),
+    ...tls,
+    // An agent of our own: connect timeouts, and (docker-modem has no option for it) TLS without verification.
+    agent: withConnectTimeout(e.tls ? new https.Agent({ ...tls, ...(e.tls.verify ? {} : { rejectUnauthorized: false }) }) : new http.Agent()),
   };
 }

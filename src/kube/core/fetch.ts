@@ -69,7 +69,15 @@ export class FetchResponse {
   }
 }
 
-export default function fetch(url: string | URL, init: FetchInit = {}): Promise<FetchResponse> {
+/** How long a request may wait for the API server's answer (its headers); watches and log streams are not timed. */
+export const RESPONSE_TIMEOUT_MS = 30_000;
+
+/** A watch or a followed log stays open by design; everything else is answered within RESPONSE_TIMEOUT_MS. */
+function isStream(target: URL): boolean {
+  return target.searchParams.get('watch') === 'true' || target.searchParams.get('watch') === '1' || target.searchParams.get('follow') === 'true';
+}
+
+export default function fetch(url: string | URL, init: FetchInit & { timeoutMs?: number } = {}): Promise<FetchResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(String(url));
     const signal = init.signal ?? undefined;
@@ -93,11 +101,18 @@ export default function fetch(url: string | URL, init: FetchInit = {}): Promise<
       response?.body.destroy(err);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    // A blackholed or silent API server: the request ends with a timeout error naming the server.
+    const timeoutMs = init.timeoutMs ?? RESPONSE_TIMEOUT_MS;
+    const timer = isStream(target)
+      ? undefined
+      : setTimeout(() => req.destroy(Object.assign(new Error(`no answer from ${target.host} within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       reject(err instanceof AbortError ? err : new FetchError(`request to ${target.href} failed, reason: ${err.message}`, 'system', err));
     });
     req.on('response', (res) => {
+      clearTimeout(timer);
       res.once('end', () => signal?.removeEventListener('abort', onAbort));
       res.once('close', () => signal?.removeEventListener('abort', onAbort));
       response = new FetchResponse(res, target.href);
