@@ -20,6 +20,8 @@ export const ErrorCode = {
   engineUnreachable: 'docker.engineUnreachable',
   /** A server or engine did not answer in time. */
   timeout: 'timeout',
+  /** A deploy rolled out (the new revision serves) but its smoke test or port-forward failed. */
+  deployUnverified: 'deploy.unverified',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,12 +4,15 @@ import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
-import { UserFacingError, errorMessage } from '../common/errors';
+import { ErrorCode, UserFacingError, errorMessage, hasCode } from '../common/errors';
 import { isModelApiProject } from '../scaffold/core/projects';
 import type { ModelApiIndex } from '../scaffold/index';
 import { Commands } from '../vscode/ids';
 import { showError } from '../vscode/errors';
-import type { DeployResult } from './core/deploy';
+import type { DeployResult, DeployUnverifiedError } from './core/deploy';
+import type { DockerClient } from '../docker/core/client';
+import type { KubeClient } from '../kube/core/client';
+import type { KubeService } from '../kube/service';
 import type { KubeCommandContext, WorkloadNode } from '../kube/commands/shared';
 import { DeployCodeLens } from './codelens';
 import { hasDockerfile, projectRootOf } from './projectRoot';
@@ -18,6 +21,8 @@ import { deployStatusItem } from './statusBar';
 export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposable {
   const { registry, service, docker, modelApis, context, credentials, log, changed } = ctx;
   const disposables: vscode.Disposable[] = [];
+  /** Deploys in flight, by context, namespace and project folder. */
+  const running = new Set<string>();
   let channel: vscode.OutputChannel | undefined;
   const output = (): vscode.OutputChannel => (channel ??= vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Deploy')));
   disposables.push({ dispose: () => channel?.dispose() });
@@ -39,6 +44,24 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
     }
     const [dockerClient, kube] = await Promise.all([docker.client(), service.client()]);
     const settings = service.settings(vscode.Uri.file(dir));
+    // One deploy of a project to a namespace at a time (the CodeLens and the status bar may both be clicked):
+    // a second one's restore would otherwise put back its saved template over the first's rollout.
+    const key = `${kube.context}\u0000${settings.namespace || kube.namespace}\u0000${path.resolve(dir)}`;
+    if (running.has(key)) {
+      const show = vscode.l10n.t('Show Deploy Output');
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('A deploy of {0} to {1}/{2} is already running: wait for it to finish, or cancel it from its notification.', path.basename(dir), kube.context, settings.namespace || kube.namespace), show);
+      if (choice === show) output().show(true);
+      return;
+    }
+    running.add(key);
+    try {
+      await deployOnce(dir, dockerClient, kube, settings);
+    } finally {
+      running.delete(key);
+    }
+  });
+
+  const deployOnce = async (dir: string, dockerClient: DockerClient, kube: KubeClient, settings: ReturnType<KubeService['settings']>): Promise<void> => {
     const out = output();
     out.appendLine('');
     out.appendLine(`# ${new Date().toLocaleString()} · ${vscode.l10n.t('deploying {0} to {1}/{2}', dir, kube.context, settings.namespace || kube.namespace)}`);
@@ -84,6 +107,23 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
           }),
       );
     } catch (err) {
+      // (core/deploy is loaded on first use: the class is told by its code, not instanceof.)
+      if (hasCode(err, ErrorCode.deployUnverified) && 'workload' in err) {
+        // Rolled out: the new revision serves; only its check failed. Not "Deploy failed".
+        out.appendLine(`# ${vscode.l10n.t('rolled out, but not verified')}: ${errorMessage(err)}`);
+        changed();
+        const { workload } = err as DeployUnverifiedError;
+        const node = { kind: 'workload', context: kube.context, workload: { namespace: workload.namespace, name: workload.name } };
+        void showError(err, log, {
+          context: `deploy of ${dir}`,
+          message: (m) => vscode.l10n.t('Deployed, but the check failed: {0}', m),
+          actions: [
+            { label: vscode.l10n.t('Show Deploy Output'), run: () => out.show(true) },
+            { label: vscode.l10n.t('Roll Back…'), run: () => vscode.commands.executeCommand(Commands.kubernetesRollback, node) },
+          ],
+        });
+        return;
+      }
       if (err instanceof CancelledError || err instanceof vscode.CancellationError) {
         out.appendLine(`# ${vscode.l10n.t('cancelled: the cluster is as it was before this deploy')}`);
         changed();
@@ -116,7 +156,7 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
     const node = { kind: 'workload', context: kube.context, workload: { namespace: result.namespace, name: result.name } };
     if (choice === docs && result.forward) await vscode.env.openExternal(vscode.Uri.parse(`${result.forward.url}/docs`));
     if (choice === panel) await vscode.commands.executeCommand(Commands.kubernetesOpenDeployment, node);
-  });
+  };
 
   return vscode.Disposable.from(...disposables);
 }

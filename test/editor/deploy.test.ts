@@ -42,13 +42,18 @@ describe('deploy and kubernetes commands on a real cluster (editor)', function (
     for (const f of (await extension()).kube.forwards.list()) await (await extension()).kube.forwards.stop(f.id);
   });
 
-  it('Containerize and Deploy asks to create the namespace, then builds, delivers, rolls out and smoke-tests', async () => {
-    const a = answer({ showWarningMessage: [button(/^Create Namespace$/)], showInformationMessage: [undefined] });
+  it('Containerize and Deploy asks to create the namespace, then builds, delivers, rolls out and smoke-tests; a second click meanwhile starts nothing', async () => {
+    const a = answer({ showWarningMessage: [button(/^Create Namespace$/)], showInformationMessage: [undefined, undefined] });
     restore = a.restore;
+    const first = vscode.commands.executeCommand(Commands.deployContainerizeAndDeploy, vscode.Uri.file(apiDir));
+    // A second click while it builds (the CodeLens and the status bar both offer it) starts nothing.
+    await new Promise((r) => setTimeout(r, 300));
     await vscode.commands.executeCommand(Commands.deployContainerizeAndDeploy, vscode.Uri.file(apiDir));
+    assert.match(a.asked[0]?.text ?? '', new RegExp(`A deploy of iris-api to .*/${NAMESPACE} is already running`));
+    await first;
     const errors = a.asked.filter((q) => q.method === 'showErrorMessage');
     assert.deepEqual(errors, [], errors.map((e) => e.text).join(' | '));
-    assert.match(a.asked[0]!.text, new RegExp(`Namespace ${NAMESPACE} does not exist`));
+    assert.match(a.asked[1]!.text, new RegExp(`Namespace ${NAMESPACE} does not exist`));
     assert.match(a.asked.at(-1)!.text, new RegExp(`Deployed ${NAME} revision 1 to .*/${NAMESPACE}`));
     await vscode.commands.executeCommand(Commands.deployShowOutput);
     await vscode.commands.executeCommand(Commands.kubernetesRefresh);

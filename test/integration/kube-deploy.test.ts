@@ -17,7 +17,8 @@ import { PortInUseError } from '../../src/common/net';
 import { DockerClient } from '../../src/docker/core/client';
 import { KubeClient, RolloutError } from '../../src/kube/core/client';
 import type { DeployDeps, DeployResult, DeploySettings } from '../../src/deploy/core/deploy';
-import { containerizeAndDeploy } from '../../src/deploy/core/deploy';
+import { DeployUnverifiedError, containerizeAndDeploy } from '../../src/deploy/core/deploy';
+import { summarizeDeployment } from '../../src/kube/core/model';
 import { deliver } from '../../src/deploy/core/delivery';
 import { PortForwards } from '../../src/kube/core/portforward';
 import { SAMPLE_FEATURES } from '../../src/scaffold/core/model';
@@ -206,7 +207,11 @@ describe('containerize and deploy on the real test cluster', function () {
     writeFileSync(path.join(project, 'NOTICE.txt'), `changed ${runId}\n`); // a new image the node has never seen
     await assert.rejects(
       containerizeAndDeploy(project, deps({ settings: { ...settings, imageDelivery: 'shared-daemon', rolloutTimeoutSeconds: 90 } })),
-      (e: unknown) => e instanceof RolloutError && e.reason === 'image' && /The cluster cannot see the image iris-api:0\.2\.0-[0-9a-f]{12}, delivered by: The cluster shares this Docker engine/.test(e.message),
+      (e: unknown) =>
+        e instanceof RolloutError &&
+        e.reason === 'image' &&
+        /The cluster cannot see the image iris-api:0\.2\.0-[0-9a-f]{12}, delivered by: The cluster shares this Docker engine/.test(e.message) &&
+        new RegExp(`The cluster is as it was: revision ${before} of iris-api keeps serving in ${NAMESPACE}\\.$`).test(e.message),
     );
     const after = (await kube.deployment(NAMESPACE, 'iris-api'))!;
     const revision = after.metadata!.annotations!['deployment.kubernetes.io/revision'];
@@ -222,9 +227,25 @@ describe('containerize and deploy on the real test cluster', function () {
     writeFileSync(path.join(crashy, 'Dockerfile'), `FROM ${baseImage}\nEXPOSE 8000\nCMD ["python3", "-c", "import sys; print('cannot load model/model.joblib: no such file', flush=True); sys.exit(3)"]\n`);
     await assert.rejects(
       containerizeAndDeploy(crashy, deps({ settings: { ...settings, rolloutTimeoutSeconds: 120 } })),
-      (e: unknown) => e instanceof RolloutError && e.reason === 'crash' && /keeps crashing \(exit code 3/.test(e.message) && /cannot load model\/model\.joblib/.test(e.message),
+      (e: unknown) => e instanceof RolloutError && e.reason === 'crash' && /keeps crashing \(exit code 3/.test(e.message) && /cannot load model\/model\.joblib/.test(e.message) && e.message.endsWith(`What this deploy created in ${NAMESPACE} was removed.`),
     );
     assert.equal(await kube.deployment(NAMESPACE, 'crashy-api'), undefined, 'the Deployment it created is gone');
+  });
+
+  it('a smoke test that fails after a good rollout is not a failed deploy: it says the new revision serves', async () => {
+    const payloadFile = path.join(project, 'sample-payload.json');
+    const good = readFileSync(payloadFile, 'utf8');
+    writeFileSync(payloadFile, JSON.stringify({ not_a_feature: 1 }));
+    try {
+      await assert.rejects(
+        containerizeAndDeploy(project, deps()),
+        (e: unknown) => e instanceof DeployUnverifiedError && /POST \/predict answered 422/.test(e.message) && /iris-api revision \d+ is rolled out and serving in/.test(e.message) && e.workload.name === 'iris-api',
+      );
+      const dep = (await kube.deployment(NAMESPACE, 'iris-api'))!;
+      assert.equal(summarizeDeployment(dep).state, 'available', 'it serves');
+    } finally {
+      writeFileSync(payloadFile, good);
+    }
   });
 
   it('leaves alone a Deployment of the same name it did not make', async () => {
@@ -233,7 +254,7 @@ describe('containerize and deploy on the real test cluster', function () {
     const apps = kube.kc.makeApiClient(kube.lib.AppsV1Api);
     const labels = { app: 'theirs' };
     await apps.createNamespacedDeployment({ namespace: NAMESPACE, body: { metadata: { name: 'theirs' }, spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'theirs:1' }] } } } } });
-    await assert.rejects(containerizeAndDeploy(other, deps()), (e: unknown) => e instanceof UserFacingError && /A Deployment named "theirs" already exists in namespace "mlops-deploy-[a-z0-9]+" and was not made by MLOps Workbench/.test(e.message));
+    await assert.rejects(containerizeAndDeploy(other, deps()), (e: unknown) => e instanceof UserFacingError && /A Deployment named "theirs" already exists in namespace "mlops-deploy-[a-z0-9]+" and was not made by MLOps Workbench/.test(e.message) && e.message.endsWith('Nothing in the cluster was changed.'));
     const still = (await kube.deployment(NAMESPACE, 'theirs'))!;
     assert.equal(still.spec?.template?.spec?.containers?.[0]?.image, 'theirs:1');
   });
@@ -241,7 +262,8 @@ describe('containerize and deploy on the real test cluster', function () {
   it('cancelling during the rollout restores the revision that served before', async () => {
     const before = await kube.history(NAMESPACE, 'iris-api');
     const servedBefore = await servedVersion();
-    writeFileSync(path.join(project, 'NOTICE.txt'), `changed again ${runId}\n`);
+    // A change inside the build context (app/ is sent; NOTICE.txt is not), so the image and its template are new.
+    writeFileSync(path.join(project, 'app', '__init__.py'), `${readFileSync(path.join(project, 'app', '__init__.py'), 'utf8')}# rebuilt ${runId}\n`);
     const { token, cancel } = cancellable();
     const run = containerizeAndDeploy(project, deps({ token, onStep: (s) => s === 'rollout' && setTimeout(cancel, 200) }));
     await assert.rejects(run, (e: unknown) => e instanceof CancelledError);

@@ -8,8 +8,8 @@ import { samplePayloadOf } from '../../scaffold/core/payload';
 import os from 'node:os';
 import path from 'node:path';
 import type { CancellationTokenLike } from '../../common/cancellation';
-import { throwIfCancelled } from '../../common/cancellation';
-import { UserFacingError } from '../../common/errors';
+import { isCancellation, throwIfCancelled } from '../../common/cancellation';
+import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
 import type { BuildEvent, DockerClient } from '../../docker/core/client';
 import { sanitizeTag, splitTag } from '../../docker/core/model';
 import { planImage } from '../../docker/core/project';
@@ -87,7 +87,59 @@ export function deployTag(imageName: string, version: string, imageId: string): 
   return `${imageName}:${sanitizeTag(`${version}-${imageId.replace(/^sha256:/, '').slice(0, 12)}`)}`;
 }
 
+/** The new revision serves, but the smoke test (or the port-forward to it) failed: not a failed deploy. */
+export class DeployUnverifiedError extends UserFacingError {
+  constructor(
+    message: string,
+    detail: string | undefined,
+    readonly workload: { readonly name: string; readonly namespace: string; readonly revision: number },
+  ) {
+    super(message, detail, { code: ErrorCode.deployUnverified });
+  }
+}
+
+/** How far a deploy got, so its failure can say what the cluster was left running. */
+type Reached =
+  | { readonly stage: 'nothing' }
+  | { readonly stage: 'restored'; readonly name: string; readonly namespace: string; readonly beforeRevision: number | undefined; readonly ok: boolean }
+  | { readonly stage: 'serving'; readonly name: string; readonly namespace: string; readonly revision: number };
+
+/**
+ * Builds the project's image, delivers it to the cluster, applies its objects and waits for
+ * the rollout, then smoke-tests it through a port-forward. Every failure says what the
+ * cluster was left running: nothing changed, the previous state restored, or the new
+ * revision serving although the smoke test failed (then a DeployUnverifiedError: not a
+ * failed deploy).
+ */
 export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Promise<DeployResult> {
+  const reached: { value: Reached } = { value: { stage: 'nothing' } };
+  try {
+    return await deploy(dir, deps, reached);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const r = reached.value;
+    const left =
+      r.stage === 'nothing'
+        ? t('Nothing in the cluster was changed.')
+        : r.stage === 'restored'
+          ? !r.ok
+            ? t('Putting {0} back as it was failed too: see the Deploy output for what the cluster runs now.', r.name)
+            : r.beforeRevision !== undefined
+              ? t('The cluster is as it was: revision {0} of {1} keeps serving in {2}.', r.beforeRevision, r.name, r.namespace)
+              : t('What this deploy created in {0} was removed.', r.namespace)
+          : t('{0} revision {1} is rolled out and serving in {2}; the previous revision stays in its history (Roll Back from the Kubernetes view).', r.name, r.revision, r.namespace);
+    const message = `${errorMessage(err)} ${left}`;
+    if (r.stage === 'serving') throw new DeployUnverifiedError(message, err instanceof UserFacingError ? err.detail : undefined, { name: r.name, namespace: r.namespace, revision: r.revision });
+    // The error keeps its class (a RolloutError stays one) and its code and actions; its message gains the sentence.
+    if (err instanceof UserFacingError) {
+      err.message = message;
+      throw err;
+    }
+    throw new UserFacingError(message, err instanceof Error ? err.stack : undefined);
+  }
+}
+
+async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }): Promise<DeployResult> {
   const { docker, kube, settings, token } = deps;
   const step = (s: DeployStep, m: string) => {
     deps.log?.(`[${s}] ${m}`);
@@ -148,17 +200,25 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
   const before = await kube.deployment(namespace, name);
   const beforeRevision = revisionOf(before);
   throwIfCancelled(token);
-  await kube.apply(objects);
 
-  // 4. Rollout; on failure or cancel, the cluster as it was.
+  // 4. Apply and roll out; on failure or cancel (a half-done apply too), the cluster as it was.
   let revision: number;
   try {
+    await kube.apply(objects);
     step('rollout', t('Waiting for {0} to become available', name));
     revision = await kube.waitForRollout(namespace, name, { timeoutMs: settings.rolloutTimeoutSeconds * 1000, ...(token ? { token } : {}), ...(deps.onRollout ? { onProgress: deps.onRollout } : {}), imageHint: delivery.description });
   } catch (err) {
-    await restore(kube, namespace, name, before?.spec?.template, created, deps.log).catch((e: unknown) => deps.log?.(`could not restore the previous state: ${String(e)}`));
+    const ok = await restore(kube, namespace, name, before?.spec?.template, created, deps.log).then(
+      () => true,
+      (e: unknown) => {
+        deps.log?.(`could not restore the previous state: ${String(e)}`);
+        return false;
+      },
+    );
+    reached.value = { stage: 'restored', name, namespace, beforeRevision: before ? beforeRevision : undefined, ok };
     throw err;
   }
+  reached.value = { stage: 'serving', name, namespace, revision };
 
   // 5. Port-forward to a Ready pod of the new revision, then the smoke test.
   const [pod] = await kube.readyPods(namespace, (await kube.deployment(namespace, name))!);
