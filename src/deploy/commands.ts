@@ -9,6 +9,7 @@ import { isModelApiProject } from '../scaffold/core/projects';
 import type { ModelApiIndex } from '../scaffold/index';
 import { Commands } from '../vscode/ids';
 import { showError } from '../vscode/errors';
+import { insideWorkspace } from '../vscode/workspacePaths';
 import type { DeployResult, DeployUnverifiedError } from './core/deploy';
 import type { DockerClient } from '../docker/core/client';
 import type { KubeClient } from '../kube/core/client';
@@ -170,7 +171,8 @@ async function projectDirFor(arg: unknown, modelApis: ModelApiIndex): Promise<st
     return (await projectRootOf(dir)) ?? dir;
   }
   if (isModelApiProject(arg)) return arg.dir;
-  const project = (arg as WorkloadNode | undefined)?.kind === 'workload' ? (arg as WorkloadNode).workload.project : undefined;
+  // The annotation is the cluster's to say: only a folder of this workspace is built from.
+  const project = insideWorkspace((arg as WorkloadNode | undefined)?.kind === 'workload' ? (arg as WorkloadNode).workload.project : undefined);
   if (project && (await stat(project).catch(() => undefined))) return project;
   const projects = await modelApis.list();
   const active = vscode.window.activeTextEditor?.document.uri;

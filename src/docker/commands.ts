@@ -6,6 +6,7 @@ import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
 import { showError } from '../vscode/errors';
 import { LogTerminals } from '../vscode/logTerminal';
+import { insideWorkspace } from '../vscode/workspacePaths';
 import { nextFreePort, portInUse } from '../common/net';
 import { isModelApiProject } from '../scaffold/core/projects';
 import { samplePayloadFrom } from '../scaffold/payload';
@@ -352,7 +353,8 @@ async function smoke(client: DockerClient, c: ContainerSummary, modelApis: Model
 /** The project's saved sample payload: from the folder the container was run from, or a Model API whose image it is. */
 async function samplePayload(client: DockerClient, c: ContainerSummary, modelApis: ModelApiIndex | undefined): Promise<unknown> {
   const dirs: string[] = [];
-  if (c.labels[PROJECT_DIR_LABEL]) dirs.push(c.labels[PROJECT_DIR_LABEL]);
+  const labelled = insideWorkspace(c.labels[PROJECT_DIR_LABEL]);
+  if (labelled) dirs.push(labelled);
   if (modelApis) {
     const info = await client.inspectImage(c.imageId);
     const title = info?.Config.Labels?.['org.opencontainers.image.title'];

@@ -7,6 +7,7 @@ import { isFromDeployment } from '../webview/contract/deployment';
 import type { Numbered } from '../webview/contract/host';
 import { Commands, WebviewPanels } from '../vscode/ids';
 import { showError } from '../vscode/errors';
+import { insideWorkspace } from '../vscode/workspacePaths';
 import type { ComponentLogger } from '../vscode/logger';
 import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import { summarizeDeployment, summarizePod } from './core/model';
@@ -109,7 +110,9 @@ export class DeploymentPanel {
       const forward = await this.service.forwardTo(this.ref.namespace, this.ref.name);
       if (body.trim()) JSON.parse(body);
       const started = performance.now();
-      const r = await fetch(new URL(urlPath, forward.url), {
+      const target = new URL(urlPath, forward.url);
+      if (target.origin !== new URL(forward.url).origin) throw new Error(vscode.l10n.t('{0} is not a path on this deployment’s endpoint.', urlPath));
+      const r = await fetch(target, {
         method: body.trim() ? 'POST' : 'GET',
         ...(body.trim() ? { headers: { 'content-type': 'application/json' }, body } : {}),
         signal: AbortSignal.timeout(30_000),
@@ -162,7 +165,8 @@ export class DeploymentPanel {
           const [pods, revisions] = await Promise.all([client.pods(namespace, dep), client.history(namespace, name)]);
           const podNames = new Set(pods.map((p) => p.metadata?.name));
           const forward = this.service.forwards.list().find((f) => f.context === context && f.namespace === namespace && podNames.has(f.pod));
-          const sample = w.project ? (await readSamplePayload(w.project).catch(() => undefined))?.text : undefined;
+          const project = insideWorkspace(w.project);
+          const sample = project ? (await readSamplePayload(project).catch(() => undefined))?.text : undefined;
           state = {
             ...base,
             state: w.state,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../common/errors';
+import { TerminalSanitizer } from '../common/terminalText';
 
 /** A log being followed: stopped when its terminal closes; `done` when the source ends it. */
 export interface FollowedLog {
@@ -9,8 +10,9 @@ export interface FollowedLog {
 
 /**
  * The terminals that follow logs (a container's, a pod's): one per source, shown again when
- * asked twice, the log's newlines made terminal newlines, an error in red, a closing line
- * when the source ends, and nothing written once the terminal is closed.
+ * asked twice, the log's newlines made terminal newlines and its escape sequences other than
+ * colours dropped, an error in red, a closing line when the source ends, and nothing
+ * written once the terminal is closed.
  */
 export class LogTerminals implements vscode.Disposable {
   private readonly open = new Map<string, vscode.Terminal>();
@@ -21,6 +23,11 @@ export class LogTerminals implements vscode.Disposable {
     const emitter = new vscode.EventEmitter<string>();
     let closed = false;
     let followed: FollowedLog | undefined;
+    const clean = new TerminalSanitizer();
+    const log = (text: string): void => {
+      if (!closed) emitter.fire(clean.push(text).replace(/\r?\n/g, '\r\n'));
+    };
+    // The extension's own lines (an error, the closing line) keep their colours as written.
     const write = (text: string): void => {
       if (!closed) emitter.fire(text.replace(/\r?\n/g, '\r\n'));
     };
@@ -30,7 +37,7 @@ export class LogTerminals implements vscode.Disposable {
       pty: {
         onDidWrite: emitter.event,
         open: () => {
-          follow(write).then(
+          follow(log).then(
             (f) => {
               followed = f;
               if (closed) return f.stop();

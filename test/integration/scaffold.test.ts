@@ -157,6 +157,45 @@ describe('generated model APIs (real Python, real servers)', function () {
           assert.equal((await fetch(`${server.url}/docs`)).status, 200);
         });
 
+        it('hostile requests get 4xx, never 5xx, and cannot grow the metrics: nested JSON, invented methods, a chunked body', async () => {
+          assert.ok(server, 'the server from the previous test');
+          const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+          const nested = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+          assert.ok(nested.status >= 400 && nested.status < 500, `nested JSON: ${nested.status}`);
+          // Invented methods, over a raw socket (fetch refuses them).
+          const { request } = await import('node:http');
+          const send = (method: string): Promise<number> =>
+            new Promise((resolve, reject) => {
+              const req = request(`${server!.url}/predict`, { method }, (res) => {
+                res.resume();
+                res.on('end', () => resolve(res.statusCode ?? 0));
+              });
+              req.on('error', reject);
+              req.end();
+            });
+          for (let i = 0; i < 30; i++) {
+            const status = await send(`INVENTED${i}`);
+            assert.ok(status >= 400 && status < 500, `INVENTED${i}: ${status}`);
+          }
+          const metrics = await (await fetch(`${server.url}/metrics`)).text();
+          assert.doesNotMatch(metrics, /INVENTED/, 'no series per invented method');
+          // A body sent in chunks, without a Content-Length.
+          const payload = readFileSync(path.join(dir, 'sample-payload.json'));
+          const chunked = await new Promise<number>((resolve, reject) => {
+            const req = request(`${server!.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            });
+            req.on('error', reject);
+            req.write(payload.subarray(0, 5));
+            req.end(payload.subarray(5));
+          });
+          assert.ok(chunked === 200 || chunked === 411, `chunked: ${chunked}`);
+          // The docs page is the API's own, with nothing fetched from elsewhere.
+          const docs = await (await fetch(`${server.url}/docs`)).text();
+          assert.doesNotMatch(docs, /<script|https?:\/\//);
+        });
+
         it('a schema-driven fuzzer finds no 5xx', async () => {
           assert.ok(server, 'the server from the previous test');
           const r = await run(

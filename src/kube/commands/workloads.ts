@@ -5,6 +5,7 @@ import { CancelledError } from '../../common/cancellation';
 import { UserFacingError, errorMessage } from '../../common/errors';
 import { samplePayloadFrom } from '../../scaffold/payload';
 import { Commands } from '../../vscode/ids';
+import { insideWorkspace } from '../../vscode/workspacePaths';
 import type { KubeObject } from '../../deploy/core/manifests';
 import { MANAGED_BY, FIELD_MANAGER } from '../../deploy/core/manifests';
 import { summarizePod } from '../core/model';
@@ -50,7 +51,8 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
   registry.register(Commands.kubernetesSmokeTest, async (node?: KubeNode) => {
     const client = await service.client();
     const w = await workloadFor(node, client, service);
-    const payload = await samplePayloadFrom(w.project ? [w.project] : []);
+    const project = insideWorkspace(w.project);
+    const payload = await samplePayloadFrom(project ? [project] : []);
     const { smokeTest } = await import('../../scaffold/core/smoke');
     const forward = await service.forwardTo(w.namespace, w.name);
     try {

@@ -75,7 +75,8 @@ export function isFromDeployment(v: unknown): v is FromDeployment {
     case 'logs':
       return true;
     case 'send':
-      return typeof v.path === 'string' && v.path.startsWith('/') && typeof v.body === 'string';
+      // A path on the endpoint: "/x", never "//other-host/x" (which a URL reads as another host).
+      return typeof v.path === 'string' && v.path.length <= 2048 && /^\/(?![/\\])/.test(v.path) && typeof v.body === 'string' && v.body.length <= 1_048_576;
     case 'rollback':
       return typeof v.revision === 'number' && Number.isInteger(v.revision) && v.revision > 0;
     default:

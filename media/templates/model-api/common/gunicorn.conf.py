@@ -3,7 +3,8 @@
 import os
 import shutil
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '{{port}}')}"
+# Loopback for a local run; the image sets HOST=0.0.0.0 so the container's port can be published.
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '{{port}}')}"
 workers = int(os.environ.get("WORKERS", "2"))
 {{#isFastapi}}
 worker_class = "uvicorn_worker.UvicornWorker"

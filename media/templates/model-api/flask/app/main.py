@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import time
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from . import __version__, logging_setup, metrics
+from .docs import render_docs
 from .model import ModelNotReady, ScoringError, model
 from .schemas import Batch, Health, PredictResponse, Readiness, Record
 from .settings import settings
@@ -107,6 +107,8 @@ def create_app() -> Flask:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return {"detail": [{"loc": ["body"], "msg": "the body must be JSON", "type": "json_invalid"}]}, 422
+        except RecursionError:
+            return {"detail": [{"loc": ["body"], "msg": "the body is nested too deeply", "type": "json_invalid"}]}, 422
         try:
             payload: Batch | Record = Batch.model_validate(data) if isinstance(data, dict) and "instances" in data else Record.model_validate(data)
         except ValidationError as exc:
@@ -132,19 +134,7 @@ def create_app() -> Flask:
 
     @app.get("/docs")
     def docs() -> Response:
-        # A self-contained page: no scripts or assets from elsewhere.
-        rows = "".join(
-            f"<tr><td><code>{html.escape(m.upper())}</code></td><td><code>{html.escape(p)}</code></td><td>{html.escape(op.get('summary', ''))}</td></tr>"
-            for p, ops in spec["paths"].items()
-            for m, op in ops.items()
-        )
-        page = (
-            f"<!doctype html><meta charset='utf-8'><title>{html.escape(spec['info']['title'])}</title>"
-            f"<h1>{html.escape(spec['info']['title'])}</h1><p>{html.escape(spec['info']['description'])}</p>"
-            f"<table>{rows}</table><p>The full description: <a href='/openapi.json'>/openapi.json</a></p>"
-            f"<h2>Request body of POST /predict</h2><pre>{html.escape(json.dumps(spec['components']['schemas'], indent=2))}</pre>"
-        )
-        return Response(page, content_type="text/html; charset=utf-8")
+        return Response(render_docs(spec), content_type="text/html; charset=utf-8")
 
     return app
 
