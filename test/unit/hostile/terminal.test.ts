@@ -32,7 +32,9 @@ describe('hostile log text in terminals', () => {
       fc.property(fc.array(fc.string({ unit: fc.constantFrom('\x1b', '[', ']', '8', ';', 'm', 'H', '\x07', '\\', 'a', '\n', '\u009b', '\u009d', '0', 'P') }), { maxLength: 8 }), (chunks) => {
         const out = clean(...chunks);
         // Every ESC left starts a colour sequence.
+        // eslint-disable-next-line no-control-regex
         for (let i = out.indexOf('\x1b'); i >= 0; i = out.indexOf('\x1b', i + 1)) assert.match(out.slice(i), /^\x1b\[[0-9;:]*m/);
+        // eslint-disable-next-line no-control-regex
         assert.doesNotMatch(out, /[\u0080-\u009f\x07]/);
       }),
       { numRuns: 2000 },
