@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { UserFacingError } from '../../common/errors';
+import { UserFacingError, errorMessage } from '../../common/errors';
 import { t } from '../../common/l10n';
 import { renderTemplate } from '../../scaffold/core/render';
 
@@ -60,12 +60,18 @@ export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
     const p = path.join(dir, 'k8s', file);
     const text = await readFile(p, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
-    for (const doc of parseAllDocuments(text)) {
+    for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
       if (doc.errors.length) {
         const e = doc.errors[0]!;
         throw new UserFacingError(t('k8s/{0} does not parse: line {1}: {2}', file, e.linePos?.[0].line ?? '?', e.message.split('\n')[0]));
       }
-      const obj = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
+      let obj: KubeObject | null;
+      try {
+        obj = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
+      } catch (err) {
+        // An alias to no anchor, or an alias bomb: the file is refused, not half read.
+        throw new UserFacingError(t('k8s/{0} cannot be read: {1}', file, errorMessage(err).split('\n')[0]));
+      }
       if (!obj || typeof obj !== 'object') continue;
       if (typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') {
         refused.push(`k8s/${file}: ${t('an object without a kind and a name')}`);

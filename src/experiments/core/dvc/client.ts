@@ -34,18 +34,20 @@ export interface DvcBaseline {
   readonly runs: Run[];
 }
 
-/** Nested objects to dotted keys; arrays and scalars are values. */
-export function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+/** Nested objects to dotted keys; arrays and scalars are values. Below 32 levels an object is one value (a params file nested without end). */
+export function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}, depth = 0): Record<string, unknown> {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && depth < 32) flatten(v as Record<string, unknown>, key, out, depth + 1);
     else out[key] = v;
   }
   return out;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function fromFiles(files: ExpData['params']): Record<string, unknown> {
-  const perFile = Object.entries(files ?? {}).map(([file, f]) => [file, flatten(f?.data ?? {})] as const);
+  const perFile = Object.entries(isRecord(files) ? files : {}).map(([file, f]) => [file, flatten(isRecord(f) && isRecord(f.data) ? f.data : {})] as const);
   const counts = new Map<string, number>();
   for (const [, flat] of perFile) for (const k of Object.keys(flat)) counts.set(k, (counts.get(k) ?? 0) + 1);
   const out: Record<string, unknown> = {};
@@ -61,21 +63,21 @@ function fileError(e: unknown): string {
 const EXECUTOR_STATUS: Record<string, RunStatus> = { running: 'RUNNING', queued: 'QUEUED', failed: 'FAILED', success: 'FINISHED' };
 
 function toRun(r: ExpRev, baseline: string, status: RunStatus): Run {
-  const params = Object.fromEntries(Object.entries(fromFiles(r.data?.params)).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  const params = Object.fromEntries(Object.entries(fromFiles(r.data?.params)).map(([k, v]) => [k, typeof v === 'string' ? v : String(safeJson(v))]));
   const metrics = Object.fromEntries(
     Object.entries(fromFiles(r.data?.metrics))
       .filter(([, v]) => typeof v === 'number' || (typeof v === 'string' && v !== '' && !Number.isNaN(Number(v))))
       .map(([k, v]) => [k, Number(v)]),
   );
-  const ts = r.data?.timestamp ? Date.parse(`${r.data.timestamp}Z`) : undefined;
+  const ts = typeof r.data?.timestamp === 'string' ? Date.parse(`${r.data.timestamp}Z`) : undefined;
   // A file DVC could not read (a metrics output whose cache was never pulled, say) is said, not dropped.
   const errors = [
-    ...(r.error?.msg ? [r.error.msg] : []),
-    ...Object.entries({ ...(r.data?.params ?? {}), ...(r.data?.metrics ?? {}) }).flatMap(([file, f]) => (f?.error ? [`${file}: ${fileError(f.error)}`] : [])),
+    ...(typeof r.error?.msg === 'string' ? [r.error.msg] : []),
+    ...Object.entries({ ...(isRecord(r.data?.params) ? r.data.params : {}), ...(isRecord(r.data?.metrics) ? r.data.metrics : {}) }).flatMap(([file, f]) => (isRecord(f) && f.error ? [`${file}: ${fileError(f.error)}`] : [])),
   ];
   return {
     id: r.rev,
-    name: r.name ?? (r.rev === 'workspace' ? 'workspace' : r.rev.slice(0, 7)),
+    name: typeof r.name === 'string' ? r.name : r.rev === 'workspace' ? 'workspace' : r.rev.slice(0, 7),
     experimentId: baseline,
     status: r.error ? 'FAILED' : status,
     ...(ts !== undefined && !Number.isNaN(ts) ? { startTime: ts } : {}),
@@ -89,15 +91,33 @@ function toRun(r: ExpRev, baseline: string, status: RunStatus): Run {
 
 /** `dvc exp show --json` to baselines with their runs (the baseline commit itself first). */
 export function parseExpShow(json: string): DvcBaseline[] {
-  const rows = JSON.parse(json) as ExpRev[];
-  return rows.map((row) => {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(json);
+  } catch {
+    throw new UserFacingError(t('DVC answered "exp show" with something other than JSON: {0}', json.trim().slice(0, 200)));
+  }
+  if (!Array.isArray(rows)) throw new UserFacingError(t('DVC answered "exp show" with something other than a list of commits: is this a DVC release MLOps Workbench reads (3.x)?'));
+  // Whatever DVC (or a plugin, or a broken cache) put there: rows without a revision are skipped.
+  const hasRev = (r: unknown): r is ExpRev => isRecord(r) && typeof r.rev === 'string';
+  return rows.filter(hasRev).map((row) => {
     const runs = [toRun(row, row.rev, 'FINISHED')];
-    for (const exp of row.experiments ?? []) {
-      const status = EXECUTOR_STATUS[exp.executor?.state ?? 'success'] ?? 'UNKNOWN';
-      for (const r of exp.revs) runs.push(toRun({ ...r, name: r.name ?? exp.name ?? null }, row.rev, status));
+    for (const exp of Array.isArray(row.experiments) ? row.experiments : []) {
+      if (!isRecord(exp) || !Array.isArray(exp.revs)) continue;
+      const state = isRecord(exp.executor) && typeof exp.executor.state === 'string' ? exp.executor.state : 'success';
+      const status = Object.prototype.hasOwnProperty.call(EXECUTOR_STATUS, state) ? EXECUTOR_STATUS[state]! : 'UNKNOWN';
+      for (const r of exp.revs.filter(hasRev)) runs.push(toRun({ ...r, name: typeof r.name === 'string' ? r.name : typeof exp.name === 'string' ? exp.name : null }, row.rev, status));
     }
-    return { rev: row.rev, name: row.name ?? (row.rev === 'workspace' ? 'workspace' : row.rev.slice(0, 7)), runs };
+    return { rev: row.rev, name: typeof row.name === 'string' ? row.name : row.rev === 'workspace' ? 'workspace' : row.rev.slice(0, 7), runs };
   });
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
 /**

@@ -146,7 +146,8 @@ export class MlflowFileStore {
   constructor(readonly root: string) {}
 
   async experiments(): Promise<{ experiments: Experiment[]; problems: FileStoreProblem[] }> {
-    const { parse } = await import('yaml');
+    const { parse: parseYaml } = await import('yaml');
+    const parse = (text: string): unknown => parseYaml(text, { logLevel: 'error' });
     const experiments: Experiment[] = [];
     const problems: FileStoreProblem[] = [];
     for (const e of await readdir(this.root, { withFileTypes: true })) {
@@ -176,7 +177,8 @@ export class MlflowFileStore {
    * files), yielding to the event loop between batches so the editor stays responsive.
    */
   async runs(experimentId: string): Promise<FileStoreRuns> {
-    const { parse } = await import('yaml');
+    const { parse: parseYaml } = await import('yaml');
+    const parse = (text: string): unknown => parseYaml(text, { logLevel: 'error' });
     const expDir = path.join(this.root, experimentId);
     const problems: FileStoreProblem[] = [];
     const dirs = (await readdir(expDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !NOT_RUNS.has(e.name)).map((e) => e.name);
