@@ -45,11 +45,16 @@ export async function createProject(extensionUri: vscode.Uri, modelApis: ModelAp
   const conflicts = plan.filter((f) => f.status === 'conflict');
   if (conflicts.length > 0) await decideConflicts(dir, conflicts, decisions);
 
+  const skipped: string[] = [];
   const written = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating {0}…', options.projectName), cancellable: true },
-    (_, token) => writePlan(dir, plan, (f) => decisions.get(f.path) ?? 'skip', token),
+    (_, token) => writePlan(dir, plan, (f) => decisions.get(f.path) ?? 'skip', token, (p, why) => skipped.push(`${p} (${why})`)),
   );
   log.info(`scaffolded ${options.framework} project ${dir}: wrote ${written.length} files`);
+  if (skipped.length) {
+    log.warn(`left as they are: ${skipped.join(', ')}`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('{0} files were left as they are: a link, a folder leading outside the project, or a file created after you saw the plan ({1}).', skipped.length, skipped.slice(0, 5).join(', ')));
+  }
   modelApis.refresh();
 
   if (written.length > 0 && !(await isInsideRepository(dir))) {

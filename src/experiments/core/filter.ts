@@ -8,6 +8,7 @@
 //   comparator := = != > >= < <= | LIKE | ILIKE | IN | NOT IN | IS NULL | IS NOT NULL
 // Pure: no editor API, no I/O.
 import type { Run } from './model';
+import { own } from '../../common/objects';
 
 type Entity = 'metrics' | 'params' | 'tags' | 'attributes';
 type Op = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN' | 'IS NULL' | 'IS NOT NULL';
@@ -271,7 +272,7 @@ export function compileFilter(src: string): (run: Run) => boolean {
   const clauses = parseFilter(src);
   return (run) =>
     clauses.every((c) => {
-      const actual = c.entity === 'attributes' ? attribute(run, c.key) : (run[c.entity] as Record<string, string | number>)[c.key];
+      const actual = c.entity === 'attributes' ? attribute(run, c.key) : own(run[c.entity] as Record<string, string | number>, c.key);
       return test(c, actual);
     });
 }

@@ -1,5 +1,6 @@
 // One run model for MLflow runs and DVC experiments, so the tree, the table and the
 // compare view treat both alike. Pure: no editor API, no I/O.
+import { own } from '../../common/objects';
 
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED' | 'QUEUED' | 'UNKNOWN';
 
@@ -65,7 +66,8 @@ export function runStatus(s: unknown): RunStatus {
 
 /** A run's headline metric: the configured key when it has it, else its first metric in name order. */
 export function keyMetric(run: Run, preferred?: string): { key: string; value: number } | undefined {
-  if (preferred && preferred in run.metrics) return { key: preferred, value: run.metrics[preferred] };
+  const wanted = preferred ? own(run.metrics, preferred) : undefined;
+  if (preferred && wanted !== undefined) return { key: preferred, value: wanted };
   const key = Object.keys(run.metrics).sort()[0];
   return key === undefined ? undefined : { key, value: run.metrics[key] };
 }

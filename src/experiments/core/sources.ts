@@ -22,6 +22,7 @@ import type { FileStoreProblem } from './mlflow/fileStore';
 import { MlflowFileStore } from './mlflow/fileStore';
 import type { ArtifactEntry, Experiment, MetricPoint, Run } from './model';
 import { t } from '../../common/l10n';
+import { own } from '../../common/objects';
 
 export type SourceKind = 'mlflow-server' | 'mlflow-files' | 'dvc';
 
@@ -63,7 +64,7 @@ export function compareRuns(orderBy: readonly string[] | undefined): (a: Run, b:
     return { entity, key: m[2] ?? m[3] ?? m[4], desc: (m[5] ?? 'ASC').toUpperCase() === 'DESC' };
   });
   const value = (r: Run, entity: string, key: string): string | number | undefined =>
-    entity === 'attributes' ? attribute(r, key) : (r[entity as 'metrics' | 'params' | 'tags'] as Record<string, string | number>)[key];
+    entity === 'attributes' ? attribute(r, key) : own(r[entity as 'metrics' | 'params' | 'tags'] as Record<string, string | number>, key);
   return (a, b) => {
     for (const k of keys) {
       const va = value(a, k.entity, k.key);
@@ -297,7 +298,7 @@ export class DvcSource implements ExperimentSource {
 
   /** DVC keeps the latest value of each metric per experiment; there is no step history to read. */
   async metricHistory(run: Run, key: string): Promise<MetricPoint[]> {
-    const v = run.metrics[key];
+    const v = own(run.metrics, key);
     return v === undefined ? [] : [{ step: 0, value: v, timestamp: run.startTime ?? 0 }];
   }
 

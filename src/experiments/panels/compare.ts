@@ -10,6 +10,19 @@ import type { ExperimentSources } from '../service';
 import type { PanelHooks, RunRef } from './shared';
 import { panel, viewRun } from './shared';
 
+/** The most runs whose metric history one chart reads, and the most points kept of each. */
+export const MAX_HISTORY_RUNS = 200;
+export const MAX_POINTS = 20_000;
+
+/** Every k-th point of a long history (the first and last kept), so a chart draws at most MAX_POINTS. */
+function thin(points: ReadonlyArray<readonly [number, number]>): Array<readonly [number, number]> {
+  if (points.length <= MAX_POINTS) return [...points];
+  const step = Math.ceil(points.length / MAX_POINTS);
+  const out = points.filter((_, i) => i % step === 0);
+  if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]!);
+  return out;
+}
+
 /** Charts and a diff for the chosen runs; any number of them. */
 export function showCompare(extensionUri: vscode.Uri, sources: ExperimentSources, refs: readonly RunRef[], hooks: PanelHooks, restored?: vscode.WebviewPanel): void {
   const log = hooks.log;
@@ -45,13 +58,16 @@ export function showCompare(extensionUri: vscode.Uri, sources: ExperimentSources
         const series: Record<string, Series> = {};
         // A few requests at a time: hundreds of runs must not open hundreds of sockets.
         let next = 0;
+        // The chart of hundreds of lines is unreadable, and each history may be long: a bounded read.
+        const wanted = refs.filter((r) => Object.prototype.hasOwnProperty.call(r.run.metrics, msg.metric)).slice(0, MAX_HISTORY_RUNS);
+        if (refs.filter((r) => Object.prototype.hasOwnProperty.call(r.run.metrics, msg.metric)).length > wanted.length) errors.push(vscode.l10n.t('the history is drawn for the first {0} runs', MAX_HISTORY_RUNS));
         await Promise.all(
           Array.from({ length: 8 }, async () => {
-            while (next < refs.length && !token.isCancellationRequested) {
-              const ref = refs[next++];
+            while (next < wanted.length && !token.isCancellationRequested) {
+              const ref = wanted[next++]!;
               if (!Object.prototype.hasOwnProperty.call(ref.run.metrics, msg.metric)) continue;
               try {
-                series[ref.run.id] = (await ref.source.metricHistory(ref.run, msg.metric)).map((pt) => [pt.step, pt.value] as const);
+                series[ref.run.id] = thin((await ref.source.metricHistory(ref.run, msg.metric)).map((pt) => [pt.step, pt.value] as const));
               } catch (err) {
                 errors.push(`${ref.run.name}: ${errorMessage(err)}`);
               }

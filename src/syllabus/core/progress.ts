@@ -2,6 +2,7 @@
 // so reordering keeps everything and rewording keeps what can be matched.
 import type { Syllabus, Topic } from './parser';
 import { allTopics } from './parser';
+import { own } from '../../common/objects';
 
 /** Stored form: topic key → done. Only topics the user toggled are stored. */
 export type ProgressMap = Readonly<Record<string, boolean>>;
@@ -77,7 +78,7 @@ export function reconcile(syllabus: Syllabus, stored: ProgressMap): Reconciled {
 
   const done = new Set<string>();
   for (const t of topics) {
-    const v = progress[t.key];
+    const v = own(progress, t.key);
     if (v ?? t.doneInSource) done.add(t.key);
   }
   return { done, progress, renamed };

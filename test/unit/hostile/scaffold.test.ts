@@ -5,13 +5,14 @@
 // and each hostile value must survive as data (the string the user typed, escaped).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ScaffoldOptions } from '../../../src/scaffold/core/model';
 import { SAMPLE_FEATURES, validateModelSource, validateOptions } from '../../../src/scaffold/core/model';
 import { planProject, pyStringContent, renderTemplate } from '../../../src/scaffold/core/render';
 import { templateManifests } from '../../../src/deploy/core/manifests';
+import { writePlan } from '../../../src/scaffold/core/write';
 import { loadTemplates, templatesRoot } from '../scaffold/templates';
 
 const INJECT = 'm");__import__("os").system("touch /tmp/pwned");("';
@@ -114,5 +115,44 @@ describe('hostile names in generated projects', () => {
   it('Markdown and JSON values are escaped for their files', () => {
     assert.equal(renderTemplate('README.md', '`{{v}}`', { v: 'a`\n# b' }), '`a  # b`');
     assert.equal(JSON.parse(renderTemplate('x.json', '"{{v}}"', { v: 'a"\n}' })), 'a"\n}');
+  });
+});
+
+describe('hostile folders the scaffold writes into', () => {
+  let dir = '';
+  let outside = '';
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-scaffold-into-'));
+    outside = mkdtempSync(path.join(os.tmpdir(), 'mlops-outside-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('a folder linked out of the project, and a file that is a link, are not written through', async () => {
+    symlinkSync(outside, path.join(dir, 'app'));
+    writeFileSync(path.join(outside, 'victim'), 'keep');
+    symlinkSync(path.join(outside, 'victim'), path.join(dir, 'README.md'));
+    const plan = [
+      { path: 'app/main.py', content: 'x = 1\n', status: 'new' as const },
+      { path: 'README.md', content: 'hello\n', status: 'conflict' as const },
+      { path: 'ok.txt', content: 'fine\n', status: 'new' as const },
+    ];
+    const skipped: string[] = [];
+    const written = await writePlan(dir, plan, () => 'write', undefined, (p, why) => skipped.push(`${p}:${why}`));
+    assert.deepEqual(written, ['ok.txt']);
+    assert.deepEqual(skipped.sort(), ['README.md:link', 'app/main.py:outside']);
+    assert.deepEqual(readdirSync(outside), ['victim']);
+    assert.equal(readFileSync(path.join(outside, 'victim'), 'utf8'), 'keep');
+  });
+
+  it('a file planned as new that appeared after the plan was shown is not overwritten', async () => {
+    const plan = [{ path: 'Dockerfile', content: 'FROM x\n', status: 'new' as const }];
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM mine\n'); // the user's, made meanwhile
+    const skipped: string[] = [];
+    assert.deepEqual(await writePlan(dir, plan, () => 'write', undefined, (p, why) => skipped.push(`${p}:${why}`)), []);
+    assert.deepEqual(skipped, ['Dockerfile:appeared']);
+    assert.equal(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), 'FROM mine\n');
   });
 });

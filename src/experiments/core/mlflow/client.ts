@@ -66,22 +66,31 @@ function num(v: number | string): number {
   return typeof v === 'number' ? v : Number(v);
 }
 
-export function parseRun(r: RawRun): Run {
-  const tags = Object.fromEntries((r.data?.tags ?? []).map((t) => [t.key, t.value]));
-  const id = r.info.run_id ?? r.info.run_uuid ?? '';
+export function parseRun(raw: RawRun): Run {
+  // A server's answer, checked field by field: a shared server may hold anything.
+  const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const pairs = (v: unknown): Array<{ key: string; value: unknown }> => (Array.isArray(v) ? v.filter((x): x is { key: string; value: unknown } => typeof obj(x).key === 'string') : []);
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+  const info = obj(obj(raw).info);
+  const data = obj(obj(raw).data);
+  const tags = Object.fromEntries(pairs(data.tags).map((t) => [t.key, str(t.value) ?? '']));
+  const id = str(info.run_id) ?? str(info.run_uuid) ?? '';
+  const own = (k: string): string | undefined => (Object.prototype.hasOwnProperty.call(tags, k) ? tags[k] : undefined);
+  const start = Number(info.start_time);
+  const end = Number(info.end_time);
   return {
     id,
-    name: r.info.run_name ?? tags['mlflow.runName'] ?? id,
-    experimentId: r.info.experiment_id,
-    status: runStatus(r.info.status),
-    ...(r.info.start_time !== undefined ? { startTime: Number(r.info.start_time) } : {}),
-    ...(r.info.end_time !== undefined ? { endTime: Number(r.info.end_time) } : {}),
-    params: Object.fromEntries((r.data?.params ?? []).map((p) => [p.key, p.value])),
-    metrics: Object.fromEntries((r.data?.metrics ?? []).map((m) => [m.key, num(m.value)])),
+    name: str(info.run_name) ?? own('mlflow.runName') ?? id,
+    experimentId: str(info.experiment_id) ?? '',
+    status: runStatus(info.status),
+    ...(info.start_time !== undefined && info.start_time !== null && Number.isFinite(start) ? { startTime: start } : {}),
+    ...(info.end_time !== undefined && info.end_time !== null && Number.isFinite(end) ? { endTime: end } : {}),
+    params: Object.fromEntries(pairs(data.params).map((p) => [p.key, str(p.value) ?? ''])),
+    metrics: Object.fromEntries(pairs(data.metrics).map((m) => [m.key, num(m.value as number | string)])),
     tags,
-    ...(tags['mlflow.parentRunId'] ? { parentId: tags['mlflow.parentRunId'] } : {}),
-    ...(tags['mlflow.source.git.commit'] ? { gitCommit: tags['mlflow.source.git.commit'] } : {}),
-    ...(r.info.artifact_uri ? { artifactUri: r.info.artifact_uri } : {}),
+    ...(own('mlflow.parentRunId') ? { parentId: own('mlflow.parentRunId')! } : {}),
+    ...(own('mlflow.source.git.commit') ? { gitCommit: own('mlflow.source.git.commit')! } : {}),
+    ...(str(info.artifact_uri) ? { artifactUri: str(info.artifact_uri)! } : {}),
   };
 }
 
@@ -94,6 +103,11 @@ export function offsetOf(pageToken: string): number | undefined {
 function offsetToken(offset: number): string {
   return Buffer.from(JSON.stringify({ offset })).toString('base64');
 }
+
+/** The largest JSON answer read (a page of 1,000 runs with many params is a few MB). */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** The most pages one listing follows. */
+export const MAX_PAGES = 10_000;
 
 export class MlflowClient {
   private readonly base: string;
@@ -131,7 +145,31 @@ export class MlflowClient {
       throw this.unreachable(err);
     }
     if (!res.ok) throw await this.refused(res);
-    return (await res.json()) as T;
+    const text = await this.limitedText(res, MAX_RESPONSE_BYTES);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new UserFacingError(t('MLflow at {0} answered {1} with something other than JSON.', this.base, endpoint), text.slice(0, 300));
+    }
+  }
+
+  /** The body's text, refused past `max` bytes (a server that streams without end). */
+  private async limitedText(res: Response, max: number): Promise<string> {
+    if (!res.body) return '';
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        throw new UserFacingError(t('MLflow at {0} sent an answer larger than {1} MB; it was not read.', this.base, Math.round(max / 1024 / 1024)));
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   private unreachable(err: unknown): UserFacingError {
@@ -169,11 +207,17 @@ export class MlflowClient {
   /** Every page of a paged endpoint, followed through next_page_token. */
   private async allPages<R extends { next_page_token?: string }, T>(fetchPage: (pageToken: string | undefined) => Promise<R>, items: (r: R) => T[]): Promise<T[]> {
     const out: T[] = [];
+    const seen = new Set<string>();
     let pageToken: string | undefined;
     do {
       const r = await fetchPage(pageToken);
       out.push(...items(r));
-      pageToken = r.next_page_token || undefined;
+      pageToken = typeof r.next_page_token === 'string' && r.next_page_token ? r.next_page_token : undefined;
+      // A server that sends the same token again, or pages without end, is stopped.
+      if (pageToken !== undefined) {
+        if (seen.has(pageToken) || seen.size >= MAX_PAGES) throw new UserFacingError(t('MLflow at {0} kept sending more pages (more than {1}, or one twice); listing stopped.', this.base, MAX_PAGES));
+        seen.add(pageToken);
+      }
     } while (pageToken);
     return out;
   }
@@ -184,7 +228,7 @@ export class MlflowClient {
       (pageToken) =>
         this.call<Page>('POST', 'experiments/search', { max_results: 1000, view_type: opts.includeDeleted ? 'ALL' : 'ACTIVE_ONLY', ...(opts.filter ? { filter: opts.filter } : {}), ...(pageToken ? { page_token: pageToken } : {}) }),
       (r) =>
-        (r.experiments ?? []).map((e) => ({
+        (Array.isArray(r.experiments) ? r.experiments : []).map((e) => ({
           id: e.experiment_id,
           name: e.name,
           lifecycleStage: e.lifecycle_stage,
@@ -219,8 +263,9 @@ export class MlflowClient {
     const firstSize = concurrency > 1 ? Math.min(size, 100) : size;
     throwIfCancelled(opts.token);
     const first = await this.call<Page>('POST', 'runs/search', body(firstSize));
-    let seen = first.runs?.length ?? 0;
-    yield (first.runs ?? []).map(parseRun);
+    const runsOf = (page: Page): RawRun[] => (Array.isArray(page?.runs) ? page.runs : []);
+    let seen = runsOf(first).length;
+    yield runsOf(first).map(parseRun);
     let pageToken = first.next_page_token || undefined;
     if (!pageToken || seen >= limit) return;
 
@@ -243,7 +288,7 @@ export class MlflowClient {
         while (pending.length) {
           throwIfCancelled(opts.token);
           const page = await pending.shift()!;
-          const runs = page.runs ?? [];
+          const runs = runsOf(page);
           seen += runs.length;
           yield runs.map(parseRun);
           if (!page.next_page_token || runs.length < size || seen >= limit) return;
@@ -262,10 +307,12 @@ export class MlflowClient {
     while (pageToken && seen < limit) {
       throwIfCancelled(opts.token);
       const r: Page = await this.call<Page>('POST', 'runs/search', body(Math.min(size, limit - seen), pageToken));
-      const runs = (r.runs ?? []).map(parseRun);
+      const runs = runsOf(r).map(parseRun);
       seen += runs.length;
       yield runs;
-      pageToken = r.next_page_token || undefined;
+      // An empty page with a token (a server paging without end) ends the listing.
+      if (runs.length === 0) return;
+      pageToken = typeof r.next_page_token === 'string' && r.next_page_token ? r.next_page_token : undefined;
     }
   }
 
@@ -338,9 +385,21 @@ export class MlflowClient {
       }
       if (!res.ok || !res.body) throw await this.refused(res);
       let bytes = 0;
-      const source = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
-      source.on('data', (c: Buffer) => (bytes += c.length));
-      await writeAtomically(dest, (out) => pipeline(source, out, { signal: abort.signal }));
+      const body = res.body as unknown as WebReadableStream<Uint8Array>;
+      // Counted as it passes (a 'data' listener would start the flow before the file is open).
+      await writeAtomically(dest, (out) =>
+        pipeline(
+          Readable.fromWeb(body),
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const c of chunks) {
+              bytes += c.length;
+              yield c;
+            }
+          },
+          out,
+          { signal: abort.signal },
+        ),
+      );
       return bytes;
     } catch (err) {
       throwIfCancelled(token);
