@@ -64,6 +64,12 @@ export interface RunOptions {
   readonly maxStderrBytes?: number;
   /** Keep stdout unread: the caller pipes `child.stdout` elsewhere (`docker save | ctr import`). */
   readonly stdoutPiped?: boolean;
+  /**
+   * A long-lived process (a local server) that must not outlive this one: a small watchdog
+   * stops its process group if this process dies without stopping it (a crashed extension
+   * host, a killed editor). POSIX only.
+   */
+  readonly reapWithParent?: boolean;
 }
 
 export interface RunResult {
@@ -110,6 +116,32 @@ export function groupAlive(pid: number | undefined): boolean {
   }
 }
 
+/**
+ * The watchdog (run by this process's own Node, as node -e): every second, it exits when the
+ * group is gone, and stops the group (SIGTERM, then SIGKILL) when the parent is gone.
+ */
+const WATCHDOG = `
+const [ppid, pgid] = process.argv.slice(-2).map(Number);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+const timer = setInterval(() => {
+  if (!alive(-pgid)) process.exit(0);
+  if (alive(ppid)) return;
+  clearInterval(timer);
+  try { process.kill(-pgid, 'SIGTERM'); } catch {}
+  setTimeout(() => { try { process.kill(-pgid, 'SIGKILL'); } catch {} process.exit(0); }, 5000);
+}, 1000);
+`;
+
+function watchOver(child: ChildProcess): void {
+  if (!isPosix || child.pid === undefined) return;
+  try {
+    // ELECTRON_RUN_AS_NODE: in desktop VS Code the extension host's executable is Electron's.
+    spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore', env: { ELECTRON_RUN_AS_NODE: '1' } }).unref();
+  } catch {
+    // no watchdog: the server is still stopped on dispose
+  }
+}
+
 /** Starts a process; see RunOptions for the defaults. */
 export function start(command: string, args: readonly string[], opts: RunOptions = {}): RunningProcess {
   const maxStdout = opts.maxStdoutBytes ?? 16 * 1024 * 1024;
@@ -125,6 +157,7 @@ export function start(command: string, args: readonly string[], opts: RunOptions
   });
   // The reader holds its own copy of the pipe; ours would keep the writer going if the reader died.
   opts.stdinFrom?.child.stdout?.destroy();
+  if (opts.reapWithParent) watchOver(child);
   let exited = false;
   let failure: Error | undefined;
   const stdout: Buffer[] = [];

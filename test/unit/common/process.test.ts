@@ -65,4 +65,31 @@ describe('process runner (common/process)', () => {
     assert.equal(p.exited, true);
     assert.equal(groupAlive(p.child.pid), false);
   });
+
+  it('a server started with reapWithParent is stopped when its parent dies without stopping it (a crashed extension host)', async function () {
+    this.timeout(30_000);
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-reap-'));
+    const script = path.join(dir, 'parent.ts');
+    const runner = path.resolve(__dirname, '..', '..', '..', 'src', 'common', 'process.ts');
+    writeFileSync(script, `import { start } from ${JSON.stringify(runner)};\nconst p = start('sleep', ['300'], { timeoutMs: 0, reapWithParent: true });\nconsole.log(p.child.pid);\nsetInterval(() => undefined, 1000);\n`);
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(__dirname, '..', '..', '..') });
+    try {
+      const pid = await new Promise<number>((resolve, reject) => {
+        parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+        parent.once('exit', () => reject(new Error('the parent exited early')));
+      });
+      assert.equal(groupAlive(pid), true, 'the server runs');
+      parent.kill('SIGKILL'); // no exit handlers, no dispose: as a crash
+      const deadline = Date.now() + 15_000;
+      while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.equal(groupAlive(pid), false, 'the orphaned server was stopped');
+    } finally {
+      parent.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

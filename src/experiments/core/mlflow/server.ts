@@ -118,7 +118,7 @@ export class LocalMlflowServer {
     try {
       // A server: no timeout of the runner's; readiness has its own deadline below.
       // Started from an interpreter ([python, -m, mlflow]), it finds that environment's gunicorn.
-      proc = start(cmd, args, { cwd: folder, env: { ...toolEnv(opts.command), MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0 });
+      proc = start(cmd, args, { cwd: folder, env: { ...toolEnv(opts.command), MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0, reapWithParent: true });
     } finally {
       closeSync(fd);
     }
