@@ -120,10 +120,32 @@ export async function templateManifests(templatesDir: string, name: string, port
 }
 
 /**
+ * A Kubernetes name for a project: the Deployment's and the Service's. Lowercase letters,
+ * digits and "-" (an image name's "_" and "." are not allowed), starting with a letter (a
+ * Service's name is a DNS-1035 label: "2024-model" is refused), at most 63 characters.
+ * Folder names such as "my_project_2024" or "2024.model" become "my-project-2024" and
+ * "app-2024-model".
+ */
+export function kubeNameFor(s: string): string {
+  let n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-');
+  let a = 0;
+  let b = n.length;
+  while (a < b && n[a] === '-') a++;
+  while (b > a && n[b - 1] === '-') b--;
+  n = n.slice(a, b);
+  if (!n) return 'model-api';
+  if (!/^[a-z]/.test(n)) n = `app-${n}`;
+  n = n.slice(0, 63);
+  while (n.endsWith('-')) n = n.slice(0, -1);
+  return n;
+}
+
+/**
  * A Deployment and a Service for a plain app with no manifests of its own: nothing is assumed
  * of its image (its user, its writable paths), only its port and a readiness probe.
  */
-export function generatedManifests(name: string, port: number): KubeObject[] {
+export function generatedManifests(imageName: string, port: number): KubeObject[] {
+  const name = kubeNameFor(imageName);
   const labels = { [NAME_LABEL]: name };
   return [
     {
@@ -139,7 +161,7 @@ export function generatedManifests(name: string, port: number): KubeObject[] {
             containers: [
               {
                 name: 'api',
-                image: `${name}:latest`,
+                image: `${imageName}:latest`,
                 ports: [{ name: 'http', containerPort: port }],
                 readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
               },

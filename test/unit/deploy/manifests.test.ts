@@ -4,7 +4,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../../../src/deploy/core/manifests';
-import { generatedManifests, prepareManifests, readProjectManifests, templateManifests } from '../../../src/deploy/core/manifests';
+import { generatedManifests, kubeNameFor, prepareManifests, readProjectManifests, templateManifests } from '../../../src/deploy/core/manifests';
+import { imageNameFor } from '../../../src/docker/core/project';
+import fc from 'fast-check';
 import { SAMPLE_FEATURES } from '../../../src/scaffold/core/model';
 import { planProject } from '../../../src/scaffold/core/render';
 import { loadTemplates, templatesRoot } from '../scaffold/templates';
@@ -40,5 +42,34 @@ describe('generated manifests (deploy/core/manifests)', () => {
     assert.equal(c.securityContext, undefined);
     assert.ok(c.readinessProbe);
     assert.deepEqual(objects.map((o) => o.kind), ['Deployment', 'Service']);
+  });
+});
+
+describe('Kubernetes names from folder names', () => {
+  const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+  for (const [folder, name] of [
+    ['my_project_2024', 'my-project-2024'],
+    ['2024.model', 'app-2024-model'],
+    ['Iris API', 'iris-api'],
+    ['__x__', 'x'],
+    ['ünïcode', 'n-code'],
+    ['---', 'model-api'],
+  ] as const) {
+    it(`"${folder}" deploys as "${name}"`, () => {
+      const [dep, svc] = generatedManifests(imageNameFor(folder), 8000);
+      assert.equal(dep!.metadata.name, name);
+      assert.equal(svc!.metadata.name, name);
+      assert.match(name, DNS1035);
+    });
+  }
+  it('any folder name gives a valid Service name of at most 63 characters (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 120 }), (folder) => {
+        const n = kubeNameFor(folder);
+        assert.match(n, DNS1035, JSON.stringify(folder));
+        assert.ok(n.length <= 63);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
