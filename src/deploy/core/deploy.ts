@@ -25,6 +25,7 @@ import { detectCluster } from '../../kube/core/detect';
 import type { DeliveryPlan, DeliverySetting } from './delivery';
 import { deliver, planDelivery } from './delivery';
 import type { KubeObject } from './manifests';
+import { chooseProbe, readinessPathOf } from './probe';
 import { containerPort, generatedManifests, prepareManifests, readProjectManifests, templateManifests } from './manifests';
 import type { Forward, PortForwards } from '../../kube/core/portforward';
 import { t } from '../../common/l10n';
@@ -181,7 +182,15 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   const runId = plan.labels['mlops.workbench/mlflow-run-id'];
   // A scaffolded project without its k8s folder gets the scaffold's own manifests.
   const scaffolded = existsSync(path.join(dir, '.mlops', 'project.json'));
-  const base = own.length ? own : scaffolded && deps.templatesDir ? await templateManifests(deps.templatesDir, plan.imageName, plan.port) : generatedManifests(plan.imageName, plan.port);
+  let base: KubeObject[];
+  if (own.length) base = own;
+  else if (scaffolded && deps.templatesDir) base = await templateManifests(deps.templatesDir, plan.imageName, plan.port);
+  else {
+    // A plain app: probed on what it serves, and the output says what was chosen and why.
+    const probe = await chooseProbe(dir, plan.dockerfile);
+    deps.log?.(`readiness probe: ${probe.reason}`);
+    base = generatedManifests(plan.imageName, plan.port, probe);
+  }
   const objects = prepareManifests(base, {
     namespace,
     image: delivery.imageRef,
@@ -232,7 +241,9 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   const payload = await samplePayloadOf(dir);
   if (payload === undefined) return { ...result, forward };
   step('smoke', t('Smoke test: POST {0}/predict', forward.url));
-  const smoke = await smokeTest(forward.url, payload, { readyTimeoutMs: 30_000, ...(token ? { token } : {}) });
+  // Ready as the Deployment's own probe says (a plain app may have no /ready).
+  const readyPath = readinessPathOf(deployment);
+  const smoke = await smokeTest(forward.url, payload, { readyTimeoutMs: 30_000, readyPath: typeof readyPath === 'string' ? readyPath : null, ...(token ? { token } : {}) });
   return { ...result, forward, smoke };
 }
 

@@ -144,7 +144,7 @@ export function kubeNameFor(s: string): string {
  * A Deployment and a Service for a plain app with no manifests of its own: nothing is assumed
  * of its image (its user, its writable paths), only its port and a readiness probe.
  */
-export function generatedManifests(imageName: string, port: number): KubeObject[] {
+export function generatedManifests(imageName: string, port: number, probe: { readonly path?: string } = { path: '/ready' }): KubeObject[] {
   const name = kubeNameFor(imageName);
   const labels = { [NAME_LABEL]: name };
   return [
@@ -163,7 +163,8 @@ export function generatedManifests(imageName: string, port: number): KubeObject[
                 name: 'api',
                 image: `${imageName}:latest`,
                 ports: [{ name: 'http', containerPort: port }],
-                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
+                // What the app serves (see probe.ts): an HTTP path, else a TCP connection to its port.
+                readinessProbe: probe.path ? { httpGet: { path: probe.path, port: 'http' }, periodSeconds: 5 } : { tcpSocket: { port: 'http' }, periodSeconds: 5 },
               },
             ],
           },

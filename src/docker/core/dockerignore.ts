@@ -91,69 +91,96 @@ function compile(pattern: string): Token[] {
  * Whether the whole of `text` matches the tokens, or (with `orParent`) a part of it that
  * ends before one of its "/" (a parent folder): a set of automaton states advanced one
  * character at a time, so every prefix is judged in the same single pass. State 2i is
- * "before token i"; state 2i+1 is "inside token i's `.*\/`".
+ * "before token i"; state 2i+1 is "inside token i's `.*\/`". Only the states that are
+ * active are visited (a generation stamp marks them, so nothing is cleared per character).
  */
 function matches(tokens: readonly Token[], text: string, orParent = false): boolean {
-  const n = tokens.length;
-  const end = 2 * n;
-  let current = new Uint8Array(end + 1);
-  let next = new Uint8Array(end + 1);
-  // Adds state s and every state reachable from it without consuming a character.
-  const close = (set: Uint8Array, s: number): void => {
-    while (s <= end && !set[s]) {
-      set[s] = 1;
-      if (s === end || s % 2 === 1) return;
-      const t = tokens[s / 2]!;
+  const end = 2 * tokens.length;
+  const size = end + 1;
+  let cur = new Int32Array(size);
+  let nxt = new Int32Array(size);
+  let curN = 0;
+  let nxtN = 0;
+  const stamp = new Int32Array(size);
+  let gen = 1;
+  // Adds state s, and every state reachable from it without a character, to the next set.
+  const add = (s: number): void => {
+    while (s <= end && stamp[s] !== gen) {
+      stamp[s] = gen;
+      nxt[nxtN++] = s;
+      if (s === end || (s & 1) === 1) return;
+      const t = tokens[s >> 1]!;
       if (t.k === 'star' || t.k === 'all') s += 2;
       else if (t.k === 'dirs') {
-        set[s + 1] = 1; // may start consuming `.*\/`
-        s += 2; // or match nothing
+        if (stamp[s + 1] !== gen) {
+          stamp[s + 1] = gen;
+          nxt[nxtN++] = s + 1;
+        }
+        s += 2;
       } else return;
     }
   };
-  close(current, 0);
-  for (const ch of text) {
-    if (orParent && ch === '/' && current[end]) return true;
-    next.fill(0);
-    const code = ch.codePointAt(0)!;
-    let any = false;
-    for (let s = 0; s < end; s++) {
-      if (!current[s]) continue;
-      if (s % 2 === 1) {
+  const swap = (): void => {
+    [cur, nxt] = [nxt, cur];
+    curN = nxtN;
+    nxtN = 0;
+    gen++;
+  };
+  add(0);
+  swap();
+  const accepting = (): boolean => {
+    for (let i = 0; i < curN; i++) if (cur[i] === end) return true;
+    return false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    // A surrogate pair is one character, as Go reads UTF-8.
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
+    const slash = code === 0x2f;
+    if (orParent && slash && accepting()) return true;
+    for (let k = 0; k < curN; k++) {
+      const s = cur[k]!;
+      if (s === end) continue;
+      if ((s & 1) === 1) {
         // inside `(.*\/)?`: any character stays; a "/" may also end it
-        next[s] = 1;
-        any = true;
-        if (ch === '/') close(next, s + 1);
+        add(s);
+        if (slash) add(s + 1);
         continue;
       }
-      const t = tokens[s / 2]!;
+      const t = tokens[s >> 1]!;
       switch (t.k) {
         case 'lit':
-          if (t.c === ch) close(next, s + 2);
+          if (t.c.codePointAt(0) === code) add(s + 2);
           break;
         case 'one':
-          if (ch !== '/') close(next, s + 2);
+          if (!slash) add(s + 2);
           break;
         case 'star':
-          if (ch !== '/') close(next, s);
+          if (!slash) add(s);
           break;
         case 'all':
-          close(next, s);
+          add(s);
           break;
         case 'class': {
-          const inside = t.ranges.some(([a, b]) => code >= a && code <= b);
-          if (inside !== t.negated) close(next, s + 2);
+          let inside = false;
+          for (const [a, b] of t.ranges) if (code >= a && code <= b) inside = true;
+          if (inside !== t.negated) add(s + 2);
           break;
         }
         case 'dirs':
           break; // consumes only through its inner state
       }
-      any = true;
     }
-    [current, next] = [next, current];
-    if (!any) return false;
+    swap();
+    if (curN === 0) return false;
   }
-  return current[end] === 1;
+  return accepting();
 }
 
 export interface DockerignorePattern {

@@ -54,9 +54,14 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
     const project = insideWorkspace(w.project);
     const payload = await samplePayloadFrom(project ? [project] : []);
     const { smokeTest } = await import('../../scaffold/core/smoke');
+    const { readinessPathOf } = await import('../../deploy/core/probe');
+    // Ready as the Deployment's own probe says: a plain app may serve no /ready.
+    const dep = await client.deployment(w.namespace, w.name);
+    const probePath = dep ? readinessPathOf(dep) : '/ready';
+    const readyPath = typeof probePath === 'string' ? probePath : null;
     const forward = await service.forwardTo(w.namespace, w.name);
     try {
-      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Smoke test of {0}', w.name), cancellable: true }, (_p, token) => smokeTest(forward.url, payload, { token, readyTimeoutMs: 30_000 }));
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Smoke test of {0}', w.name), cancellable: true }, (_p, token) => smokeTest(forward.url, payload, { token, readyTimeoutMs: 30_000, readyPath }));
       void vscode.window.showInformationMessage(vscode.l10n.t('Smoke test passed: /predict {0} in {1} ms at {2}.', r.status, r.predictMs, forward.url));
     } catch (err) {
       if (err instanceof CancelledError) throw err;

@@ -15,8 +15,13 @@ export interface SmokeResult {
 }
 
 export interface SmokeOptions {
-  /** How long to wait for /health to answer 200 (the app may still be starting). */
+  /** How long to wait for the app to be ready (it may still be starting). */
   readonly readyTimeoutMs?: number;
+  /**
+   * The path that answers 200 once the app is ready (default /ready, as scaffolded apps
+   * serve); null: the app has no such path, so any HTTP answer on / means it is up.
+   */
+  readonly readyPath?: string | null;
   readonly token?: CancellationTokenLike;
   /** Called while waiting, with the last failure. */
   readonly onWait?: (reason: string) => void;
@@ -28,10 +33,12 @@ export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOp
   let last = '';
   for (;;) {
     throwIfCancelled(opts.token);
+    const readyPath = opts.readyPath === undefined ? '/ready' : opts.readyPath;
     try {
-      const r = await fetch(new URL('/ready', baseUrl), { signal: AbortSignal.timeout(3000) });
-      if (r.status === 200) break;
-      last = `/ready answered ${r.status}`;
+      const r = await fetch(new URL(readyPath ?? '/', baseUrl), { signal: AbortSignal.timeout(3000) });
+      await r.body?.cancel().catch(() => undefined);
+      if (readyPath === null ? r.status < 500 : r.status === 200) break;
+      last = `${readyPath ?? '/'} answered ${r.status}`;
     } catch (err) {
       last = errorMessage((err as { cause?: unknown }).cause ?? err);
     }

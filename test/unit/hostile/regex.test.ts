@@ -14,6 +14,7 @@ import { isExcluded, parseDockerignore } from '../../../src/docker/core/dockerig
 import { compileFilter, likeMatch } from '../../../src/experiments/core/filter';
 import { compareRuns } from '../../../src/experiments/core/sources';
 import { isSafeArtifactPath } from '../../../src/experiments/core/artifacts';
+import { declaredRoutes, healthcheckPath } from '../../../src/deploy/core/probe';
 import { withoutCredentials, isCommitId } from '../../../src/common/urls';
 import type { Run } from '../../../src/experiments/core/model';
 
@@ -39,6 +40,7 @@ const CASES: Array<[string, (text: string) => unknown]> = [
   ['filter LIKE', (s) => compileFilter("attributes.run_name LIKE '%a%a%a%a%a%a%a%a%b' and params.p ILIKE '_%_%_%_%_%_%x'")(run(s))],
   ['likeMatch', (s) => likeMatch(rep('%a', 40), s, true)],
   ['order by', (s) => [...Array(2)].map(() => compareRuns([`params.${s.slice(0, 1000)} DESC`]))],
+  ['probe: declared routes and HEALTHCHECK', (s) => [declaredRoutes(`@app.get(${s}`), declaredRoutes(s), healthcheckPath(`HEALTHCHECK CMD curl http://localhost:${s}`), healthcheckPath(s)]],
   ['artifact paths, URLs, commits', (s) => [isSafeArtifactPath(s), withoutCredentials(`https://${s}@h/`), isCommitId(s)]],
 ];
 
