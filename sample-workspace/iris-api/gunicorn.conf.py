@@ -3,7 +3,8 @@
 import os
 import shutil
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Loopback for a local run; the image sets HOST=0.0.0.0 so the container's port can be published.
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
 worker_class = "uvicorn_worker.UvicornWorker"
 timeout = int(os.environ.get("TIMEOUT", "30"))

@@ -21,7 +21,7 @@ import { DeployUnverifiedError, containerizeAndDeploy } from '../../src/deploy/c
 import { summarizeDeployment } from '../../src/kube/core/model';
 import { deliver } from '../../src/deploy/core/delivery';
 import { PortForwards } from '../../src/kube/core/portforward';
-import { SAMPLE_FEATURES } from '../../src/scaffold/core/model';
+import { PINNED_VERSIONS, SAMPLE_FEATURES } from '../../src/scaffold/core/model';
 import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
@@ -230,6 +230,26 @@ describe('containerize and deploy on the real test cluster', function () {
       (e: unknown) => e instanceof RolloutError && e.reason === 'crash' && /keeps crashing \(exit code 3/.test(e.message) && /cannot load model\/model\.joblib/.test(e.message) && e.message.endsWith(`What this deploy created in ${NAMESPACE} was removed.`),
     );
     assert.equal(await kube.deployment(NAMESPACE, 'crashy-api'), undefined, 'the Deployment it created is gone');
+  });
+
+  it('a plain FastAPI app of the shape users have (/health only, its own Dockerfile, no manifests, folder my_project_2024) deploys healthy, probed on /health', async () => {
+    const app = path.join(work, 'my_project_2024');
+    mkdirSync(app);
+    writeFileSync(
+      path.join(app, 'main.py'),
+      'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {"status": "ok"}\n\n\n@app.post("/predict")\ndef predict(body: dict):\n    return {"prediction": len(body)}\n',
+    );
+    writeFileSync(
+      path.join(app, 'Dockerfile'),
+      `FROM ${baseImage}\nRUN pip install --no-cache-dir --only-binary=:all: fastapi==${PINNED_VERSIONS.fastapi} uvicorn==${PINNED_VERSIONS.uvicorn}\nWORKDIR /srv\nCOPY main.py .\nEXPOSE 8000\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]\n`,
+    );
+    const lines: string[] = [];
+    const r = await containerizeAndDeploy(app, deps({ log: (l) => lines.push(l), settings: { ...settings, rolloutTimeoutSeconds: 180 } }));
+    assert.equal(r.name, 'my-project-2024', 'a Kubernetes name from the folder name');
+    assert.ok(lines.some((l) => /readiness probe: GET \/health: a route of the app \(main\.py\)/.test(l)), lines.join('\n'));
+    const dep = (await kube.deployment(NAMESPACE, 'my-project-2024'))!;
+    assert.equal(summarizeDeployment(dep).state, 'available');
+    assert.equal((await fetch(`${r.forward!.url}/health`)).status, 200);
   });
 
   it('a smoke test that fails after a good rollout is not a failed deploy: it says the new revision serves', async () => {

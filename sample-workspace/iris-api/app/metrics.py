@@ -17,7 +17,13 @@ LATENCY = Histogram(
 PREDICTIONS = Counter("model_predictions_total", "Predictions made, by predicted class (or 'value' for regressors).", ["outcome"])
 
 
+# A client may send any method name ("FOOBAR /predict"): each would be a new series kept
+# for the life of the process. Methods outside HTTP's own are counted as "other".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+
+
 def observe(method: str, route: str, status: int, seconds: float) -> None:
+    method = method if method in KNOWN_METHODS else "other"
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(method, route).observe(seconds)
 

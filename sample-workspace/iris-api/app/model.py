@@ -40,8 +40,9 @@ class Model:
 
             model = joblib.load(path)
         except Exception as exc:  # a missing or unreadable model must not crash the server
-            self.error = f"cannot load the model from {path}: {exc}"
-            log.error(self.error)
+            # The log has the path and the exception; /ready (which anyone may call) only the kind of failure.
+            log.error(f"cannot load the model from {path}: {exc}")
+            self.error = f"the model could not be loaded ({type(exc).__name__}); see the server log"
             return
         expected = getattr(model, "n_features_in_", None)
         if expected is not None and expected != len(FEATURES):

@@ -102,3 +102,29 @@ def test_the_openapi_document_describes_predict(client):
     spec = client.get("/openapi.json").json()
     assert "/predict" in spec["paths"]
     assert client.get("/docs").status == 200
+
+
+def test_a_body_nested_too_deeply_is_a_4xx(client):
+    deep = "[" * 50_000 + "]" * 50_000
+    r = client.post("/predict", data=deep, headers={"content-type": "application/json"})
+    assert 400 <= r.status < 500, r.text
+
+
+def test_the_docs_page_loads_nothing_from_elsewhere(client):
+    page = client.get("/docs").text
+    assert "<script" not in page and "https://" not in page and "http://" not in page
+
+
+def test_ready_does_not_tell_where_the_model_is_or_what_failed_inside(client, tmp_path):
+    from app.model import model
+
+    secret = tmp_path / "private" / "models" / "gone.joblib"
+    model._model = None  # as at start-up, before any model loaded
+    try:
+        model.load(str(secret))
+        r = client.get("/ready")
+        assert r.status == 503
+        assert str(secret) not in r.text and "private" not in r.text
+    finally:
+        model.load()
+    assert client.get("/ready").status == 200
