@@ -4,6 +4,7 @@
 // created removed). A rerun with an unchanged image makes no new rollout, because the
 // image's tag is derived from its id. No editor API.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { samplePayloadOf } from '../../scaffold/core/payload';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,7 @@ import type { DeliveryPlan, DeliverySetting } from './delivery';
 import { deliver, planDelivery } from './delivery';
 import type { KubeObject } from './manifests';
 import { chooseProbe, readinessPathOf } from './probe';
+import { checkPorts } from './ports';
 import { containerPort, generatedManifests, prepareManifests, readProjectManifests, templateManifests } from './manifests';
 import type { Forward, PortForwards } from '../../kube/core/portforward';
 import { t } from '../../common/l10n';
@@ -151,6 +153,10 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
 
   // The project's own manifests are read (and any object the deploy would not apply refused) before anything is built.
   const own = await readProjectManifests(dir);
+  // So are ports that disagree: which file says what.
+  const ports = checkPorts(await readFile(dockerfile, 'utf8'), own);
+  for (const w of ports.warnings) deps.log?.(`ports: ${w}`);
+  if (ports.blocking.length) throw new UserFacingError(t('The ports of {0} disagree: {1}. Make them the same, then deploy.', path.basename(dir), ports.blocking.join('; ')));
 
   // 1. Build.
   const git: GitState | undefined = await gitState(dir).catch(() => undefined);

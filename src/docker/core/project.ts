@@ -56,6 +56,21 @@ export function exposedPort(dockerfile: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The port the Dockerfile's last CMD or ENTRYPOINT tells the server to listen on: uvicorn's
+ * or flask's --port/-p, gunicorn's --bind/-b host:port, or a bare host:port argument.
+ */
+export function commandPort(dockerfile: string): number | undefined {
+  let found: number | undefined;
+  for (const line of dockerfile.split('\n')) {
+    if (!/^[ \t]*(?:CMD|ENTRYPOINT)\b/i.test(line)) continue;
+    const text = line.replace(/["',[\]]/g, ' ');
+    const m = /(?:--port|-p)(?:[ \t]+|=)(\d{2,5})\b/.exec(text) ?? /(?:--bind|-b)(?:[ \t]+|=)[^ \t:]*:(\d{2,5})\b/.exec(text) ?? /\b(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\]):(\d{2,5})\b/.exec(text);
+    if (m) found = Number(m[1]);
+  }
+  return found;
+}
+
 /** Whether the Dockerfile declares ARG BASE_IMAGE (the base image a setting can change). */
 export function declaresBaseImage(dockerfile: string): boolean {
   return /^[ \t]*ARG[ \t]+BASE_IMAGE\b/im.test(dockerfile);
@@ -72,7 +87,8 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
   const imageName = imageNameFor(marker?.image ?? marker?.name ?? path.basename(contextDir));
   const framework = marker && marker.framework !== 'unknown' ? marker.framework : undefined;
   const version = marker?.version ?? 'latest';
-  const port = marker?.port ?? exposedPort(dockerfileText) ?? 8000;
+  // The port the app listens on: the marker's, else what its command says, else what it EXPOSEs.
+  const port = marker?.port ?? commandPort(dockerfileText) ?? exposedPort(dockerfileText) ?? 8000;
   const runId = mlflowRunId(marker?.modelSource?.uri);
   const declaresBase = declaresBaseImage(dockerfileText);
   const samplePayload = await samplePayloadFile(contextDir).catch(() => undefined);

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { parseSyllabus } from '../../../src/syllabus/core/parser';
 import { detectFramework, parseProjectMarker } from '../../../src/scaffold/core/projects';
 import { validateProjectName, validateFeatures, validateModelSource } from '../../../src/scaffold/core/model';
-import { declaresBaseImage, exposedPort, imageNameFor } from '../../../src/docker/core/project';
+import { commandPort, declaresBaseImage, exposedPort, imageNameFor } from '../../../src/docker/core/project';
 import { buildFailure } from '../../../src/docker/core/client';
 import { mlflowRunId, parseEnv, sanitizeTag } from '../../../src/docker/core/model';
 import { isExcluded, parseDockerignore } from '../../../src/docker/core/dockerignore';
@@ -32,11 +32,15 @@ const CASES: Array<[string, (text: string) => unknown]> = [
   ['validateProjectName', (s) => validateProjectName(s)],
   ['validateFeatures', (s) => validateFeatures([{ name: s, type: 'float' }])],
   ['validateModelSource (MLflow URI)', (s) => validateModelSource({ kind: 'mlflow', uri: `runs:/${'a'.repeat(32)}/${s}` })],
-  ['exposedPort / declaresBaseImage', (s) => [exposedPort(s), declaresBaseImage(s)]],
+  ['exposedPort / declaresBaseImage / commandPort', (s) => [exposedPort(s), declaresBaseImage(s), commandPort(s), commandPort(`CMD ${s}`), commandPort(`CMD --port ${s}`)]],
   ['buildFailure (Dockerfile)', (s) => buildFailure('pull access denied', s, `FROM ${s.slice(0, 1000)}`)],
   ['imageNameFor', (s) => imageNameFor(s)],
   ['sanitizeTag, mlflowRunId, parseEnv', (s) => [sanitizeTag(s), mlflowRunId(s), parseEnv(`A=${s}\n${s}`)]],
-  ['.dockerignore patterns', (s) => isExcluded(parseDockerignore('*a*a*a*a*a*a*a*b\n**/**/**/**/z\n[a]*[a]*[a]*c\n!**/*.x*y*z'), s)],
+  // One case per pattern: each is its own automaton (and the bound is per pattern).
+  ...['*a*a*a*a*a*a*a*b', '**/**/**/**/z', '[a]*[a]*[a]*c', '**\n!**/*.x*y*z'].map((pattern): [string, (text: string) => unknown] => {
+    const compiled = parseDockerignore(pattern);
+    return [`.dockerignore ${JSON.stringify(pattern)}`, (s) => isExcluded(compiled, s)];
+  }),
   ['filter LIKE', (s) => compileFilter("attributes.run_name LIKE '%a%a%a%a%a%a%a%a%b' and params.p ILIKE '_%_%_%_%_%_%x'")(run(s))],
   ['likeMatch', (s) => likeMatch(rep('%a', 40), s, true)],
   ['order by', (s) => [...Array(2)].map(() => compareRuns([`params.${s.slice(0, 1000)} DESC`]))],
@@ -55,13 +59,18 @@ describe('linear time on adversarial text (100,000 characters)', function () {
         } catch {
           // refused
         }
-        const started = performance.now();
-        try {
-          f(text);
-        } catch {
-          // refusing the input is fine; taking long is not
+        // The best of three runs: a quadratic case takes seconds every time; a stall of the
+        // machine (another tier building an image) does not repeat three times in a row.
+        let ms = Infinity;
+        for (let attempt = 0; attempt < 3 && ms > 100; attempt++) {
+          const started = performance.now();
+          try {
+            f(text);
+          } catch {
+            // refusing the input is fine; taking long is not
+          }
+          ms = Math.min(ms, performance.now() - started);
         }
-        const ms = performance.now() - started;
         if (ms > 100) slow.push(`${JSON.stringify(text.slice(0, 12))}… ${ms.toFixed(0)} ms`);
       }
       assert.deepEqual(slow, []);
