@@ -14,6 +14,10 @@ export interface FollowedLog {
  * colours dropped, an error in red, a closing line when the source ends, and nothing
  * written once the terminal is closed.
  */
+/** The most log text shown per FLUSH_MS (a fast log is still readable; a flood is bounded). */
+const BURST = 256 * 1024;
+const FLUSH_MS = 250;
+
 export class LogTerminals implements vscode.Disposable {
   private readonly open = new Map<string, vscode.Terminal>();
 
@@ -24,8 +28,27 @@ export class LogTerminals implements vscode.Disposable {
     let closed = false;
     let followed: FollowedLog | undefined;
     const clean = new TerminalSanitizer();
+    // A terminal cannot slow its source down: a workload that logs without end would queue
+    // without bound. At most BURST characters go out per FLUSH_MS; the rest is dropped, and
+    // the terminal says how much.
+    let budget = BURST;
+    let dropped = 0;
+    const refill = setInterval(() => {
+      if (dropped > 0 && !closed) emitter.fire(`\x1b[2m… ${dropped} characters of log dropped (too fast to show)\x1b[0m\r\n`);
+      dropped = 0;
+      budget = BURST;
+    }, FLUSH_MS);
     const log = (text: string): void => {
-      if (!closed) emitter.fire(clean.push(text).replace(/\r?\n/g, '\r\n'));
+      if (closed) return;
+      const out = clean.push(text);
+      if (out.length > budget) {
+        dropped += out.length - budget;
+        if (budget > 0) emitter.fire(out.slice(0, budget).replace(/\r?\n/g, '\r\n'));
+        budget = 0;
+        return;
+      }
+      budget -= out.length;
+      emitter.fire(out.replace(/\r?\n/g, '\r\n'));
     };
     // The extension's own lines (an error, the closing line) keep their colours as written.
     const write = (text: string): void => {
@@ -48,6 +71,7 @@ export class LogTerminals implements vscode.Disposable {
         },
         close: () => {
           closed = true;
+          clearInterval(refill);
           followed?.stop();
           this.open.delete(key);
           emitter.dispose();
