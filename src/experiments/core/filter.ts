@@ -139,8 +139,16 @@ export function parseFilter(src: string): Clause[] {
       op = not ? 'IS NOT NULL' : 'IS NULL';
     } else throw new FilterSyntaxError(`"${opTok.text}" is not a comparator`, opTok.pos);
 
+    // MLflow's own rules and words (mlflow.utils.search_utils), so a filter that works here works on a server.
+    const noun = entity === 'params' ? 'parameter' : entity === 'tags' ? 'tag' : 'attributes';
+    if ((op === 'IS NULL' || op === 'IS NOT NULL') && entity !== 'params' && entity !== 'tags') {
+      throw new FilterSyntaxError(`IS NULL / IS NOT NULL is only supported for tags and params, not for '${entity === 'metrics' ? 'metric' : 'attribute'}' '${key}'`, opTok.pos);
+    }
     let value: Clause['value'];
     if (op === 'IN' || op === 'NOT IN') {
+      if (entity === 'metrics') throw new FilterSyntaxError(`Expected numeric value type for metric. Found a list`, opTok.pos);
+      if (entity === 'attributes' && key !== 'run_id') throw new FilterSyntaxError(`Only ['run_id'] attributes support comparison with a list of quoted string values.`, opTok.pos);
+      if (entity !== 'attributes') throw new FilterSyntaxError(`Expected a quoted string value for ${noun} (e.g. 'my-value'). Got value (${src.slice(peek()?.pos ?? end).replace(/^\(|\).*$/g, '')})`, peek()?.pos ?? end);
       if (peek()?.text !== '(') throw new FilterSyntaxError('expected "(" after IN', peek()?.pos ?? end);
       i++;
       const list: string[] = [];
@@ -158,13 +166,13 @@ export function parseFilter(src: string): Clause[] {
       if (!v || (v.kind !== 'string' && v.kind !== 'number')) throw new FilterSyntaxError('expected a value', v?.pos ?? end);
       const numeric = entity === 'metrics' || (entity === 'attributes' && NUMERIC_ATTRIBUTES.has(key));
       if (numeric) {
-        const n = Number(v.text);
-        if (Number.isNaN(n)) throw new FilterSyntaxError(`${entity}.${key} compares with a number, not "${v.text}"`, v.pos);
-        value = n;
+        if (v.kind !== 'number' || Number.isNaN(Number(v.text))) {
+          throw new FilterSyntaxError(entity === 'metrics' ? `Expected numeric value type for metric. Found '${v.text}'` : `Expected numeric value type for numeric attribute: ${key}. Found '${v.text}'`, v.pos);
+        }
+        value = Number(v.text);
       } else {
-        // An unquoted number on a param or tag compares numerically (useful for DVC params;
-        // an MLflow server refuses it and says so).
-        value = v.kind === 'number' ? Number(v.text) : v.text;
+        if (v.kind !== 'string') throw new FilterSyntaxError(`Expected a quoted string value for ${noun}${entity === 'attributes' ? '' : " (e.g. 'my-value')"}. Got value ${v.text}`, v.pos);
+        value = v.text;
       }
       if (entity === 'metrics' && (op === 'LIKE' || op === 'ILIKE')) throw new FilterSyntaxError('metrics compare with = != > >= < <=', opTok.pos);
     }
