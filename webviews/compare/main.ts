@@ -12,6 +12,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { h } from '../common/dom';
 import { tooltipHtml } from '../common/html';
 import type { CompareState, CompareWebviewState, FromCompare, Series, ToCompare, ViewRun } from '../../src/webview/contract/experiments';
+import { runLabels } from '../../src/webview/contract/experiments';
 import { connect } from '../common/host';
 
 echarts.use([LineChart, ScatterChart, ParallelChart, GridComponent, LegendComponent, ParallelComponent, TooltipComponent, CanvasRenderer]);
@@ -25,6 +26,9 @@ function save(next: Partial<CompareWebviewState>): void {
   ui = { ...ui, ...next };
   vscode.setState(ui);
 }
+
+let labels = new Map<string, string>();
+const label = (r: ViewRun): string => labels.get(r.id) ?? r.name;
 
 function css(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -83,7 +87,7 @@ function renderHistory(metric: string, series: Readonly<Record<string, Series>>,
       yAxis: { type: 'value', name: metric, scale: true, ...axisStyle() },
       series: s.runs.map((r, i) => ({
         type: 'line',
-        name: r.name,
+        name: label(r),
         data: (series[r.id] ?? []) as Array<[number, number]>,
         showSymbol: (series[r.id]?.length ?? 0) <= 1,
         sampling: 'lttb',
@@ -123,7 +127,7 @@ function renderParallel(el: HTMLElement, metric: string): void {
         type: 'parallel',
         lineStyle: { width: 1.5, opacity: 0.7 },
         data: s.runs.map((r, i) => ({
-          name: r.name,
+          name: label(r),
           value: dims.map((k, dim) => (dim === dims.length - 1 ? (r.metrics[k] ?? null) : numeric[dim] ? Number(r.params[k]) : (r.params[k] ?? '∅'))),
           lineStyle: { color: colorOf(i) },
         })),
@@ -149,7 +153,7 @@ function renderScatter(el: HTMLElement, param: string, metric: string): void {
         type: 'scatter',
         symbolSize: 9,
         data: s.runs
-          .map((r, i) => ({ name: r.name, value: [numeric ? Number(r.params[param]) : (r.params[param] ?? '∅'), r.metrics[metric]], itemStyle: { color: colorOf(i) } }))
+          .map((r, i) => ({ name: label(r), value: [numeric ? Number(r.params[param]) : (r.params[param] ?? '∅'), r.metrics[metric]], itemStyle: { color: colorOf(i) } }))
           .filter((d) => d.value[1] !== undefined),
       },
     ],
@@ -163,7 +167,7 @@ function renderDiff(container: HTMLElement, onlyDiffs: boolean): void {
   const head = h('tr');
   head.append(h('th', '', ''));
   s.runs.forEach((r, i) => {
-    const th = h('th', '', r.name);
+    const th = h('th', '', label(r));
     th.style.borderTop = `3px solid ${colorOf(i)}`;
     th.title = r.id;
     head.append(th);
@@ -264,6 +268,7 @@ function render(): void {
 vscode.start((m) => {
   if (m.type === 'state') {
     state = m.state;
+    labels = runLabels(m.state.runs);
     save({ restore: state.restore });
     render();
   } else if (m.type === 'history') {

@@ -271,3 +271,10 @@ export function keysOf(runs: readonly ViewRun[], field: 'params' | 'metrics' | '
   for (const r of runs) for (const k of Object.keys(r[field])) set.add(k);
   return [...set].sort((a, b) => a.localeCompare(b));
 }
+
+/** Each run's label in a chart or a table: its name, with a short id when another run has the same name. */
+export function runLabels(runs: readonly ViewRun[]): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const r of runs) count.set(r.name, (count.get(r.name) ?? 0) + 1);
+  return new Map(runs.map((r) => [r.id, (count.get(r.name) ?? 0) > 1 ? `${r.name} (${r.id.slice(0, 7)})` : r.name]));
+}

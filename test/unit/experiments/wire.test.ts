@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { ViewRun } from '../../../src/webview/contract/experiments';
-import { decodeRuns, encodeRuns, keysOf, tableWire } from '../../../src/webview/contract/experiments';
+import { decodeRuns, encodeRuns, keysOf, runLabels, tableWire } from '../../../src/webview/contract/experiments';
 import { offsetOf } from '../../../src/experiments/core/mlflow/client';
 
 describe('experiments: runs sent to the table by column', () => {
@@ -65,5 +65,13 @@ describe('experiments: MLflow page tokens', () => {
     assert.equal(offsetOf(Buffer.from('{"offset":7}').toString('base64')), 7);
     assert.equal(offsetOf(Buffer.from('{"offset": 7, "x": 1}').toString('base64')), undefined);
     assert.equal(offsetOf('opaque-cursor-from-another-server'), undefined);
+  });
+});
+
+describe('run labels in Compare', () => {
+  it('runs of the same name are told apart by a short id; unique names stay as they are', () => {
+    const run = (id: string, name: string) => ({ id, name, status: 'FINISHED', experimentId: '0', experimentName: 'e', params: {}, metrics: {}, tags: {} });
+    const labels = runLabels([run('aaaaaaaa11', 'bold-fox'), run('bbbbbbbb22', 'bold-fox'), run('cccccccc33', 'calm-owl')]);
+    assert.deepEqual([...labels.values()], ['bold-fox (aaaaaaa)', 'bold-fox (bbbbbbb)', 'calm-owl']);
   });
 });
