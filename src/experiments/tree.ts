@@ -14,7 +14,7 @@ import type { ExperimentSources } from './service';
 export type ExperimentsNode =
   | { readonly kind: 'source'; readonly source: ExperimentSource; readonly local?: LocalMlflowServer }
   | { readonly kind: 'offer'; readonly store: LocalStore }
-  | { readonly kind: 'message'; readonly text: string; readonly error?: boolean; readonly command?: vscode.Command; readonly parent?: ExperimentsNode }
+  | { readonly kind: 'message'; readonly text: string; readonly error?: boolean; readonly command?: vscode.Command; readonly parent?: ExperimentsNode; readonly detail?: string }
   | { readonly kind: 'experiment'; readonly source: ExperimentSource; readonly experiment: Experiment }
   | { readonly kind: 'run'; readonly source: ExperimentSource; readonly experiment: Experiment; readonly run: Run; readonly children: readonly Run[] }
   | { readonly kind: 'more'; readonly source: ExperimentSource; readonly experiment: Experiment; readonly count: number };
@@ -63,7 +63,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
           const exps = await node.source.experiments();
           this.sources.rememberExperiments(node.source, exps);
           const out: ExperimentsNode[] = exps.map((experiment) => ({ kind: 'experiment', source: node.source, experiment }));
-          for (const p of node.source.problems) out.push({ kind: 'message', error: true, text: `${path.basename(path.dirname(p.path))}: ${p.message}`, parent: node });
+          out.push(...problemRows(node.source.problems.map((p) => `${path.basename(path.dirname(p.path))}: ${p.message}`), node));
           if (out.length === 0) out.push({ kind: 'message', text: vscode.l10n.t('No experiments yet.'), parent: node });
           return out;
         }
@@ -73,7 +73,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
           const top = runs.filter((r) => !r.parentId || !ids.has(r.parentId) || node.source.kind === 'dvc');
           const out: ExperimentsNode[] = top.slice(0, TREE_RUN_LIMIT).map((run) => ({ kind: 'run', source: node.source, experiment: node.experiment, run, children: node.source.kind === 'dvc' ? [] : runs.filter((r) => r.parentId === run.id) }));
           if (top.length > TREE_RUN_LIMIT) out.push({ kind: 'more', source: node.source, experiment: node.experiment, count: runs.length });
-          if (node.source.problems.length) out.push(...node.source.problems.map((p) => ({ kind: 'message' as const, error: true, text: `${p.path}: ${p.message}`, parent: node })));
+          out.push(...problemRows(node.source.problems.map((p) => `${p.path}: ${p.message}`), node));
           if (out.length === 0) out.push({ kind: 'message', text: vscode.l10n.t('No runs yet.'), parent: node });
           return out;
         }
@@ -125,7 +125,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
-        item.tooltip = node.text;
+        item.tooltip = node.detail ?? node.text;
         if (node.command) item.command = node.command;
         return item;
       }
@@ -187,4 +187,22 @@ function statusIcon(status: Run['status']): vscode.ThemeIcon {
 
 function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/**
+ * What could not be read, as rows: one row each for a few, one summary row (the first ones
+ * in its tooltip) for many — a store with hundreds of folders without meta.yaml shows one
+ * line, not hundreds.
+ */
+function problemRows(lines: readonly string[], parent: ExperimentsNode): ExperimentsNode[] {
+  if (lines.length <= 3) return lines.map((text) => ({ kind: 'message', error: true, text, parent }));
+  return [
+    {
+      kind: 'message',
+      error: true,
+      text: vscode.l10n.t('{0} folders could not be read (the first: {1})', lines.length, lines[0]!),
+      detail: [...lines.slice(0, 20), ...(lines.length > 20 ? [vscode.l10n.t('and {0} more', lines.length - 20)] : [])].join('\n'),
+      parent,
+    },
+  ];
 }

@@ -2,7 +2,7 @@
 // file store and an mlflow.db written by MLflow, and a git + DVC repository with real
 // experiments (test/editor/run.ts makes them).
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentsNode, RunNode } from '../../src/experiments/tree';
@@ -60,6 +60,23 @@ describe('experiments commands (editor)', () => {
     assert.match(a.asked[0]!.text, /Select two or more runs/);
     await vscode.commands.executeCommand(Commands.experimentsCompare, runs[0], runs.slice(0, 3));
     await eventually(() => tabOpen(WebviewPanels.compare), 'the compare view');
+  });
+
+  it('a store with many run folders that cannot be read shows one summary row, not one per folder', async () => {
+    const { experimentsTree } = await extension();
+    const files = await sourceNode(experimentsTree, isFiles);
+    const exp = (await experimentsTree.getChildren(files)).find((n) => n.kind === 'experiment');
+    assert.ok(exp && exp.kind === 'experiment');
+    const dir = path.join(workspaceFolder().fsPath, 'mlruns', exp.experiment.id);
+    const made = Array.from({ length: 6 }, (_, i) => path.join(dir, `not-a-run-${i}`));
+    for (const d of made) mkdirSync(path.join(d, 'params'), { recursive: true });
+    try {
+      const messages = (await experimentsTree.getChildren(exp)).filter((n) => n.kind === 'message');
+      assert.equal(messages.length, 1, messages.map((m) => (m.kind === 'message' ? m.text : '')).join(' | '));
+      assert.match(messages[0]!.kind === 'message' ? messages[0]!.text : '', /^\d+ folders could not be read \(the first: .*meta\.yaml is missing\)$/);
+    } finally {
+      for (const d of made) rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('Copy Run ID puts the id on the clipboard; Scaffold from Run opens the wizard on the run’s model', async () => {
