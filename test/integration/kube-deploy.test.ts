@@ -67,7 +67,7 @@ describe('containerize and deploy on the real test cluster', function () {
     this.timeout(180_000);
     await forwards?.dispose();
     if (kube) await deleteNamespaceAndWait(kube, NAMESPACE);
-    const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs):/.test(t)) : [];
+    const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs|my_project_2024|served-by-base|serving-base):/.test(t)) : [];
     for (const t of ours) await docker.removeImage(t).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
     (await kubeClusterLib()).kubeCluster('down');
@@ -250,6 +250,22 @@ describe('containerize and deploy on the real test cluster', function () {
     const dep = (await kube.deployment(NAMESPACE, 'my-project-2024'))!;
     assert.equal(summarizeDeployment(dep).state, 'available');
     assert.equal((await fetch(`${r.forward!.url}/health`)).status, 200);
+  });
+
+  it('an app whose base image serves (no EXPOSE, no command in its Dockerfile, as FROM tiangolo/uvicorn-gunicorn-fastapi) deploys on the port the image EXPOSEs', async () => {
+    // A base image of that shape, made here: it EXPOSEs 8080 and its command serves there.
+    const base = `mlops-it/serving-base:${runId}`;
+    execFileSync('docker', ['build', '-q', '-t', base, '-'], { input: `FROM ${baseImage}\nEXPOSE 8080\nWORKDIR /srv\nCMD ["python3", "-m", "http.server", "8080"]\n`, env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['pipe', 'ignore', 'inherit'] });
+    const app = path.join(work, 'served-by-base');
+    mkdirSync(app);
+    writeFileSync(path.join(app, 'index.html'), 'ok\n');
+    writeFileSync(path.join(app, 'Dockerfile'), `FROM ${base}\nCOPY index.html /srv/\n`);
+    const lines: string[] = [];
+    const r = await containerizeAndDeploy(app, deps({ log: (l) => lines.push(l), settings: { ...settings, rolloutTimeoutSeconds: 120 } }));
+    assert.ok(lines.some((l) => /^port: 8080, EXPOSEd by the image/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /readiness probe: a TCP connection/.test(l)), lines.join('\n'));
+    assert.equal(summarizeDeployment((await kube.deployment(NAMESPACE, r.name))!).state, 'available');
+    assert.equal((await fetch(`${r.forward!.url}/index.html`)).status, 200);
   });
 
   it('a smoke test that fails after a good rollout is not a failed deploy: it says the new revision serves', async () => {

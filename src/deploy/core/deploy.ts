@@ -166,6 +166,18 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   // cache answers every step), so its tag and the Deployment's template stay the same.
   const labels = Object.fromEntries(Object.entries(plan.labels).filter(([k]) => k !== 'org.opencontainers.image.created'));
   const imageId = await docker.build(plan.contextDir, { dockerfile: plan.dockerfile, tags: plan.tags, buildArgs: plan.buildArgs, labels }, deps.onBuild, token);
+  // Nothing in the Dockerfile names a port (its base image's command serves, as
+  // tiangolo/uvicorn-gunicorn-fastapi's does on 80): the built image's own EXPOSE says which.
+  let port = plan.port;
+  if (plan.portFrom === 'assumed') {
+    const exposed = Object.keys((await docker.inspectImage(imageId))?.Config?.ExposedPorts ?? {})
+      .map((k) => /^(\d+)(?:\/tcp)?$/.exec(k)?.[1])
+      .filter((p): p is string => p !== undefined);
+    if (exposed.length) {
+      port = Number(exposed[0]);
+      deps.log?.(`port: ${port}, EXPOSEd by the image (its base image); the Dockerfile names none`);
+    } else deps.log?.(`port: ${port} assumed: neither the Dockerfile nor the image names one (add EXPOSE to say)`);
+  }
   const version = plan.labels['org.opencontainers.image.version'] ?? 'latest';
   const image = deployTag(plan.imageName, version, imageId);
   const [repo, tag] = splitTag(image);
@@ -190,12 +202,12 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   const scaffolded = existsSync(path.join(dir, '.mlops', 'project.json'));
   let base: KubeObject[];
   if (own.length) base = own;
-  else if (scaffolded && deps.templatesDir) base = await templateManifests(deps.templatesDir, plan.imageName, plan.port);
+  else if (scaffolded && deps.templatesDir) base = await templateManifests(deps.templatesDir, plan.imageName, port);
   else {
     // A plain app: probed on what it serves, and the output says what was chosen and why.
     const probe = await chooseProbe(dir, plan.dockerfile);
     deps.log?.(`readiness probe: ${probe.reason}`);
-    base = generatedManifests(plan.imageName, plan.port, probe);
+    base = generatedManifests(plan.imageName, port, probe);
   }
   const objects = prepareManifests(base, {
     namespace,
@@ -243,7 +255,7 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   const podName = pod.metadata!.name!;
   // The forwards to the revision this one replaced lead nowhere now.
   await deps.forwards.stopOwned(kube.context, namespace, name, [podName]);
-  const forward = await deps.forwards.start(kube, namespace, podName, containerPort(deployment, plan.port), 0, name);
+  const forward = await deps.forwards.start(kube, namespace, podName, containerPort(deployment, port), 0, name);
   const payload = await samplePayloadOf(dir);
   if (payload === undefined) return { ...result, forward };
   step('smoke', t('Smoke test: POST {0}/predict', forward.url));

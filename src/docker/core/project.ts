@@ -18,6 +18,8 @@ export interface ImagePlan {
   readonly buildArgs: Readonly<Record<string, string>>;
   /** The port the app listens on inside the container. */
   readonly port: number;
+  /** Where the port came from: the project marker, the command's --port, EXPOSE, or nothing (8000 assumed). */
+  readonly portFrom: 'marker' | 'command' | 'expose' | 'assumed';
   readonly framework?: string;
   /** Absolute path of the JSON body /predict is smoke-tested with, when the project has one. */
   readonly samplePayload?: string;
@@ -88,7 +90,10 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
   const framework = marker && marker.framework !== 'unknown' ? marker.framework : undefined;
   const version = marker?.version ?? 'latest';
   // The port the app listens on: the marker's, else what its command says, else what it EXPOSEs.
-  const port = marker?.port ?? commandPort(dockerfileText) ?? exposedPort(dockerfileText) ?? 8000;
+  const fromCommand = commandPort(dockerfileText);
+  const fromExpose = exposedPort(dockerfileText);
+  const port = marker?.port ?? fromCommand ?? fromExpose ?? 8000;
+  const portFrom = marker?.port !== undefined ? 'marker' : fromCommand !== undefined ? 'command' : fromExpose !== undefined ? 'expose' : 'assumed';
   const runId = mlflowRunId(marker?.modelSource?.uri);
   const declaresBase = declaresBaseImage(dockerfileText);
   const samplePayload = await samplePayloadFile(contextDir).catch(() => undefined);
@@ -108,6 +113,7 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
     }),
     buildArgs: input.baseImage && declaresBase ? { BASE_IMAGE: input.baseImage } : {},
     port,
+    portFrom,
     ...(framework ? { framework } : {}),
     ...(samplePayload ? { samplePayload } : {}),
   };
