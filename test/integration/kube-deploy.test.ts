@@ -54,6 +54,9 @@ describe('containerize and deploy on the real test cluster', function () {
     kube = await KubeClient.load({ env: { ...process.env, KUBECONFIG: env.KUBECONFIG! } });
     forwards = new PortForwards();
     settings = { namespace: NAMESPACE, imageDelivery: 'auto', registry: env.REGISTRY!, containerdAddress: env.CONTAINERD_ADDRESS!, rolloutTimeoutSeconds: 180, baseImage };
+    // An earlier run (its cluster's containerd persists) may have left these images there: the
+    // first deploy must import its image, so the cluster starts without them.
+    removeTestImagesFromContainerd();
     work = mkdtempSync(path.join(os.tmpdir(), 'mlops-deploy-'));
     project = path.join(work, 'iris-api');
     const templates = await loadTemplates(path.join(root, 'media', 'templates', 'model-api'));
@@ -70,8 +73,21 @@ describe('containerize and deploy on the real test cluster', function () {
     const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs|my_project_2024|served-by-base|serving-base):/.test(t)) : [];
     for (const t of ours) await docker.removeImage(t).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
+    if (env) {
+      try {
+        removeTestImagesFromContainerd();
+      } catch {
+        // the cluster is going down anyway
+      }
+    }
     (await kubeClusterLib()).kubeCluster('down');
   });
+
+  function removeTestImagesFromContainerd(): void {
+    const ctr = (args: string[]): string => execFileSync('ctr', ['--address', env.CONTAINERD_ADDRESS!, '-n', 'k8s.io', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const stale = ctr(['images', 'ls', '-q']).split('\n').filter((r) => /(^|\/)(iris-api|crashy-api|theirs|my_project_2024|served-by-base|serving-base):/.test(r));
+    if (stale.length) ctr(['images', 'rm', ...stale]);
+  }
 
   async function servedVersion(): Promise<string[]> {
     // Ready pods, whatever template they run (a rollout in flight may still show the old one).
