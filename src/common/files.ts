@@ -6,6 +6,11 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** Whether a path.relative() answer stays inside its base (".." is a segment, "..x" a name). */
+export function isInside(rel: string): boolean {
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
 /**
  * Streams into a temporary file beside `dest` and renames it over `dest` once `write`
  * resolves; on any failure (a cancel, a broken connection) the temporary file goes and

@@ -87,10 +87,6 @@ export class WebviewHost<From extends { readonly type: string }, To extends { re
     this.closers.push(fn);
   }
 
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
-
   post(m: To & Numbered): void {
     if (this.disposed) return;
     if (!this.ready) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { isInside } from '../common/files';
 
 /**
  * `p` when it lies in one of the open workspace folders, else undefined. For folder paths
@@ -11,7 +12,7 @@ export function insideWorkspace(p: string | undefined): string | undefined {
   const target = path.resolve(p);
   return (vscode.workspace.workspaceFolders ?? []).some((f) => {
     const rel = path.relative(f.uri.fsPath, target);
-    return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+    return isInside(rel);
   })
     ? target
     : undefined;

@@ -154,7 +154,8 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   // The project's own manifests are read (and any object the deploy would not apply refused) before anything is built.
   const own = await readProjectManifests(dir);
   // So are ports that disagree: which file says what.
-  const ports = checkPorts(await readFile(dockerfile, 'utf8'), own);
+  const dockerfileText = await readFile(dockerfile, 'utf8');
+  const ports = checkPorts(dockerfileText, own);
   for (const w of ports.warnings) deps.log?.(`ports: ${w}`);
   if (ports.blocking.length) throw new UserFacingError(t('The ports of {0} disagree: {1}. Make them the same, then deploy.', path.basename(dir), ports.blocking.join('; ')));
 
@@ -205,7 +206,7 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   else if (scaffolded && deps.templatesDir) base = await templateManifests(deps.templatesDir, plan.imageName, port);
   else {
     // A plain app: probed on what it serves, and the output says what was chosen and why.
-    const probe = await chooseProbe(dir, plan.dockerfile);
+    const probe = await chooseProbe(dir, dockerfileText);
     deps.log?.(`readiness probe: ${probe.reason}`);
     base = generatedManifests(plan.imageName, port, probe);
   }

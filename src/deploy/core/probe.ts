@@ -53,7 +53,8 @@ export function healthcheckPath(dockerfile: string): string | undefined {
   return undefined;
 }
 
-export async function chooseProbe(dir: string, dockerfile = 'Dockerfile'): Promise<ProbeChoice> {
+/** `dockerfile` is the Dockerfile's text (the deploy has read it already). */
+export async function chooseProbe(dir: string, dockerfile: string): Promise<ProbeChoice> {
   const found = new Map<string, string>();
   let fastapi = false;
   for (const file of await pythonFiles(dir)) {
@@ -64,7 +65,7 @@ export async function chooseProbe(dir: string, dockerfile = 'Dockerfile'): Promi
     for (const r of declaredRoutes(text)) if (!found.has(r)) found.set(r, path.relative(dir, file));
   }
   for (const p of PREFERRED) if (found.has(p)) return { path: p, reason: `GET ${p}: a route of the app (${found.get(p)})` };
-  const hc = healthcheckPath(await readFile(path.join(dir, dockerfile), 'utf8').catch(() => ''));
+  const hc = healthcheckPath(dockerfile);
   if (hc) return { path: hc, reason: `GET ${hc}: the Dockerfile's HEALTHCHECK` };
   if (fastapi) return { path: '/openapi.json', reason: 'GET /openapi.json: FastAPI serves it (the app declares no health route)' };
   return { reason: 'a TCP connection to the port: the app declares no health route and the Dockerfile no HEALTHCHECK' };

@@ -1,6 +1,7 @@
 // Artifact paths come from a tracking server or a store's folders: untrusted. One check for
 // every place such a path becomes a file name on this machine. No editor API.
 import path from 'node:path';
+import { isInside } from '../../common/files';
 
 /**
  * Whether an artifact path is a plain relative path: forward slashes, no `.` or `..` or
@@ -26,7 +27,3 @@ export function artifactDestination(root: string, artifactPath: string): string 
   return rel && isInside(rel) ? dest : undefined;
 }
 
-/** Whether a path.relative() answer stays inside its base (".." is a segment, "..x" a name). */
-export function isInside(rel: string): boolean {
-  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../common/errors';
+import { own } from '../../common/objects';
 import type { CompareState, FromCompare, Series, ToCompare } from '../../webview/contract/experiments';
 import { isFromCompare, keysOf } from '../../webview/contract/experiments';
 import type { Numbered } from '../../webview/contract/host';
@@ -59,13 +60,13 @@ export function showCompare(extensionUri: vscode.Uri, sources: ExperimentSources
         // A few requests at a time: hundreds of runs must not open hundreds of sockets.
         let next = 0;
         // The chart of hundreds of lines is unreadable, and each history may be long: a bounded read.
-        const wanted = refs.filter((r) => Object.prototype.hasOwnProperty.call(r.run.metrics, msg.metric)).slice(0, MAX_HISTORY_RUNS);
-        if (refs.filter((r) => Object.prototype.hasOwnProperty.call(r.run.metrics, msg.metric)).length > wanted.length) errors.push(vscode.l10n.t('the history is drawn for the first {0} runs', MAX_HISTORY_RUNS));
+        const having = refs.filter((r) => own(r.run.metrics, msg.metric) !== undefined);
+        const wanted = having.slice(0, MAX_HISTORY_RUNS);
+        if (having.length > wanted.length) errors.push(vscode.l10n.t('the history is drawn for the first {0} runs', MAX_HISTORY_RUNS));
         await Promise.all(
           Array.from({ length: 8 }, async () => {
             while (next < wanted.length && !token.isCancellationRequested) {
               const ref = wanted[next++]!;
-              if (!Object.prototype.hasOwnProperty.call(ref.run.metrics, msg.metric)) continue;
               try {
                 series[ref.run.id] = thin((await ref.source.metricHistory(ref.run, msg.metric)).map((pt) => [pt.step, pt.value] as const));
               } catch (err) {

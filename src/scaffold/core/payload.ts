@@ -8,6 +8,7 @@ import path from 'node:path';
 import { UserFacingError } from '../../common/errors';
 import { t } from '../../common/l10n';
 import { parseProjectMarker } from './projects';
+import { isInside } from '../../common/files';
 
 export const SAMPLE_PAYLOAD_FILE = 'sample-payload.json';
 const MAX_BYTES = 1024 * 1024;
@@ -19,7 +20,7 @@ export async function samplePayloadFile(dir: string): Promise<string | undefined
   const rel = named ?? SAMPLE_PAYLOAD_FILE;
   const file = path.resolve(dir, rel);
   const inside = path.relative(dir, file);
-  if (!inside || inside.startsWith('..') || path.isAbsolute(inside) || rel.includes('\0')) {
+  if (!inside || !isInside(inside) || rel.includes('\0')) {
     throw new UserFacingError(t('The project marker of {0} names a sample payload outside the project ({1}); it was not read.', dir, rel));
   }
   const info = await lstat(file).catch(() => undefined);

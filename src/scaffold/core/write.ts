@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CancellationTokenLike } from '../../common/cancellation';
+import { isInside } from '../../common/files';
 import { throwIfCancelled } from '../../common/cancellation';
 import type { FileStatus, PlannedFile } from './render';
 import { comparePlan } from './render';
@@ -48,7 +49,7 @@ export async function writePlan(
     const target = path.join(dir, f.path);
     await mkdir(path.dirname(target), { recursive: true });
     const parent = path.relative(root, await realpath(path.dirname(target)));
-    if (parent === '..' || parent.startsWith(`..${path.sep}`) || path.isAbsolute(parent)) {
+    if (!isInside(parent)) {
       onSkipped?.(f.path, 'outside');
       continue;
     }

@@ -8,6 +8,7 @@ import type { CancellationTokenLike } from '../../../common/cancellation';
 import { throwIfCancelled } from '../../../common/cancellation';
 import { ErrorCode, UserFacingError, errorMessage } from '../../../common/errors';
 import { writeAtomically } from '../../../common/files';
+import { own } from '../../../common/objects';
 import { isSafeArtifactPath } from '../artifacts';
 import type { ArtifactEntry, Experiment, MetricPoint, ModelVersion, RegisteredModel, Run } from '../model';
 import { runStatus } from '../model';
@@ -75,12 +76,11 @@ export function parseRun(raw: RawRun): Run {
   const data = obj(obj(raw).data);
   const tags = Object.fromEntries(pairs(data.tags).map((t) => [t.key, str(t.value) ?? '']));
   const id = str(info.run_id) ?? str(info.run_uuid) ?? '';
-  const own = (k: string): string | undefined => (Object.prototype.hasOwnProperty.call(tags, k) ? tags[k] : undefined);
   const start = Number(info.start_time);
   const end = Number(info.end_time);
   return {
     id,
-    name: str(info.run_name) ?? own('mlflow.runName') ?? id,
+    name: str(info.run_name) ?? own(tags, 'mlflow.runName') ?? id,
     experimentId: str(info.experiment_id) ?? '',
     status: runStatus(info.status),
     ...(info.start_time !== undefined && info.start_time !== null && Number.isFinite(start) ? { startTime: start } : {}),
@@ -88,8 +88,8 @@ export function parseRun(raw: RawRun): Run {
     params: Object.fromEntries(pairs(data.params).map((p) => [p.key, str(p.value) ?? ''])),
     metrics: Object.fromEntries(pairs(data.metrics).map((m) => [m.key, num(m.value as number | string)])),
     tags,
-    ...(own('mlflow.parentRunId') ? { parentId: own('mlflow.parentRunId')! } : {}),
-    ...(own('mlflow.source.git.commit') ? { gitCommit: own('mlflow.source.git.commit')! } : {}),
+    ...(own(tags, 'mlflow.parentRunId') ? { parentId: own(tags, 'mlflow.parentRunId')! } : {}),
+    ...(own(tags, 'mlflow.source.git.commit') ? { gitCommit: own(tags, 'mlflow.source.git.commit')! } : {}),
     ...(str(info.artifact_uri) ? { artifactUri: str(info.artifact_uri)! } : {}),
   };
 }
