@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { Commands } from '../vscode/ids';
 import { hasDockerfile, projectRootOf } from './projectRoot';
+import { isDockerfileName } from '../docker/core/project';
 
 /** "Containerize and Deploy" and "Build Image" above a Dockerfile, and above the app file of a project that has one. */
 export class DeployCodeLens implements vscode.CodeLensProvider {
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (doc.uri.scheme !== 'file') return [];
     const dir = path.dirname(doc.uri.fsPath);
-    const isDockerfile = doc.languageId === 'dockerfile' || path.basename(doc.uri.fsPath) === 'Dockerfile';
+    const isDockerfile = doc.languageId === 'dockerfile' || isDockerfileName(path.basename(doc.uri.fsPath));
     const root = isDockerfile ? dir : await projectRootOf(dir);
     if (!root || !(await hasDockerfile(root))) return [];
     const range = new vscode.Range(0, 0, 0, 0);

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { dockerfileIn } from '../docker/core/project';
 
 const isFile = async (p: string): Promise<boolean> => (await stat(p).catch(() => undefined))?.isFile() ?? false;
 
-/** Whether `dir` has a Dockerfile. */
-export const hasDockerfile = (dir: string): Promise<boolean> => isFile(path.join(dir, 'Dockerfile'));
+/** Whether `dir` has a Dockerfile (of any of the names users give it: see dockerfileIn). */
+export const hasDockerfile = async (dir: string): Promise<boolean> => (await dockerfileIn(dir)) !== undefined;
 
 /** The folder with the Dockerfile (or the project marker) at or above `start`, within its workspace folder; read asynchronously, off the extension host's hot path. */
 export async function projectRootOf(start: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
@@ -20,7 +20,7 @@ import type { ContainerSummary, DockerClient, ImageSummary } from './core/client
 import { PortInUseError } from './core/client';
 import { measureContext } from './core/context';
 import { MANAGED_LABEL, parseEnv, splitTag } from './core/model';
-import { planImage } from './core/project';
+import { dockerfileIn, isDockerfileName, planImage } from './core/project';
 import type { ImagePlan } from './core/project';
 import type { DockerService } from './service';
 import type { DockerNode } from './tree';
@@ -159,17 +159,17 @@ export function registerDockerCommands(registry: CommandRegistry, docker: Docker
 
 /** The Dockerfile a build command was invoked on: a Model API, a Dockerfile or folder in the explorer, or one the user picks. */
 async function dockerfileFor(arg: unknown, modelApis: ModelApiIndex): Promise<string> {
-  const fromDir = (dir: string): string => {
-    const f = path.join(dir, 'Dockerfile');
-    if (!existsSync(f)) throw new UserFacingError(vscode.l10n.t('{0} has no Dockerfile. Scaffold a Model API there, or add a Dockerfile.', dir));
+  const fromDir = async (dir: string): Promise<string> => {
+    const f = await dockerfileIn(dir);
+    if (!f) throw new UserFacingError(vscode.l10n.t('{0} has no Dockerfile. Scaffold a Model API there, or add a Dockerfile.', dir));
     return f;
   };
-  if (arg instanceof vscode.Uri) return /dockerfile/i.test(path.basename(arg.fsPath)) && !existsSync(path.join(arg.fsPath, 'Dockerfile')) ? arg.fsPath : fromDir(arg.fsPath);
+  if (arg instanceof vscode.Uri) return isDockerfileName(path.basename(arg.fsPath)) && (await stat(arg.fsPath).catch(() => undefined))?.isFile() ? arg.fsPath : fromDir(arg.fsPath);
   if (isModelApiProject(arg)) return fromDir(arg.dir);
   const active = vscode.window.activeTextEditor?.document.uri;
   const projects = await modelApis.list();
-  const items = projects.map((p) => ({ label: p.name, description: vscode.workspace.asRelativePath(p.dir), dockerfile: path.join(p.dir, 'Dockerfile') })).filter((i) => existsSync(i.dockerfile));
-  if (active && /dockerfile/i.test(path.basename(active.fsPath)) && !items.some((i) => i.dockerfile === active.fsPath)) {
+  const items = (await Promise.all(projects.map(async (p) => ({ label: p.name, description: vscode.workspace.asRelativePath(p.dir), dockerfile: (await dockerfileIn(p.dir)) ?? '' })))).filter((i) => i.dockerfile);
+  if (active && isDockerfileName(path.basename(active.fsPath)) && !items.some((i) => i.dockerfile === active.fsPath)) {
     items.unshift({ label: path.basename(path.dirname(active.fsPath)), description: vscode.workspace.asRelativePath(active.fsPath), dockerfile: active.fsPath });
   }
   if (items.length === 0) throw new UserFacingError(vscode.l10n.t('There is no Dockerfile in this workspace: run "MLOps: New Model API…" first.'));
@@ -371,7 +371,9 @@ async function imageFor(arg: unknown, client: DockerClient, modelApis: ModelApiI
     return { ref: image.tags[0] ?? image.id, ...(project ? { projectDir: project.dir } : {}) };
   }
   if (isModelApiProject(arg)) {
-    const plan = await planImage({ dockerfile: path.join(arg.dir, 'Dockerfile') });
+    const dockerfile = await dockerfileIn(arg.dir);
+    if (!dockerfile) throw new UserFacingError(vscode.l10n.t('{0} has no Dockerfile. Scaffold a Model API there, or add a Dockerfile.', arg.dir));
+    const plan = await planImage({ dockerfile });
     const [repo, tag] = splitTag(plan.tags[0]);
     const images = (await client.images()).filter((i) => i.tags.some((t) => splitTag(t)[0] === repo));
     if (images.length === 0) throw new UserFacingError(vscode.l10n.t('{0} has no image yet: build it first ("MLOps: Build Image").', arg.name));

@@ -5,7 +5,8 @@ import { ContextKeys } from '../vscode/ids';
 import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ModelApiProject } from './core/projects';
-import { detectFramework, parseProjectMarker } from './core/projects';
+import { APP_FILES, DEPENDENCY_FILES, detectFramework, parseProjectMarker } from './core/projects';
+import { DOCKERFILE_GLOB, isDockerfileName } from '../docker/core/project';
 import { SEARCH_EXCLUDE } from './workspace';
 
 /**
@@ -23,7 +24,7 @@ export class ModelApiIndex extends Disposable {
 
   constructor(private readonly log: ComponentLogger) {
     super();
-    for (const glob of ['**/.mlops/project.json', '**/Dockerfile']) {
+    for (const glob of ['**/.mlops/project.json', `**/${DOCKERFILE_GLOB}`]) {
       const w = this.register(vscode.workspace.createFileSystemWatcher(glob));
       w.onDidCreate(() => this.refreshSoon());
       w.onDidChange(() => this.refreshSoon());
@@ -65,11 +66,12 @@ export class ModelApiIndex extends Disposable {
         this.log.warn(`cannot read ${uri.fsPath}: ${(err as Error).message}`);
       }
     }
-    for (const uri of await vscode.workspace.findFiles('**/Dockerfile', SEARCH_EXCLUDE, 500)) {
+    for (const uri of await vscode.workspace.findFiles(`**/${DOCKERFILE_GLOB}`, SEARCH_EXCLUDE, 500)) {
       const dir = path.dirname(uri.fsPath);
-      if (found.has(dir)) continue;
-      const requirements = await readFile(path.join(dir, 'requirements.txt'), 'utf8').catch(() => undefined);
-      const sources = await Promise.all(['main.py', 'app.py', 'app/main.py', 'app/__init__.py'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')));
+      if (found.has(dir) || !isDockerfileName(path.basename(uri.fsPath))) continue;
+      const read = (f: string): Promise<string> => readFile(path.join(dir, f), 'utf8').catch(() => '');
+      const requirements = (await Promise.all(DEPENDENCY_FILES.map(read))).join('\n');
+      const sources = await Promise.all(APP_FILES.map(read));
       const framework = detectFramework(requirements, sources);
       if (framework) found.set(dir, { dir, name: path.basename(dir), framework, scaffolded: false });
     }

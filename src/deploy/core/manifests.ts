@@ -1,10 +1,12 @@
-// The objects a deploy applies: the project's own k8s/*.yaml (Deployment, Service and,
-// when present, a HorizontalPodAutoscaler) or generated ones, with the image the
+// The objects a deploy applies: the project's own manifests (in k8s/ or another usual
+// folder, a kustomization's plain resources, or at its root: Deployment, Service and, when
+// present, a HorizontalPodAutoscaler and ConfigMaps) or generated ones, with the image the
 // delivery named and labels and annotations recording what is deployed. No editor API.
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UserFacingError, errorMessage } from '../../common/errors';
+import { isInside } from '../../common/files';
 import { t } from '../../common/l10n';
 import { renderTemplate } from '../../scaffold/core/render';
 
@@ -52,50 +54,151 @@ export const APPLIED_KINDS: Readonly<Record<string, readonly string[]>> = {
   ConfigMap: ['v1'],
 };
 
-/** Reads k8s/*.yaml of the project; an empty list when it has none. Bad YAML, or a kind the deploy does not apply, is an error naming the file. */
-export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
-  const out: KubeObject[] = [];
-  const refused: string[] = [];
-  for (const file of ['deployment.yaml', 'service.yaml', 'hpa.yaml']) {
-    const p = path.join(dir, 'k8s', file);
-    const text = await readFile(p, 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
-    for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
-      if (doc.errors.length) {
-        const e = doc.errors[0]!;
-        throw new UserFacingError(t('k8s/{0} does not parse: line {1}: {2}', file, e.linePos?.[0].line ?? '?', e.message.split('\n')[0]));
-      }
-      let obj: KubeObject | null;
-      try {
-        obj = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
-      } catch (err) {
-        // An alias to no anchor, or an alias bomb: the file is refused, not half read.
-        throw new UserFacingError(t('k8s/{0} cannot be read: {1}', file, errorMessage(err).split('\n')[0]));
-      }
-      if (!obj || typeof obj !== 'object') continue;
-      if (typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') {
-        refused.push(`k8s/${file}: ${t('an object without a kind and a name')}`);
-        continue;
-      }
-      const versions = Object.prototype.hasOwnProperty.call(APPLIED_KINDS, obj.kind) ? APPLIED_KINDS[obj.kind]! : undefined;
-      if (!versions || !versions.includes(String(obj.apiVersion))) refused.push(`k8s/${file}: ${String(obj.apiVersion)} ${obj.kind} ${obj.metadata.name}`);
-      else out.push(obj);
+/** Where a project's own manifests are looked for, in this order: the first that holds a Deployment is used. */
+export const MANIFEST_FOLDERS = ['k8s', 'kubernetes', 'deploy', 'manifests', 'kube', '.k8s'] as const;
+const KUSTOMIZATIONS = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** What a kustomization may say for the deploy to apply its resources as they are. */
+const KUSTOMIZE_PLAIN = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images']);
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+export interface ProjectManifests {
+  /** The objects to apply: empty when the project has none (generated ones are used). */
+  readonly objects: KubeObject[];
+  /** The files they came from, relative to the project ("k8s/deployment.yaml", "deploy.yaml"). */
+  readonly files: string[];
+  /** What was found and why it was (or was not) used, for the Deploy output. */
+  readonly notes: string[];
+}
+
+const isYaml = (f: string): boolean => /\.ya?ml$/i.test(f);
+const kubeShaped = (o: unknown): o is { apiVersion: unknown; kind: unknown } => !!o && typeof o === 'object' && !Array.isArray(o) && 'apiVersion' in o && 'kind' in o;
+
+/** The documents of one file, parsed without expanding alias bombs; a file that does not parse is an error naming it. */
+async function readDocuments(dir: string, rel: string): Promise<unknown[]> {
+  const p = path.join(dir, rel);
+  const info = await stat(p).catch(() => undefined);
+  if (!info?.isFile()) return [];
+  if (info.size > MAX_MANIFEST_BYTES) throw new UserFacingError(t('{0} is larger than 1 MB: not a manifest the deploy reads.', rel));
+  const text = await readFile(p, 'utf8');
+  const out: unknown[] = [];
+  for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      throw new UserFacingError(t('{0} does not parse: line {1}: {2}', rel, e.linePos?.[0].line ?? '?', e.message.split('\n')[0]));
+    }
+    try {
+      out.push(doc.toJS({ maxAliasCount: 100 }));
+    } catch (err) {
+      // An alias to no anchor, or an alias bomb: the file is refused, not half read.
+      throw new UserFacingError(t('{0} cannot be read: {1}', rel, errorMessage(err).split('\n')[0]));
     }
   }
-  // An autoscaler steers the Deployment it names: only this project's.
-  const deployments = new Set(out.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name));
-  for (const o of out) {
-    const target = (o.spec as { scaleTargetRef?: { kind?: unknown; name?: unknown } } | undefined)?.scaleTargetRef;
-    if (o.kind === 'HorizontalPodAutoscaler' && !(target?.kind === 'Deployment' && typeof target.name === 'string' && deployments.has(target.name))) {
-      refused.push(`k8s/hpa.yaml: HorizontalPodAutoscaler ${o.metadata.name} → ${String(target?.kind)} ${String(target?.name)}`);
-    }
+  return out;
+}
+
+/** The files a folder's kustomization lists, when it only lists plain resources; else an error saying to use kubectl. */
+async function kustomizedFiles(dir: string, folder: string, file: string): Promise<string[]> {
+  const rel = path.posix.join(folder, file);
+  const [k] = await readDocuments(dir, rel);
+  if (!k || typeof k !== 'object') return [];
+  const extra = Object.keys(k).filter((key) => !KUSTOMIZE_PLAIN.has(key));
+  const resources = (k as { resources?: unknown }).resources;
+  const list = Array.isArray(resources) ? resources : [];
+  const out: string[] = [];
+  const outside: string[] = [];
+  for (const r of list) {
+    const p = typeof r === 'string' ? path.posix.normalize(path.posix.join(folder, r)) : '';
+    if (!p || !isInside(p) || /^[a-z]+:\/\//i.test(String(r)) || !isYaml(p)) outside.push(String(r));
+    else out.push(p);
   }
-  if (refused.length) {
+  if (extra.length || outside.length) {
     throw new UserFacingError(
-      t('The project\'s manifests hold objects the deploy does not apply: {0}. It applies only Deployments, Services, HorizontalPodAutoscalers and ConfigMaps, in the chosen namespace; remove the others, or apply them yourself with kubectl.', refused.slice(0, 10).join('; ')),
+      t('{0} uses {1}: the one-click deploy applies plain manifests only. Apply this folder with kubectl apply -k {2}, or list only the folder\'s own YAML files under resources.', rel, [...extra, ...outside.map((o) => `resources: ${o}`)].slice(0, 5).join(', '), folder),
     );
   }
   return out;
+}
+
+/**
+ * The project's own manifests: the first of k8s/, kubernetes/, deploy/, manifests/, kube/,
+ * .k8s/ (their kustomization's resources, else every YAML file in them) and then the
+ * project's root that holds a Deployment. YAML that is not a Kubernetes object (params.yaml,
+ * dvc.yaml, docker-compose.yml) is not looked at; a Helm chart is not applied. Bad YAML, or
+ * a kind the deploy does not apply, is an error naming the file.
+ */
+export async function findProjectManifests(dir: string): Promise<ProjectManifests> {
+  const notes: string[] = [];
+  const candidates: Array<{ where: string; files: string[] }> = [];
+  for (const folder of MANIFEST_FOLDERS) {
+    const names = await readdir(path.join(dir, folder)).catch(() => undefined);
+    if (!names) continue;
+    if (names.includes('Chart.yaml')) {
+      notes.push(`${folder}/ is a Helm chart: not applied (install it with helm)`);
+      continue;
+    }
+    const k = KUSTOMIZATIONS.find((f) => names.includes(f));
+    const files = k ? await kustomizedFiles(dir, folder, k) : names.filter(isYaml).sort().map((f) => `${folder}/${f}`);
+    candidates.push({ where: k ? `${folder}/${k}` : `${folder}/`, files });
+  }
+  const rootNames = await readdir(dir).catch(() => [] as string[]);
+  const rootKustomization = KUSTOMIZATIONS.find((f) => rootNames.includes(f));
+  candidates.push({ where: rootKustomization ?? 'the project folder', files: rootKustomization ? await kustomizedFiles(dir, '.', rootKustomization) : rootNames.filter(isYaml).sort() });
+
+  for (const c of candidates) {
+    const objects: KubeObject[] = [];
+    const used: string[] = [];
+    const refused: string[] = [];
+    for (const rel of c.files) {
+      let any = false;
+      for (const obj of await readDocuments(dir, rel)) {
+        // Not a Kubernetes object (a pipeline, a compose file, a values file): not the deploy's.
+        if (!kubeShaped(obj)) continue;
+        any = true;
+        const o = obj as KubeObject;
+        if (typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') {
+          refused.push(`${rel}: ${t('an object without a kind and a name')}`);
+          continue;
+        }
+        const versions = Object.prototype.hasOwnProperty.call(APPLIED_KINDS, o.kind) ? APPLIED_KINDS[o.kind]! : undefined;
+        if (!versions || !versions.includes(String(o.apiVersion))) refused.push(`${rel}: ${String(o.apiVersion)} ${o.kind} ${o.metadata.name}`);
+        else {
+          objects.push(o);
+          sources.set(o, rel);
+        }
+      }
+      if (any) used.push(rel);
+    }
+    if (!objects.some((o) => o.kind === 'Deployment') && !refused.length) {
+      if (used.length) notes.push(`${c.where}: no Deployment in ${used.join(', ')}`);
+      continue;
+    }
+    // An autoscaler steers the Deployment it names: only this project's.
+    const deployments = new Set(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name));
+    for (const o of objects) {
+      const target = (o.spec as { scaleTargetRef?: { kind?: unknown; name?: unknown } } | undefined)?.scaleTargetRef;
+      if (o.kind === 'HorizontalPodAutoscaler' && !(target?.kind === 'Deployment' && typeof target.name === 'string' && deployments.has(target.name))) {
+        refused.push(`${sourceOf(o)}: HorizontalPodAutoscaler ${o.metadata.name} → ${String(target?.kind)} ${String(target?.name)}`);
+      }
+    }
+    if (refused.length) {
+      throw new UserFacingError(
+        t('The project\'s manifests hold objects the deploy does not apply: {0}. It applies only Deployments, Services, HorizontalPodAutoscalers and ConfigMaps, in the chosen namespace; remove the others, or apply them yourself with kubectl.', refused.slice(0, 10).join('; ')),
+      );
+    }
+    return { objects, files: used, notes };
+  }
+  return { objects: [], files: [], notes };
+}
+
+/** The file each object of findProjectManifests came from (kept off the object, so never applied). */
+const sources = new WeakMap<KubeObject, string>();
+export function sourceOf(o: KubeObject | undefined, fallback = 'the manifests'): string {
+  return (o && sources.get(o)) ?? fallback;
+}
+
+/** The project's own manifests' objects (see findProjectManifests); an empty list when it has none. */
+export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
+  return (await findProjectManifests(dir)).objects;
 }
 
 /**
@@ -187,7 +290,7 @@ export function generatedManifests(imageName: string, port: number, probe: { rea
  */
 export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDeployed): KubeObject[] {
   const deployment = objects.find((o) => o.kind === 'Deployment');
-  if (!deployment) throw new UserFacingError(t('The project\'s k8s folder has no Deployment to deploy. Add k8s/deployment.yaml, or remove the folder to use a generated one.'));
+  if (!deployment) throw new UserFacingError(t('The project\'s manifests have no Deployment to deploy. Add one (k8s/deployment.yaml), or remove them to use generated ones.'));
   return objects.map((o) => {
     const copy = structuredClone(o);
     copy.metadata.namespace = what.namespace;
@@ -196,7 +299,7 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
     const spec = copy.spec as { template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: Array<{ name: string; image?: string; imagePullPolicy?: string }> } } };
     const containers = spec.template?.spec?.containers ?? [];
     const target = containers.find((c) => c.name === 'api') ?? containers[0];
-    if (!target) throw new UserFacingError(t('The Deployment {0} in k8s/deployment.yaml has no container to run the image in.', copy.metadata.name));
+    if (!target) throw new UserFacingError(t('The Deployment {0} in {1} has no container to run the image in.', copy.metadata.name, sourceOf(o)));
     target.image = what.image;
     target.imagePullPolicy = what.pullPolicy;
     const template = (spec.template ??= {});
@@ -211,6 +314,12 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
     copy.metadata.annotations = { ...copy.metadata.annotations, ...(what.project ? { [ANNOTATIONS.project]: what.project } : {}) };
     return copy;
   });
+}
+
+/** The image a Deployment's container for the API (named "api", else the first) runs. */
+export function imageOf(deployment: KubeObject): string | undefined {
+  const containers = ((deployment.spec as { template?: { spec?: { containers?: Array<{ name: string; image?: string }> } } })?.template?.spec?.containers) ?? [];
+  return (containers.find((c) => c.name === 'api') ?? containers[0])?.image;
 }
 
 /** The Deployment's container port (named "http" or the first one) the Service or a port-forward targets. */

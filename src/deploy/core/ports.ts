@@ -4,6 +4,7 @@
 // connection refused with no word of which file is wrong. No editor API.
 import { commandPort, exposedPort } from '../../docker/core/project';
 import type { KubeObject } from './manifests';
+import { sourceOf } from './manifests';
 
 type Container = { name?: string; ports?: Array<{ name?: string; containerPort?: number }>; readinessProbe?: { httpGet?: { port?: number | string }; tcpSocket?: { port?: number | string } } };
 
@@ -26,16 +27,16 @@ export function checkPorts(dockerfile: string, own: readonly KubeObject[]): Port
   const ports = c?.ports ?? [];
   const cp = (ports.find((p) => p.name === 'http') ?? ports[0])?.containerPort;
   if (listens !== undefined && typeof cp === 'number' && cp !== listens) {
-    blocking.push(`k8s/deployment.yaml's containerPort is ${cp}, but the Dockerfile's ${command !== undefined ? 'command listens on' : 'EXPOSE is'} ${listens}`);
+    blocking.push(`${sourceOf(dep, 'the Deployment')}'s containerPort is ${cp}, but the Dockerfile's ${command !== undefined ? 'command listens on' : 'EXPOSE is'} ${listens}`);
   }
-  const named = (p: number | string | undefined): number | undefined => (typeof p === 'number' ? p : ports.find((x) => x.name === p)?.containerPort);
+  const named = (p: number | string | undefined): number | undefined => (typeof p === 'number' ? p : p === undefined ? undefined : ports.find((x) => x.name === p)?.containerPort);
   const probePort = named(c?.readinessProbe?.httpGet?.port ?? c?.readinessProbe?.tcpSocket?.port);
   const served = listens ?? cp;
-  if (probePort !== undefined && served !== undefined && probePort !== served) blocking.push(`k8s/deployment.yaml's readiness probe checks port ${probePort}, but the app listens on ${served}`);
+  if (probePort !== undefined && served !== undefined && probePort !== served) blocking.push(`${sourceOf(dep, 'the Deployment')}'s readiness probe checks port ${probePort}, but the app listens on ${served}`);
   const svc = own.find((o) => o.kind === 'Service');
   for (const sp of ((svc?.spec as { ports?: Array<{ targetPort?: number | string }> } | undefined)?.ports ?? [])) {
     const target = named(sp.targetPort);
-    if (target !== undefined && served !== undefined && target !== served) blocking.push(`k8s/service.yaml's targetPort is ${target}, but the app listens on ${served}`);
+    if (target !== undefined && served !== undefined && target !== served) blocking.push(`${sourceOf(svc, 'the Service')}'s targetPort is ${target}, but the app listens on ${served}`);
   }
   return { blocking, warnings };
 }

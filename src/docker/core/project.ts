@@ -1,7 +1,7 @@
 // From a model-API folder (or any folder with a Dockerfile) to what a build needs:
 // image name, tags, labels, build args, and what the run and the smoke test need
 // afterwards. No editor API.
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitState } from '../../git/core/client';
 import { samplePayloadFile } from '../../scaffold/core/payload';
@@ -32,6 +32,27 @@ export interface PlanInput {
   readonly baseImage?: string;
   readonly git?: GitState;
   readonly now?: Date;
+}
+
+/** The names users give Dockerfiles: Dockerfile, dockerfile, Containerfile, Dockerfile.prod, api.Dockerfile. */
+export function isDockerfileName(name: string): boolean {
+  return /^(?:Dockerfile|dockerfile|Containerfile)$/.test(name) || /^(?:Dockerfile|dockerfile)\.[\w.-]+$/.test(name) || /^[\w.-]+\.[Dd]ockerfile$/.test(name);
+}
+
+/** The glob of those names, for the editor's file searches and watchers. */
+export const DOCKERFILE_GLOB = '{Dockerfile,dockerfile,Containerfile,Dockerfile.*,dockerfile.*,*.Dockerfile,*.dockerfile}';
+
+/**
+ * The Dockerfile a folder is built from: Dockerfile, else dockerfile or Containerfile, else
+ * the first of its Dockerfile.* and *.Dockerfile files (a ".dockerignore" or a "Dockerfile.md"
+ * is not one).
+ */
+export async function dockerfileIn(dir: string): Promise<string | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const pick = ['Dockerfile', 'dockerfile', 'Containerfile'].find((n) => names.includes(n)) ?? names.filter((n) => isDockerfileName(n) && !/\.(?:md|txt|dockerignore)$/i.test(n)).sort()[0];
+  if (!pick) return undefined;
+  const file = path.join(dir, pick);
+  return (await stat(file).catch(() => undefined))?.isFile() ? file : undefined;
 }
 
 /** A Docker repository name: lower case, [a-z0-9._-], separated by "/". */

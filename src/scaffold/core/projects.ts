@@ -49,11 +49,20 @@ export function parseProjectMarker(dir: string, text: string): ModelApiProject {
   }
 }
 
-/** Tells a FastAPI or Flask app from its requirements and the Python files beside its Dockerfile. */
+/** The files that name a Python project's dependencies, beside its Dockerfile. */
+export const DEPENDENCY_FILES = ['requirements.txt', 'requirements.in', 'requirements/base.txt', 'requirements/prod.txt', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg', 'environment.yml'];
+/** Where apps keep their entry point, relative to the Dockerfile's folder. */
+export const APP_FILES = ['main.py', 'app.py', 'server.py', 'api.py', 'serve.py', 'wsgi.py', 'app/main.py', 'app/app.py', 'app/__init__.py', 'src/main.py', 'src/app.py', 'src/api.py', 'src/app/main.py', 'api/main.py', 'api/app.py'];
+
+/**
+ * Tells a FastAPI or Flask app from its dependency files (requirements.txt, pyproject.toml,
+ * Pipfile, setup.py: one per line or in a list) and the Python files beside its Dockerfile.
+ */
 export function detectFramework(requirements: string | undefined, pythonSources: readonly string[]): Framework | undefined {
   const req = (requirements ?? '').toLowerCase();
-  if (/^[ \t]*fastapi\b/m.test(req)) return 'fastapi';
-  if (/^[ \t]*flask\b/m.test(req)) return 'flask';
+  const names = (pkg: string): RegExp => new RegExp(`(?:^[ \\t]*["']?|[\\[,][ \\t]*["'])${pkg}\\b(?![-_])`, 'm');
+  if (names('fastapi').test(req)) return 'fastapi';
+  if (names('flask').test(req)) return 'flask';
   for (const src of pythonSources) {
     if (/^[ \t]*(from fastapi import|import fastapi)\b/m.test(src)) return 'fastapi';
     if (/^[ \t]*(from flask import|import flask)\b/m.test(src)) return 'flask';

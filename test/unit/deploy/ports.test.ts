@@ -2,9 +2,13 @@
 // server on another, root manifests whose containerPort, probe or Service target another.
 // Each disagreement is named with its file before anything is built.
 import { strict as assert } from 'node:assert';
-import { parse as parseYaml } from 'yaml';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
 import { checkPorts } from '../../../src/deploy/core/ports';
 import type { KubeObject } from '../../../src/deploy/core/manifests';
+import { readProjectManifests } from '../../../src/deploy/core/manifests';
 import { commandPort } from '../../../src/docker/core/project';
 import { SAMPLE_FEATURES } from '../../../src/scaffold/core/model';
 import { planProject } from '../../../src/scaffold/core/render';
@@ -33,12 +37,21 @@ describe('ports that disagree', () => {
     assert.deepEqual(r.warnings, ['the Dockerfile EXPOSEs 80 but its command listens on 8000']);
   });
 
-  it('root manifests with a containerPort, a probe and a Service target the app does not listen on: refused, naming each file', () => {
-    const r = checkPorts('FROM x\nEXPOSE 8000\nCMD ["uvicorn", "main:app", "--port", "8000"]\n', [deployment(5000, 8080), service(9000)]);
-    assert.equal(r.blocking.length, 3);
-    assert.match(r.blocking[0]!, /k8s\/deployment\.yaml's containerPort is 5000, but the Dockerfile's command listens on 8000/);
-    assert.match(r.blocking[1]!, /readiness probe checks port 8080/);
-    assert.match(r.blocking[2]!, /k8s\/service\.yaml's targetPort is 9000/);
+  it('root manifests with a containerPort, a probe and a Service target the app does not listen on: refused, naming each file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-ports-'));
+    try {
+      // A repository's own manifests at its root, one file with both objects, as users keep them.
+      writeFileSync(path.join(dir, 'deployment.yaml'), stringify(deployment(5000, 8080)));
+      writeFileSync(path.join(dir, 'service.yaml'), stringify(service(9000)));
+      const own = await readProjectManifests(dir);
+      const r = checkPorts('FROM x\nEXPOSE 8000\nCMD ["uvicorn", "main:app", "--port", "8000"]\n', own);
+      assert.equal(r.blocking.length, 3);
+      assert.match(r.blocking[0]!, /^deployment\.yaml's containerPort is 5000, but the Dockerfile's command listens on 8000/);
+      assert.match(r.blocking[1]!, /^deployment\.yaml's readiness probe checks port 8080/);
+      assert.match(r.blocking[2]!, /^service\.yaml's targetPort is 9000/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('named ports resolve, and agreeing ports pass', () => {
@@ -52,4 +65,11 @@ describe('ports that disagree', () => {
       assert.deepEqual(checkPorts(files.get('Dockerfile')!, own), { blocking: [], warnings: [] });
     });
   }
+});
+
+describe('ports of a Deployment without a readiness probe', () => {
+  it('an unnamed containerPort is not taken for the probe’s port', () => {
+    const dep: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a' }, spec: { template: { spec: { containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 8000 }] }] } } } };
+    assert.deepEqual(checkPorts('EXPOSE 8080\nCMD ["uvicorn", "m:app", "--port", "8080"]\n', [dep]).blocking, ["the Deployment's containerPort is 8000, but the Dockerfile's command listens on 8080"]);
+  });
 });

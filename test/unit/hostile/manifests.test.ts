@@ -65,6 +65,6 @@ describe('hostile manifests', () => {
     write('deployment.yaml', `${DEPLOYMENT}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { a: b }\n`);
     write('service.yaml', 'apiVersion: v1\nkind: Service\nmetadata: { name: api }\nspec: { ports: [{ port: 80 }] }\n');
     write('hpa.yaml', HPA('api'));
-    assert.deepEqual((await readProjectManifests(dir)).map((o) => o.kind), ['Deployment', 'ConfigMap', 'Service', 'HorizontalPodAutoscaler']);
+    assert.deepEqual((await readProjectManifests(dir)).map((o) => o.kind), ['Deployment', 'ConfigMap', 'HorizontalPodAutoscaler', 'Service']);
   });
 });

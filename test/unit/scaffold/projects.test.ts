@@ -33,6 +33,16 @@ describe('model API discovery and feature input', () => {
     assert.equal(detectFramework('requests', ['print("hello")']), undefined);
   });
 
+  it('tells the framework from pyproject.toml, a Pipfile and setup.py as users write them', () => {
+    assert.equal(detectFramework('[project]\nname = "shop"\ndependencies = [\n  "fastapi>=0.110",\n  "uvicorn[standard]",\n]\n', []), 'fastapi');
+    assert.equal(detectFramework('[project]\ndependencies = ["numpy", "Flask==3.0"]\n', []), 'flask');
+    assert.equal(detectFramework('[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "^0.110"\n', []), 'fastapi');
+    assert.equal(detectFramework('[packages]\nflask = "*"\ngunicorn = "*"\n', []), 'flask');
+    assert.equal(detectFramework("setup(install_requires=['requests', 'flask'])", []), 'flask');
+    // A name that only starts like one is not it.
+    assert.equal(detectFramework('fastapi-mail==1\nflask_sqlalchemy', []), undefined);
+  });
+
   it('parses typed-in features, keeping unknown types for the rules to name', () => {
     assert.deepEqual(parseFeatureList('age:int, income , city:str,,is_new:BOOL, x:complex'), [
       { name: 'age', type: 'int' },
