@@ -17,6 +17,7 @@ import type { KubeService } from '../kube/service';
 import type { KubeCommandContext, WorkloadNode } from '../kube/commands/shared';
 import { DeployCodeLens } from './codelens';
 import { hasDockerfile, projectRootOf } from './projectRoot';
+import { DOCKERFILE_GLOB } from '../docker/core/project';
 import { deployStatusItem } from './statusBar';
 
 export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposable {
@@ -27,7 +28,7 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
   let channel: vscode.OutputChannel | undefined;
   const output = (): vscode.OutputChannel => (channel ??= vscode.window.createOutputChannel(vscode.l10n.t('MLOps Workbench: Deploy')));
   disposables.push({ dispose: () => channel?.dispose() });
-  disposables.push(vscode.languages.registerCodeLensProvider([{ language: 'dockerfile' }, { pattern: '**/Dockerfile' }, { language: 'python', pattern: '**/{app/main,main,app}.py' }], new DeployCodeLens()));
+  disposables.push(vscode.languages.registerCodeLensProvider([{ language: 'dockerfile' }, { pattern: `**/${DOCKERFILE_GLOB}` }, { language: 'python', pattern: '**/{app/main,main,app,server,api,src/main,src/app,api/main,api/app}.py' }], new DeployCodeLens()));
   disposables.push(deployStatusItem(modelApis));
 
   registry.register(Commands.deployShowOutput, () => output().show(true));
@@ -144,7 +145,7 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     out.appendLine(`# ${vscode.l10n.t('done in {0} s', seconds)}: ${result.namespace}/${result.name} revision ${result.revision}${result.forward ? ` · ${result.forward.url}` : ''}`);
-    if (result.smoke) out.appendLine(`# smoke test: /predict ${result.smoke.status} in ${result.smoke.predictMs} ms: ${result.smoke.body.slice(0, 200)}`);
+    if (result.smoke) out.appendLine(`# smoke test: ${result.smoke.path} ${result.smoke.status} in ${result.smoke.predictMs} ms: ${result.smoke.body.slice(0, 200)}`);
     log.info(`deployed ${result.image} as ${result.namespace}/${result.name} revision ${result.revision} in ${seconds} s`);
     changed();
     const docs = vscode.l10n.t('Open API Docs');
@@ -152,7 +153,7 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
     const what = result.newRollout
       ? vscode.l10n.t('Deployed {0} revision {1} to {2}/{3} in {4} s.', result.name, result.revision, kube.context, result.namespace, seconds)
       : vscode.l10n.t('{0} is unchanged: revision {1} keeps serving in {2}/{3}.', result.name, result.revision, kube.context, result.namespace);
-    const smoke = result.smoke && result.forward ? vscode.l10n.t('Smoke test passed: /predict {0} in {1} ms at {2}.', result.smoke.status, result.smoke.predictMs, result.forward.url) : '';
+    const smoke = result.smoke && result.forward ? vscode.l10n.t('Smoke test passed: {0} {1} in {2} ms at {3}.', result.smoke.path, result.smoke.status, result.smoke.predictMs, result.forward.url) : '';
     const choice = await vscode.window.showInformationMessage(`${what} ${smoke}`.trim(), ...(result.forward ? [docs] : []), panel);
     const node = { kind: 'workload', context: kube.context, workload: { namespace: result.namespace, name: result.name } };
     if (choice === docs && result.forward) await vscode.env.openExternal(vscode.Uri.parse(`${result.forward.url}/docs`));

@@ -28,6 +28,7 @@ import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
 import { cancellable } from '../helpers/cancel';
 import { deleteNamespaceAndWait, kubeClusterLib } from './helpers/kube';
 import { root, run, venvPython } from './helpers/processes';
+import { SHOP, writeShopApi } from '../helpers/userProjects';
 
 const runId = Date.now().toString(36);
 const NAMESPACE = `mlops-deploy-${runId}`;
@@ -70,7 +71,7 @@ describe('containerize and deploy on the real test cluster', function () {
     this.timeout(180_000);
     await forwards?.dispose();
     if (kube) await deleteNamespaceAndWait(kube, NAMESPACE);
-    const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs|my_project_2024|served-by-base|serving-base):/.test(t)) : [];
+    const ours = docker ? (await docker.images()).flatMap((i) => i.tags).filter((t) => /(^|\/)(iris-api|crashy-api|theirs|my_project_2024|shop_api_2024|served-by-base|serving-base):/.test(t)) : [];
     for (const t of ours) await docker.removeImage(t).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
     if (env) {
@@ -85,7 +86,7 @@ describe('containerize and deploy on the real test cluster', function () {
 
   function removeTestImagesFromContainerd(): void {
     const ctr = (args: string[]): string => execFileSync('ctr', ['--address', env.CONTAINERD_ADDRESS!, '-n', 'k8s.io', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const stale = ctr(['images', 'ls', '-q']).split('\n').filter((r) => /(^|\/)(iris-api|crashy-api|theirs|my_project_2024|served-by-base|serving-base):/.test(r));
+    const stale = ctr(['images', 'ls', '-q']).split('\n').filter((r) => /(^|\/)(iris-api|crashy-api|theirs|my_project_2024|shop_api_2024|served-by-base|serving-base):/.test(r));
     if (stale.length) ctr(['images', 'rm', ...stale]);
   }
 
@@ -266,6 +267,34 @@ describe('containerize and deploy on the real test cluster', function () {
     const dep = (await kube.deployment(NAMESPACE, 'my-project-2024'))!;
     assert.equal(summarizeDeployment(dep).state, 'available');
     assert.equal((await fetch(`${r.forward!.url}/health`)).status, 200);
+  });
+
+  it('a user\'s FastAPI app with its own lowercase dockerfile and root manifests (Docker Hub image, no probe, no sample payload) deploys healthy, smoke-tested from its OpenAPI schema', async () => {
+    const app = writeShopApi(work, baseImage);
+    const lines: string[] = [];
+    const r = await containerizeAndDeploy(app, deps({ log: (l) => lines.push(l), settings: { ...settings, rolloutTimeoutSeconds: 180 } }));
+    const said = lines.join('\n');
+    assert.equal(r.name, SHOP.deployment, 'the name its own manifests give');
+    assert.match(said, /manifests: the project's own, from deployment\.yaml$/m);
+    assert.match(said, new RegExp(`image: deployment\\.yaml names ${SHOP.hubImage.replace(/[.]/g, '\\.')}; the image just built from the Dockerfile, \\S*shop_api_2024:\\S+, runs instead`));
+    assert.match(said, /readiness: deployment\.yaml has no readiness probe; the smoke test waits for GET \/health: a route of the app \(main\.py\)/);
+    assert.match(said, /smoke test: POST \/predict with a body built from its schema in \/openapi\.json/);
+    assert.equal(r.smoke?.status, 200);
+    assert.match(r.smoke!.body, /"price"/);
+    const dep = (await kube.deployment(NAMESPACE, SHOP.deployment))!;
+    assert.equal(summarizeDeployment(dep).state, 'available');
+    assert.match(dep.spec!.template.spec!.containers[0]!.image!, /shop_api_2024:/);
+    // Its files are as they were: the deploy applies a copy.
+    assert.match(readFileSync(path.join(app, 'deployment.yaml'), 'utf8'), new RegExp(`image: ${SHOP.hubImage}`));
+  });
+
+  it('the same app with a port its manifests do not serve is refused before anything is built, naming the file', async () => {
+    const parent = mkdtempSync(path.join(work, 'mismatch-'));
+    const app = writeShopApi(parent, baseImage, 8080);
+    await assert.rejects(
+      containerizeAndDeploy(app, deps()),
+      (e: Error) => /The ports of shop_api_2024 disagree: deployment\.yaml's containerPort is 8000, but the Dockerfile's command listens on 8080; deployment\.yaml's targetPort is 8000/.test(e.message) && /Nothing in the cluster was changed/.test(e.message),
+    );
   });
 
   it('an app whose base image serves (no EXPOSE, no command in its Dockerfile, as FROM tiangolo/uvicorn-gunicorn-fastapi) deploys on the port the image EXPOSEs', async () => {

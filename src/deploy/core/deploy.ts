@@ -13,11 +13,12 @@ import { isCancellation, throwIfCancelled } from '../../common/cancellation';
 import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
 import type { BuildEvent, DockerClient } from '../../docker/core/client';
 import { sanitizeTag, splitTag } from '../../docker/core/model';
-import { planImage } from '../../docker/core/project';
+import { dockerfileIn, planImage } from '../../docker/core/project';
 import type { GitState } from '../../git/core/client';
 import { gitState } from '../../git/core/client';
 import type { SmokeResult } from '../../scaffold/core/smoke';
-import { smokeTest } from '../../scaffold/core/smoke';
+import { smokeTest, waitUntilReady } from '../../scaffold/core/smoke';
+import { payloadFromOpenApi } from '../../scaffold/core/openapi';
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeClient, RolloutProgress } from '../../kube/core/client';
 import { revisionOf } from '../../kube/core/rollout';
@@ -28,7 +29,7 @@ import { deliver, planDelivery } from './delivery';
 import type { KubeObject } from './manifests';
 import { chooseProbe, readinessPathOf } from './probe';
 import { checkPorts } from './ports';
-import { containerPort, generatedManifests, prepareManifests, readProjectManifests, templateManifests } from './manifests';
+import { MANIFEST_FOLDERS, containerPort, findProjectManifests, generatedManifests, imageOf, prepareManifests, sourceOf, templateManifests } from './manifests';
 import type { Forward, PortForwards } from '../../kube/core/portforward';
 import { t } from '../../common/l10n';
 
@@ -148,11 +149,18 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
     deps.log?.(`[${s}] ${m}`);
     deps.onStep?.(s, m);
   };
-  const dockerfile = path.join(dir, 'Dockerfile');
-  if (!existsSync(dockerfile)) throw new UserFacingError(t('{0} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.', path.basename(dir)));
+  const dockerfile = await dockerfileIn(dir);
+  if (!dockerfile) throw new UserFacingError(t('{0} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.', path.basename(dir)));
 
   // The project's own manifests are read (and any object the deploy would not apply refused) before anything is built.
-  const own = await readProjectManifests(dir);
+  const found = await findProjectManifests(dir);
+  const own = found.objects;
+  for (const n of found.notes) deps.log?.(`manifests: ${n}`);
+  deps.log?.(
+    own.length
+      ? `manifests: the project's own, from ${found.files.join(', ')}`
+      : `manifests: the project has none of its own (looked in ${MANIFEST_FOLDERS.map((f) => `${f}/`).join(', ')} and its folder); generated ones are used`,
+  );
   // So are ports that disagree: which file says what.
   const dockerfileText = await readFile(dockerfile, 'utf8');
   const ports = checkPorts(dockerfileText, own);
@@ -222,6 +230,9 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   });
   const deployment = objects.find((o) => o.kind === 'Deployment')!;
   const name = deployment.metadata.name;
+  // The project's manifests name an image (often on Docker Hub): the local build replaces it.
+  const named = own.length ? imageOf(base.find((o) => o.kind === 'Deployment')!) : undefined;
+  if (named && named !== delivery.imageRef) deps.log?.(`image: ${sourceOf(base.find((o) => o.kind === 'Deployment'))} names ${named}; the image just built from the Dockerfile, ${delivery.imageRef}, runs instead`);
   step('apply', t('Applying {0} to {1}/{2}', objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', '), kube.context, namespace));
   await kube.ensureNamespace(namespace, deps.createNamespace ?? (async () => false));
   const created = await kube.checkOwnership(objects);
@@ -257,13 +268,47 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   // The forwards to the revision this one replaced lead nowhere now.
   await deps.forwards.stopOwned(kube.context, namespace, name, [podName]);
   const forward = await deps.forwards.start(kube, namespace, podName, containerPort(deployment, port), 0, name);
+  // Ready as the Deployment's own probe says (a plain app may have no /ready); the project's
+  // own Deployment without one: what the app serves (probe.ts), as for a generated one.
+  const probePath = readinessPathOf(deployment);
+  let readyPath: string | null = typeof probePath === 'string' ? probePath : null;
+  if (probePath === null && own.length) {
+    const probe = await chooseProbe(dir, dockerfileText);
+    deps.log?.(`readiness: ${sourceOf(base.find((o) => o.kind === 'Deployment'))} has no readiness probe; the smoke test waits for ${probe.reason}`);
+    readyPath = probe.path ?? null;
+  }
+  const ready = { readyTimeoutMs: 30_000, readyPath, ...(token ? { token } : {}) };
+  // The body: the project's sample payload, else one built from the app's OpenAPI document.
   const payload = await samplePayloadOf(dir);
-  if (payload === undefined) return { ...result, forward };
-  step('smoke', t('Smoke test: POST {0}/predict', forward.url));
-  // Ready as the Deployment's own probe says (a plain app may have no /ready).
-  const readyPath = readinessPathOf(deployment);
-  const smoke = await smokeTest(forward.url, payload, { readyTimeoutMs: 30_000, readyPath: typeof readyPath === 'string' ? readyPath : null, ...(token ? { token } : {}) });
+  let target: { path: string; payload: unknown } | undefined = payload !== undefined ? { path: '/predict', payload } : undefined;
+  if (!target) {
+    await waitUntilReady(forward.url, ready);
+    const fromSchema = await fetchJson(`${forward.url}/openapi.json`, token).then(payloadFromOpenApi, () => undefined);
+    if (!fromSchema) {
+      deps.log?.('smoke test: skipped; the project has no sample-payload.json and the app serves no OpenAPI document with a POST route to try');
+      return { ...result, forward };
+    }
+    deps.log?.(`smoke test: ${fromSchema.reason} (no sample-payload.json in the project): ${JSON.stringify(fromSchema.payload).slice(0, 300)}`);
+    target = { path: fromSchema.path, payload: fromSchema.payload };
+  }
+  step('smoke', t('Smoke test: POST {0}{1}', forward.url, target.path));
+  const smoke = await smokeTest(forward.url, target.payload, { ...ready, path: target.path, expectPredictions: scaffolded });
   return { ...result, forward, smoke };
+}
+
+/** A JSON answer of at most 2 MB, or an error. */
+async function fetchJson(url: string, token?: CancellationTokenLike): Promise<unknown> {
+  const ctl = new AbortController();
+  const sub = token?.onCancellationRequested(() => ctl.abort());
+  try {
+    const r = await fetch(url, { signal: AbortSignal.any([ctl.signal, AbortSignal.timeout(10_000)]) });
+    if (!r.ok) throw new Error(`${url} answered ${r.status}`);
+    const text = await r.text();
+    if (text.length > 2 * 1024 * 1024) throw new Error(`${url} is larger than 2 MB`);
+    return JSON.parse(text) as unknown;
+  } finally {
+    sub?.dispose();
+  }
 }
 
 /** Back to before the deploy: the pod template that served, or nothing of what it created. */

@@ -7,6 +7,8 @@ import { UserFacingError, errorMessage } from '../../common/errors';
 import { t } from '../../common/l10n';
 
 export interface SmokeResult {
+  /** The route posted to (/predict). */
+  readonly path: string;
   readonly healthMs: number;
   readonly predictMs: number;
   readonly status: number;
@@ -22,12 +24,17 @@ export interface SmokeOptions {
    * serve); null: the app has no such path, so any HTTP answer on / means it is up.
    */
   readonly readyPath?: string | null;
+  /** The route to POST the payload to (default /predict). */
+  readonly path?: string;
+  /** Whether the answer must hold a "predictions" array, as scaffolded apps answer (default true); a user's app answers its own way. */
+  readonly expectPredictions?: boolean;
   readonly token?: CancellationTokenLike;
   /** Called while waiting, with the last failure. */
   readonly onWait?: (reason: string) => void;
 }
 
-export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOptions = {}): Promise<SmokeResult> {
+/** Waits until the app answers ready (see SmokeOptions.readyPath); the time it took, in ms. */
+export async function waitUntilReady(baseUrl: string, opts: SmokeOptions = {}): Promise<number> {
   const start = Date.now();
   const deadline = start + (opts.readyTimeoutMs ?? 60_000);
   let last = '';
@@ -37,7 +44,7 @@ export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOp
     try {
       const r = await fetch(new URL(readyPath ?? '/', baseUrl), { signal: AbortSignal.timeout(3000) });
       await r.body?.cancel().catch(() => undefined);
-      if (readyPath === null ? r.status < 500 : r.status === 200) break;
+      if (readyPath === null ? r.status < 500 : r.status === 200) return Date.now() - start;
       last = `${readyPath ?? '/'} answered ${r.status}`;
     } catch (err) {
       last = errorMessage((err as { cause?: unknown }).cause ?? err);
@@ -46,23 +53,28 @@ export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOp
     opts.onWait?.(last);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const healthMs = Date.now() - start;
+}
+
+export async function smokeTest(baseUrl: string, payload: unknown, opts: SmokeOptions = {}): Promise<SmokeResult> {
+  const healthMs = await waitUntilReady(baseUrl, opts);
   throwIfCancelled(opts.token);
+  const route = opts.path ?? '/predict';
   const t0 = Date.now();
   let r: Response;
   try {
-    r = await fetch(new URL('/predict', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(30_000) });
+    r = await fetch(new URL(route, baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw new UserFacingError(t('POST {0}/predict failed: {1}', baseUrl, errorMessage((err as { cause?: unknown }).cause ?? err)));
+    throw new UserFacingError(t('POST {0}{1} failed: {2}', baseUrl, route, errorMessage((err as { cause?: unknown }).cause ?? err)));
   }
   const text = (await r.text()).slice(0, 2000);
   const predictMs = Date.now() - t0;
-  if (r.status !== 200) throw new UserFacingError(t('POST /predict answered {0}: {1}', r.status, text.slice(0, 300)));
+  if (r.status !== 200) throw new UserFacingError(t('POST {0} answered {1}: {2}', route, r.status, text.slice(0, 300)));
+  if (opts.expectPredictions === false) return { path: route, healthMs, predictMs, status: r.status, body: text };
   try {
     const j = JSON.parse(text) as { predictions?: unknown };
     if (!Array.isArray(j.predictions)) throw new Error('no "predictions" array');
   } catch (err) {
-    throw new UserFacingError(t('POST /predict answered 200 but not with predictions: {0}', errorMessage(err)));
+    throw new UserFacingError(t('POST {0} answered 200 but not with predictions: {1}', route, errorMessage(err)));
   }
-  return { healthMs, predictMs, status: r.status, body: text };
+  return { path: route, healthMs, predictMs, status: r.status, body: text };
 }
