@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { UserFacingError } from '../common/errors';
+import { showError } from '../vscode/errors';
+import { isCancellation } from '../common/cancellation';
 import { isCommitId } from '../common/urls';
 import type { ScaffoldWizard } from '../scaffold/wizard';
 import type { CommandRegistry } from '../vscode/commands';
@@ -183,7 +185,34 @@ export function registerExperimentsCommands(registry: CommandRegistry, sources: 
     const name = await vscode.window.showInputBox({ title: vscode.l10n.t('Experiment name (optional)'), validateInput: (v) => (v && !/^[A-Za-z0-9][\w.-]*$/.test(v) ? vscode.l10n.t('Letters, digits, dots, dashes and underscores.') : undefined) });
     if (name === undefined) return;
     const args = ['exp', 'run', ...params.trim().split(/\s+/).filter(Boolean).flatMap((p) => ['-S', p]), ...(name ? ['-n', name] : [])];
-    await dvcTask(source, vscode.l10n.t('dvc exp run {0}', params), args);
+    // DVC rewrites params.yaml for -S, and leaves it so when the run fails or is cancelled.
+    const { changedParams, restoreParams, snapshotParams } = await import('./core/dvc/params');
+    const before = await snapshotParams(source.location, args);
+    try {
+      await dvcTask(source, vscode.l10n.t('dvc exp run {0}', params), args);
+    } catch (err) {
+      const changed = await changedParams(source.location, before);
+      if (!changed.length) throw err;
+      const files = changed.join(', ');
+      const restore = vscode.l10n.t('Restore {0}', files);
+      const cancelled = err instanceof vscode.CancellationError || isCancellation(err);
+      log.warn(`dvc exp run left ${files} changed`);
+      void showError(cancelled ? new UserFacingError(vscode.l10n.t('The experiment was cancelled.')) : err, log, {
+        context: `dvc ${args.join(' ')}`,
+        message: (m) => vscode.l10n.t('{0} DVC left {1} with the experiment\'s values (and its own formatting): restore it as it was before?', m, files),
+        actions: [
+          {
+            label: restore,
+            run: async () => {
+              await restoreParams(source.location, before, changed);
+              sources.touched(source);
+              void vscode.window.showInformationMessage(vscode.l10n.t('{0} is as it was before the experiment.', files));
+            },
+          },
+        ],
+      });
+      return;
+    }
     void vscode.window.showInformationMessage(vscode.l10n.t('DVC experiment finished.'));
   });
 
@@ -211,8 +240,8 @@ export function registerExperimentsCommands(registry: CommandRegistry, sources: 
     const uri = await vscode.window.showInputBox({
       title: vscode.l10n.t('MLflow tracking server'),
       value: current || 'http://127.0.0.1:5000',
-      prompt: vscode.l10n.t('The address of an MLflow server (saved in the workspace settings).'),
-      validateInput: (v) => (v === '' || /^https?:\/\/\S+$/.test(v) ? undefined : vscode.l10n.t('An http:// or https:// address.')),
+      prompt: vscode.l10n.t('The address of an MLflow server, or a local store: sqlite:///mlflow.db, file:///path/to/mlruns (saved in the workspace settings).'),
+      validateInput: (v) => (v === '' || /^(?:https?:\/\/\S+|sqlite:\/\/\/\S+|file:\/\/\S+)$/.test(v) ? undefined : vscode.l10n.t('An http:// or https:// address, or sqlite:/// or file:/// for a local store.')),
     });
     if (uri === undefined) return;
     await vscode.workspace.getConfiguration().update(Settings.mlflowTrackingUri, uri || undefined, vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
@@ -261,7 +290,8 @@ export function registerExperimentsCommands(registry: CommandRegistry, sources: 
     const s = store;
     const server = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting mlflow server on {0}', path.basename(s.path)), cancellable: true }, (_p, token) => sources.startServer(s, token));
     const open = vscode.l10n.t('Open MLflow UI');
-    void vscode.window.showInformationMessage(vscode.l10n.t('MLflow is serving {0} at {1}; it stops when the window closes.', path.basename(s.path), server.url), open).then((c) => {
+    const serving = vscode.l10n.t('MLflow is serving {0} at {1}; it stops when the window closes.', path.basename(s.path), server.url);
+    void vscode.window.showInformationMessage(server.copy ? `${serving} ${server.copy.reason}` : serving, open).then((c) => {
       if (c === open) void vscode.env.openExternal(vscode.Uri.parse(server.url));
     });
   });

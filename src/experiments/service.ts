@@ -6,12 +6,14 @@ import type { ComponentLogger } from '../vscode/logger';
 import type { MlflowAuth } from './core/mlflow/client';
 import { authFromEnv, trackingUri } from './core/mlflow/client';
 import type { LocalStore } from './core/mlflow/server';
-import { LocalMlflowServer, findLocalStores } from './core/mlflow/server';
+import { LocalMlflowServer, findLocalStores, storeFromUri } from './core/mlflow/server';
 import type { Experiment } from './core/model';
 import type { ExperimentSource } from './core/sources';
 import { findDvcRepos } from './core/dvc/client';
 import { DvcSource, MlflowFilesSource, MlflowServerSource } from './core/sources';
 import type { ExperimentsNode } from './tree';
+import { toolFor } from '../common/python';
+import { onDidChangeSelectedPython, pythonEnvFor } from '../vscode/python';
 
 const SECRET_PREFIX = 'mlops.mlflow.auth:';
 
@@ -42,6 +44,7 @@ export class ExperimentSources extends Disposable {
   private readonly watchers: vscode.Disposable[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly experimentNames = new Map<string, string>();
+  private followingPython = false;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -118,7 +121,21 @@ export class ExperimentSources extends Disposable {
     if (existing?.running) return existing;
     await vscode.workspace.fs.createDirectory(this.storageDir);
     const logFile = path.join(this.storageDir.fsPath, `mlflow-server-${path.basename(path.dirname(store.path))}.log`);
-    const server = await LocalMlflowServer.start({ command: toolCommand('mlflow'), store, logFile, ...(token ? { token } : {}) });
+    const env = await pythonEnvFor(vscode.Uri.file(path.dirname(store.path)));
+    const { command } = toolFor('mlflow', env, toolCommand('mlflow'));
+    this.log.info(`mlflow server for ${store.path}: ${command.join(' ')} (${env.label})`);
+    // A database of an older MLflow is served from a copy: the server would upgrade it in place.
+    let copy: { db: string; reason: string } | undefined;
+    if (store.kind === 'sqlite') {
+      const { planServe, readSchema } = await import('./core/mlflow/schema');
+      const plan = await planServe(await readSchema(command, store.path, token), store.path, this.storageDir.fsPath);
+      if (plan.copy) {
+        copy = { db: plan.db, reason: plan.copy.reason };
+        this.log.info(`${plan.copy.reason} (${plan.copy.refreshed ? 'copied now' : 'the copy is current'}: ${plan.db})`);
+      }
+    }
+    const server = await LocalMlflowServer.start({ command, store, logFile, ...(copy ? { copy } : {}), ...(token ? { token } : {}) });
+    if (copy) this.watchOriginal(store, server);
     this.log.info(`started mlflow server for ${store.path} at ${server.url} (pid ${server.pid}, log ${logFile})`);
     this.servers.set(store.path, server);
     server.onExit((code) => {
@@ -129,6 +146,26 @@ export class ExperimentSources extends Disposable {
     });
     this.refresh();
     return server;
+  }
+
+  /** A served copy follows its original: when mlflow.db changes (a run logged, a git checkout), the copy is made again and served. */
+  private watchOriginal(store: LocalStore, server: LocalMlflowServer): void {
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(store.path)), path.basename(store.path)));
+    let timer: NodeJS.Timeout | undefined;
+    const again = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (this.servers.get(store.path) !== server) return;
+        this.log.info(`${store.path} changed: serving a fresh copy`);
+        void this.stopServer(store.path).then(() => this.startServer(store)).catch((err: unknown) => this.log.warn(`could not serve ${store.path} again: ${String(err)}`));
+      }, 1500);
+    };
+    w.onDidChange(again);
+    w.onDidCreate(again);
+    server.onExit(() => {
+      clearTimeout(timer);
+      w.dispose();
+    });
   }
 
   async stopServer(storePath: string): Promise<void> {
@@ -145,26 +182,44 @@ export class ExperimentSources extends Disposable {
   // ---- discovery ------------------------------------------------------------------
   private async discover(): Promise<SourceEntry[]> {
     this.watchers.splice(0).forEach((w) => w.dispose());
+    // Another interpreter selected in the Python extension: DVC's stages run there from now on (asked on first use, not at activation).
+    if (!this.followingPython) {
+      this.followingPython = true;
+      void onDidChangeSelectedPython(() => this.refresh()).then((d) => d && this.register(d));
+    }
     const nodes: SourceEntry[] = [];
     const uri = this.trackingUri();
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+    // The tracking URI may name a local store (sqlite:///mlflow.db, file:///…/mlruns): shown as the workspace's are.
+    const named = uri ? storeFromUri(uri, base) : undefined;
     if (uri && /^https?:\/\//.test(uri)) nodes.push({ kind: 'source', source: new MlflowServerSource(uri, await this.auth(uri)) });
-    else if (uri && !uri.startsWith('file:') && !uri.startsWith('sqlite:') && uri !== 'databricks')
-      {nodes.push({ kind: 'message', error: true, text: vscode.l10n.t('{0} is not an MLflow server address (http:// or https://).', uri) });}
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const dir = folder.uri.fsPath;
-      for (const store of await findLocalStores(dir)) {
+    else if (uri && !named && uri !== 'databricks') nodes.push({ kind: 'message', error: true, text: vscode.l10n.t('{0} is not an MLflow tracking URI the extension can show (http://, https://, sqlite:/// or file:///).', uri) });
+    const seen = new Set<string>();
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ name: f.name, dir: f.uri.fsPath }));
+    const stores = async (dir: string): Promise<LocalStore[]> => (await findLocalStores(dir)).filter((s) => !seen.has(s.path) && seen.add(s.path));
+    if (named && !folders.some((f) => !path.relative(f.dir, named.path).startsWith('..'))) folders.unshift({ name: path.basename(path.dirname(named.path)), dir: path.dirname(named.path) });
+    for (const folder of folders) {
+      const dir = folder.dir;
+      const found = await stores(dir);
+      if (named && path.dirname(named.path) === dir && !found.some((s) => s.path === named.path)) found.unshift(named);
+      for (const store of found) {
+        const name = `${folder.name}/${path.relative(dir, store.path).split(path.sep).join('/')}`;
         if (store.kind === 'files') {
-          nodes.push({ kind: 'source', source: new MlflowFilesSource(store.path, `${folder.name}/mlruns`, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)) });
-          this.watch(folder, 'mlruns/**/meta.yaml', `mlruns:${store.path}`);
+          nodes.push({ kind: 'source', source: new MlflowFilesSource(store.path, name, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)) });
+          this.watch(vscode.Uri.file(path.dirname(store.path)), 'mlruns/**/meta.yaml', `mlruns:${store.path}`);
         } else {
           const server = this.servers.get(store.path);
-          if (server?.running) nodes.push({ kind: 'source', source: new MlflowServerSource(server.url, undefined, `${folder.name}/mlflow.db · ${server.url.replace('http://', '')}`), local: server });
+          if (server?.running) nodes.push({ kind: 'source', source: new MlflowServerSource(server.url, undefined, `${name}${server.copy ? ` ${vscode.l10n.t('(a copy)')}` : ''} · ${server.url.replace('http://', '')}`), local: server });
           else nodes.push({ kind: 'offer', store });
         }
       }
       for (const repo of await findDvcRepos(dir)) {
         const label = repo === dir ? folder.name : `${folder.name}/${path.relative(dir, repo).split(path.sep).join('/')}`;
-        nodes.push({ kind: 'source', source: new DvcSource(repo, { command: toolCommand('dvc') }, `${label} (DVC)`) });
+        // DVC and the pipeline's stages run in the project's Python (its .venv, or the one selected in the Python extension).
+        const env = await pythonEnvFor(vscode.Uri.file(repo));
+        const dvc = toolFor('dvc', env, toolCommand('dvc'));
+        this.log.info(`${label}: dvc runs as ${dvc.command.join(' ')}; its stages in ${env.label}`);
+        nodes.push({ kind: 'source', source: new DvcSource(repo, { ...dvc, envLabel: env.label }, `${label} (DVC)`) });
         this.watch(vscode.Uri.file(repo), '{dvc.lock,dvc.yaml,params.yaml,**/params.yaml,**/metrics.json,**/*.metrics.json,.git/HEAD,.git/refs/heads/**,.git/refs/exps/**}', `dvc:${repo}`);
       }
     }

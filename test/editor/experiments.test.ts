@@ -174,4 +174,21 @@ describe('experiments commands (editor)', () => {
     await eventually(() => a.asked.length > 0, 'the refusal');
     assert.match(a.asked[0]!.text, /uncommitted changes/);
   });
+
+  it('DVC: a failed experiment says that it left params.yaml rewritten, and Restore puts it back as it was', async function () {
+    this.timeout(300_000);
+    const { experimentsTree } = await extension();
+    const dvc = await sourceNode(experimentsTree, isDvc);
+    const repo = (dvc as Extract<ExperimentsNode, { kind: 'source' }>).source.location;
+    const file = path.join(repo, 'params.yaml');
+    const before = readFileSync(file, 'utf8');
+    const a = answer({ showInputBox: ['train.epochs=oops', ''], showErrorMessage: [(_m: string, ...labels: string[]) => labels.find((l) => l.startsWith('Restore'))] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.experimentsDvcRun, dvc);
+    const error = await eventually(() => a.asked.find((q) => q.method === 'showErrorMessage'), 'the failure');
+    assert.match(error!.text, /DVC left params\.yaml with the experiment's values/);
+    assert.ok(error!.options.includes('Restore params.yaml'), error!.options.join(', '));
+    await eventually(() => readFileSync(file, 'utf8') === before, 'params.yaml as it was');
+  });
+
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CancellationTokenLike } from '../../../common/cancellation';
 import { UserFacingError } from '../../../common/errors';
 import { lastLines, ProcessTimeoutError, run, ToolNotFoundError } from '../../../common/process';
-import { toolEnv } from '../../../common/tools';
+import { activatedEnv, toolEnv } from '../../../common/tools';
 import type { Run, RunStatus } from '../model';
 import { t } from '../../../common/l10n';
 
@@ -139,6 +139,13 @@ export interface DvcOptions {
   /** How to run DVC: ["dvc"] from the PATH, or [python, "-m", "dvc"]. */
   readonly command: readonly string[];
   readonly cwd: string;
+  /**
+   * The project's own interpreter when DVC comes from elsewhere: its environment is
+   * activated (its bin first on the PATH), so the pipeline's `python train.py` runs there.
+   */
+  readonly activate?: string;
+  /** For messages: the environment the project runs in ("…/.venv/bin/python (the project's .venv)"). */
+  readonly envLabel?: string;
   readonly token?: CancellationTokenLike;
 }
 
@@ -146,7 +153,7 @@ export interface DvcOptions {
 export async function runDvc(args: readonly string[], opts: DvcOptions): Promise<string> {
   const [cmd, ...pre] = opts.command;
   // DVC started from an interpreter ([python, -m, dvc]) runs its stages in that interpreter's environment.
-  const env = { ...toolEnv(opts.command), DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' };
+  const env = { ...(opts.activate ? activatedEnv(opts.activate) : toolEnv(opts.command)), DVC_NO_ANALYTICS: '1', DVC_NO_UPDATE_CHECK: '1' };
   // An experiment runs the user's whole pipeline: no timeout of ours, only their Cancel.
   const long = args[0] === 'exp' && (args[1] === 'run' || args[1] === 'apply' || args[1] === 'branch');
   let r;
@@ -161,6 +168,15 @@ export async function runDvc(args: readonly string[], opts: DvcOptions): Promise
   const stderr = r.stderr.trim();
   if (/No module named dvc/.test(stderr)) throw new UserFacingError(t('DVC is not installed in {0}. Install it (pip install dvc), or set mlops.python.path to a Python that has it.', cmd), stderr);
   if (/not inside of a DVC repository/i.test(stderr)) throw new UserFacingError(t('{0} is not a DVC repository: run "dvc init" there first.', opts.cwd), stderr);
+  // A remote whose plugin is missing: which package, into which environment.
+  const plugin = /requires '(dvc-[a-z0-9]+)' to be installed/i.exec(stderr)?.[1];
+  if (plugin) {
+    const python = opts.command[1] === '-m' ? opts.command[0]! : (opts.activate ?? 'python3');
+    throw new UserFacingError(t('This DVC remote needs the {0} package, which the Python DVC runs in does not have. Install it there: {1} -m pip install {0}', plugin, python), stderr);
+  }
+  // A stage that needs a package the environment lacks: say which environment ran it.
+  const missing = /ModuleNotFoundError: No module named '([\w.]+)'/.exec(stderr)?.[1];
+  if (missing && opts.envLabel) throw new UserFacingError(t('dvc {0} failed: the pipeline needs the module {1}, which {2} does not have. Install it there, or select the project\'s environment in the Python extension or in mlops.python.path.', args.join(' '), missing, opts.envLabel), stderr);
   throw new UserFacingError(t('dvc {0} failed (exit {1}): {2}', args.join(' '), r.code, lastLines(stderr)), stderr);
 }
 
