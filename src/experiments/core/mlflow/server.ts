@@ -3,8 +3,9 @@
 // whole process group (MLflow's web workers included) when the extension lets go of it.
 // No editor API.
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CancellationTokenLike } from '../../../common/cancellation';
 import { CancelledError } from '../../../common/cancellation';
 import { ErrorCode, hasCode, UserFacingError } from '../../../common/errors';
@@ -21,13 +22,68 @@ export interface LocalStore {
   readonly path: string;
 }
 
-/** The MLflow stores a workspace folder holds at its root: mlflow.db (SQLite) and a legacy mlruns/ file store. */
-export async function findLocalStores(folder: string): Promise<LocalStore[]> {
+/**
+ * The local store a tracking URI names: sqlite:///relative.db (relative to `base`, as MLflow
+ * reads it from its working folder), sqlite:////absolute.db, file:///…/mlruns or a plain
+ * path. Undefined for anything else (a server's http(s) address).
+ */
+export function storeFromUri(uri: string, base: string): LocalStore | undefined {
+  const sqlite = /^sqlite:\/\/\/(.+)$/.exec(uri);
+  if (sqlite) {
+    const p = decodeURIComponent(sqlite[1]!);
+    return { kind: 'sqlite', path: path.isAbsolute(p) ? p : path.resolve(base, p) };
+  }
+  if (/^file:/.test(uri)) {
+    try {
+      return { kind: 'files', path: fileURLToPath(uri) };
+    } catch {
+      return undefined;
+    }
+  }
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(uri) && uri.trim()) return { kind: 'files', path: path.resolve(base, uri) };
+  return undefined;
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', '.dvc', 'site-packages', 'mlartifacts', '.tox', '.mypy_cache']);
+
+/** Whether a SQLite file holds MLflow's tables: its schema (in its first megabyte) names alembic_version and experiments. */
+export async function isMlflowDatabase(file: string): Promise<boolean> {
+  const fd = await open(file, 'r').catch(() => undefined);
+  if (!fd) return false;
+  try {
+    // The schema table grows with the migrations MLflow runs when it makes the file: in its first pages.
+    const buf = Buffer.alloc(1024 * 1024);
+    const { bytesRead } = await fd.read(buf, 0, buf.length, 0);
+    const head = buf.subarray(0, bytesRead).toString('latin1');
+    return head.startsWith('SQLite format 3\0') && head.includes('alembic_version') && /CREATE TABLE "?experiments"?/.test(head);
+  } finally {
+    await fd.close();
+  }
+}
+
+/**
+ * The MLflow stores a workspace folder holds, at its root and down to `depth` folders
+ * (a project in a subfolder, notebooks/mlflow.db): every mlflow.db, every other .db or
+ * .sqlite file with MLflow's tables, and every mlruns/ file store. Virtual environments,
+ * node_modules and .git are not entered; links are not followed; at most 5,000 folders.
+ */
+export async function findLocalStores(folder: string, depth = 3): Promise<LocalStore[]> {
   const out: LocalStore[] = [];
-  const db = path.join(folder, 'mlflow.db');
-  if ((await stat(db).catch(() => undefined))?.isFile()) out.push({ kind: 'sqlite', path: db });
-  const mlruns = path.join(folder, 'mlruns');
-  if (await MlflowFileStore.isFileStore(mlruns)) out.push({ kind: 'files', path: mlruns });
+  let budget = 5000;
+  const walk = async (dir: string, level: number): Promise<void> => {
+    if (budget-- <= 0) return;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const subdirs: string[] = [];
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isFile() && (e.name === 'mlflow.db' || (/\.(?:db|sqlite3?)$/i.test(e.name) && (await isMlflowDatabase(p))))) out.push({ kind: 'sqlite', path: p });
+      else if (e.isDirectory() && e.name === 'mlruns') {
+        if (await MlflowFileStore.isFileStore(p)) out.push({ kind: 'files', path: p });
+      } else if (e.isDirectory() && level < depth && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) subdirs.push(p);
+    }
+    for (const d of subdirs) await walk(d, level + 1);
+  };
+  await walk(folder, 0);
   return out;
 }
 
@@ -43,6 +99,12 @@ export interface StartOptions {
   /** How to run MLflow: ["mlflow"], or [python, "-m", "mlflow"]. */
   readonly command: readonly string[];
   readonly store: LocalStore;
+  /**
+   * A copy of the store's database to serve instead (see schema.ts: an older schema the
+   * server would upgrade in place). The server then runs in the copy's folder, and
+   * artifacts it receives go there too, not into the workspace.
+   */
+  readonly copy?: { readonly db: string; readonly reason: string };
   readonly logFile: string;
   readonly port?: number;
   readonly timeoutMs?: number;
@@ -68,6 +130,8 @@ export class LocalMlflowServer {
     private readonly process: RunningProcess,
     /** Which web server serves it (see StartOptions.webServer). */
     readonly webServer: 'gunicorn' | 'mlflow',
+    /** Set when a copy of the store's database is served (StartOptions.copy). */
+    readonly copy?: { readonly db: string; readonly reason: string },
   ) {
     process.child.once('exit', (code) => {
       for (const l of this.exitListeners) l(code);
@@ -107,8 +171,8 @@ export class LocalMlflowServer {
 
   private static async startWith(opts: StartOptions, serverArgs: readonly string[]): Promise<LocalMlflowServer> {
     const port = opts.port ?? (await freePort());
-    const folder = path.dirname(opts.store.path);
-    const backend = opts.store.kind === 'sqlite' ? `sqlite:///${opts.store.path}` : opts.store.path;
+    const folder = path.dirname(opts.copy?.db ?? opts.store.path);
+    const backend = opts.store.kind === 'sqlite' ? `sqlite:///${opts.copy?.db ?? opts.store.path}` : opts.store.path;
     const [cmd, ...pre] = opts.command;
     const args = [...pre, 'server', '--backend-store-uri', backend, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers ?? 2), ...serverArgs];
     // Artifacts the server itself receives go beside the store, as `mlflow server` does in that folder.
@@ -122,7 +186,7 @@ export class LocalMlflowServer {
     } finally {
       closeSync(fd);
     }
-    const server = new LocalMlflowServer(`http://127.0.0.1:${port}`, opts.store, opts.logFile, proc, serverArgs.length ? 'gunicorn' : 'mlflow');
+    const server = new LocalMlflowServer(`http://127.0.0.1:${port}`, opts.store, opts.logFile, proc, serverArgs.length ? 'gunicorn' : 'mlflow', opts.copy);
     const spawnError = proc.done.then(
       () => new Promise<never>(() => undefined), // an exit is seen by waitReady, with the log
       (e: unknown) => {
