@@ -312,9 +312,27 @@ async function runImage(
   }
   const c = (await client.containers()).find((x) => x.id === id);
   if (!c) return;
+  // Its first seconds: an app that exits at once says so, with its last lines, not "is running".
+  const { watchStart } = await import('./core/started');
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting {0}', c.name), cancellable: true }, (_p, token) => watchStart(client, id, hostPort, { token }));
+  if (outcome.state === 'exited') {
+    docker.refresh();
+    const last = outcome.logs.split('\n').slice(-3).join(' ').slice(0, 400) || vscode.l10n.t('no output');
+    log.error(`${c.name} exited with code ${outcome.exitCode}${outcome.oomKilled ? ' (out of memory)' : ''}:\n${outcome.logs}`);
+    const logs = vscode.l10n.t('Show Logs');
+    const choice = await vscode.window.showErrorMessage(
+      outcome.oomKilled
+        ? vscode.l10n.t('{0} was stopped: it ran out of memory (exit code {1}). Its last lines: {2}', c.name, outcome.exitCode, last)
+        : vscode.l10n.t('{0} exited right after starting (exit code {1}). Its last lines: {2}', c.name, outcome.exitCode, last),
+      logs,
+    );
+    if (choice === logs) await vscode.commands.executeCommand(Commands.dockerLogs, { kind: 'container', container: c } satisfies DockerNode);
+    return;
+  }
   // Only the extension's own APIs have /ready and /predict to smoke-test.
   if (framework) await smoke(client, c, undefined, log);
-  else void vscode.window.showInformationMessage(vscode.l10n.t('{0} is running on http://127.0.0.1:{1}', c.name, hostPort));
+  else if (outcome.state === 'answering') void vscode.window.showInformationMessage(vscode.l10n.t('{0} is running on http://127.0.0.1:{1}', c.name, hostPort));
+  else void vscode.window.showInformationMessage(vscode.l10n.t('{0} is running, but nothing answers on http://127.0.0.1:{1} yet (container port {2}): see its logs if it stays so.', c.name, hostPort, containerPort));
 }
 
 async function smoke(client: DockerClient, c: ContainerSummary, modelApis: ModelApiIndex | undefined, log: ComponentLogger): Promise<void> {

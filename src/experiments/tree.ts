@@ -115,7 +115,8 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
         return item;
       }
       case 'offer': {
-        const item = new vscode.TreeItem(`${path.basename(path.dirname(node.store.path))}/mlflow.db`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(`${path.basename(path.dirname(node.store.path))}/${path.basename(node.store.path)}`, vscode.TreeItemCollapsibleState.None);
+        item.tooltip = node.store.path;
         item.description = vscode.l10n.t('start a local MLflow server to browse it');
         item.iconPath = new vscode.ThemeIcon('play-circle');
         item.contextValue = 'mlops.mlflowOffer';

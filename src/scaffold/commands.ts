@@ -41,7 +41,7 @@ export function registerScaffoldCommands(registry: CommandRegistry, extensionUri
     const project = p ?? (await pickProject(modelApis));
     const terminal = vscode.window.createTerminal({ name: vscode.l10n.t('Tests: {0}', project.name), cwd: project.dir });
     terminal.show();
-    terminal.sendText(`${quoteShell(pythonPath())} -m pytest`);
+    terminal.sendText(`${quoteShell(await pythonPath(vscode.Uri.file(project.dir), 'pytest'))} -m pytest`);
   });
 }
 
@@ -171,7 +171,7 @@ async function chooseFeatures(source: ModelSource, stepTitle: string, log: Compo
     try {
       const info = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading the model’s inputs…'), cancellable: true },
-        (_, token) => inspectModel(pythonPath(), source.path, token),
+        async (_, token) => inspectModel(await pythonPath(vscode.Uri.file(source.path), 'sklearn'), source.path, token),
       );
       expected = info.featureCount;
       if (info.featureNames) return info.featureNames.map((name) => ({ name, type: 'float' as const }));

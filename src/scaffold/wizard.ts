@@ -77,7 +77,7 @@ export class ScaffoldWizard extends Disposable {
           return;
         }
         try {
-          const info = await inspectModel(pythonPath(), m.path);
+          const info = await inspectModel(await pythonPath(vscode.Uri.file(m.path), 'sklearn'), m.path);
           this.expectedFeatures = info.featureCount;
           const features = info.featureNames?.map((name) => ({ name, type: 'float' as const })) ?? [];
           host.answer(m, { type: 'features', features, ...(info.featureCount !== undefined ? { expected: info.featureCount } : {}) });

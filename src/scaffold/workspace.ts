@@ -3,13 +3,14 @@
 import * as vscode from 'vscode';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Settings } from '../vscode/ids';
+import { pythonWith } from '../vscode/python';
 
 /** Folders no search for models, CSVs or projects should enter. */
 export const SEARCH_EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**}';
 
-export function pythonPath(): string {
-  return vscode.workspace.getConfiguration().get<string>(Settings.pythonPath, '').trim() || 'python3';
+/** The Python for work on `resource` (a model file, a project): see vscode/python.ts for the order. */
+export async function pythonPath(resource: vscode.Uri | undefined, needs: 'sklearn' | 'pytest'): Promise<string> {
+  return (await pythonWith(resource, needs)).python;
 }
 
 /**

@@ -3,7 +3,8 @@
 // when it is installed), else the project's .venv, else mlops.python.path, else the PATH.
 import * as vscode from 'vscode';
 import type { PythonEnv } from '../common/python';
-import { choosePython } from '../common/python';
+import { choosePython, hasModule } from '../common/python';
+import path from 'node:path';
 import { Settings } from './ids';
 
 const PYTHON_EXTENSION = 'ms-python.python';
@@ -33,6 +34,18 @@ export async function pythonEnvFor(resource: vscode.Uri | undefined): Promise<Py
   const setting = vscode.workspace.getConfiguration(undefined, resource).get<string>(Settings.pythonPath, '');
   const dir = resource?.fsPath;
   return choosePython({ ...(selected ? { selected } : {}), ...(dir ? { dir } : {}), ...(folder ? { workspaceRoot: folder.uri.fsPath } : {}), setting });
+}
+
+/**
+ * The project's Python when it has `module` (sklearn to read a model, pytest to run tests);
+ * else mlops.python.path's, else the PATH's: a project .venv without it is passed over.
+ */
+export async function pythonWith(resource: vscode.Uri | undefined, module: string): Promise<PythonEnv> {
+  const env = await pythonEnvFor(resource);
+  if ((env.source === 'python-extension' || env.source === 'project-venv') && path.isAbsolute(env.python) && !hasModule(env.python, module)) {
+    return choosePython({ setting: vscode.workspace.getConfiguration(undefined, resource).get<string>(Settings.pythonPath, '') });
+  }
+  return env;
 }
 
 /** Fires when the Python extension's selected interpreter changes (when it is installed). */

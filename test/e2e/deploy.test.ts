@@ -6,11 +6,12 @@
 // the CodeLens above the Dockerfile redeploys the unchanged project without a new rollout.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { KubeClient } from '../../src/kube/core/client';
 import { deleteNamespaceAndWait } from '../integration/helpers/kube';
+import { SHOP, writeShopApi } from '../helpers/userProjects';
 import { BASE_IMAGE, collapseOtherPanes, kubeCoordinates, openMlopsContainer, paneStates, restorePanes, root, runCommand, screenshot, session, waitForToast, webviewFrame } from './harness';
 
 const pane = (page: Page, title: string) => page.locator(`.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`);
@@ -46,7 +47,8 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
     writeFileSync(file, JSON.stringify(settings, null, 2));
     if (client) await deleteNamespaceAndWait(client, NAMESPACE);
     // The deploy's images (the docker test that follows builds its own).
-    const images = execFileSync('docker', ['images', '--filter', 'reference=iris-api', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    rmSync(path.join(workspace, SHOP.folder), { recursive: true, force: true });
+    const images = ['iris-api', SHOP.folder].flatMap((r) => execFileSync('docker', ['images', '--filter', `reference=${r}`, '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).split('\n').filter(Boolean));
     if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
     await kubeCoordinates('down');
   });
@@ -122,4 +124,24 @@ describe('one-click deploy in a real VS Code, to a real cluster', function () {
     await waitForToast(page, /iris-api is unchanged: revision 1 keeps serving/, /Deploy failed/, 10 * 60_000);
     assert.equal((await client!.deployment(NAMESPACE, 'iris-api'))?.metadata?.annotations?.['deployment.kubernetes.io/revision'], '1');
   });
+
+  it('deploys a user’s own FastAPI app with one click: its lowercase dockerfile and root manifests, the Docker Hub image replaced by the local build, smoke-tested from its OpenAPI schema', async () => {
+    const { page, workspace } = session();
+    const app = writeShopApi(workspace, BASE_IMAGE);
+    await openMlopsContainer(page, { waitForRows: false });
+    // The Model APIs view, open (the test above left the Kubernetes one alone).
+    const header = page.locator('.sidebar .pane-header[aria-label^="Model APIs"]').first();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const apiRow = pane(page, 'Model APIs').locator('.monaco-list-row', { hasText: SHOP.folder }).first();
+    await apiRow.waitFor({ timeout: 60_000 });
+    await apiRow.hover();
+    await apiRow.locator('.action-label[aria-label="Containerize and Deploy"]').click();
+    await waitForToast(page, new RegExp(`Deployed ${SHOP.deployment} revision 1 to .*/${NAMESPACE}.*Smoke test passed: /predict 200`), /Deploy failed|check failed/, 10 * 60_000);
+    const dep = (await client!.deployment(NAMESPACE, SHOP.deployment))!;
+    assert.equal(dep.status?.readyReplicas, 1);
+    assert.match(dep.spec!.template.spec!.containers[0]!.image!, /shop_api_2024:/, 'the local build, not the Docker Hub image its manifest names');
+    assert.match(readFileSync(path.join(app, 'deployment.yaml'), 'utf8'), new RegExp(`image: ${SHOP.hubImage}`), 'its manifest as it was');
+    await screenshot(page, 'deploy-users-own-app');
+  });
 });
+

@@ -2,6 +2,7 @@
 // repository): a plain FastAPI app with its own lowercase `dockerfile`, its manifests at the
 // repository's root naming a Docker Hub image, no readiness probe and no sample payload,
 // beside a params.yaml and a compose file, in a folder whose name Kubernetes refuses.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PINNED_VERSIONS } from '../../src/scaffold/core/model';
@@ -107,3 +108,35 @@ client.create_registered_model("churn-model")
 client.create_model_version("churn-model", f"runs:/{ids[1]}/model", ids[1])
 print("LOGGED", mlflow.__version__)
 `;
+
+/** The training script of the DVC project below: it imports `shoplib`, which only the project's .venv has. */
+export const SHOP_TRAIN = `import json, sys
+import shoplib
+alpha = float([l.split("#")[0].split(":")[1] for l in open("params.yaml") if l.strip().startswith("alpha")][0])
+if alpha < 0:
+    sys.exit("alpha must be positive")
+json.dump({"rmse": shoplib.rmse(alpha)}, open("metrics.json", "w"))
+`;
+
+/**
+ * A DVC repository as users have it, in `dir`: its own git, its own .venv (made without pip,
+ * so nothing is downloaded) holding the module its pipeline imports, a stage that says plain
+ * `python train.py`, a commented params.yaml; DVC itself comes from `dvc` (another Python's).
+ */
+export function writeDvcProjectWithVenv(dir: string, dvc: readonly string[]): void {
+  const sh = (cmd: string, args: readonly string[]): string => execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DVC_NO_ANALYTICS: '1' } });
+  mkdirSync(dir, { recursive: true });
+  sh('python3', ['-m', 'venv', '--without-pip', '.venv']);
+  const site = sh(path.join(dir, '.venv', 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).trim();
+  writeFileSync(path.join(site, 'shoplib.py'), 'def rmse(alpha):\n    return round(1.0 / (1.0 + alpha), 4)\n');
+  writeFileSync(path.join(dir, '.gitignore'), '.venv/\n');
+  sh('git', ['init', '-q']);
+  sh('git', ['config', 'user.email', 'dvc@localhost']);
+  sh('git', ['config', 'user.name', 'dvc test']);
+  sh(dvc[0]!, [...dvc.slice(1), 'init', '-q']);
+  writeFileSync(path.join(dir, 'train.py'), SHOP_TRAIN);
+  writeFileSync(path.join(dir, 'params.yaml'), '# the learning rate\ntrain:\n  alpha:   1.0   # tuned by hand\n');
+  writeFileSync(path.join(dir, 'dvc.yaml'), 'stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n    params: [train.alpha]\n    metrics: [metrics.json]\n');
+  sh('git', ['add', '-A']);
+  sh('git', ['commit', '-qm', 'baseline']);
+}

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { CancelledError } from '../../src/common/cancellation';
 import { UserFacingError } from '../../src/common/errors';
 import type { BuildEvent } from '../../src/docker/core/client';
+import { watchStart } from '../../src/docker/core/started';
 import { DockerClient, PortInUseError } from '../../src/docker/core/client';
 import { measureContext, packContext } from '../../src/docker/core/context';
 import { planImage } from '../../src/docker/core/project';
@@ -230,6 +231,26 @@ describe('Docker client against a real engine', function () {
     const withIgnore = await measureContext(big, 'Dockerfile', generated);
     assert.ok(withIgnore.sentBytes < 5 * 1024 * 1024, `${withIgnore.sentBytes}`);
     assert.ok(without.sentFiles > withIgnore.sentFiles);
+  });
+
+  it('a container that exits right after starting is said to have exited, with its exit code and last lines; one that serves is answering', async () => {
+    // A user's image whose app cannot start (a module its requirements forgot), and one that serves.
+    const broken = `mlops-it/exits-at-once:${runId}`;
+    const serving = `mlops-it/serves:${runId}`;
+    execFileSync('docker', ['build', '-q', '-t', broken, '-'], { input: `FROM ${baseImage}\nCMD ["python3", "-c", "import joblibx"]\n`, env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['pipe', 'ignore', 'inherit'] });
+    execFileSync('docker', ['build', '-q', '-t', serving, '-'], { input: `FROM ${baseImage}\nEXPOSE 8000\nCMD ["python3", "-m", "http.server", "8000"]\n`, env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['pipe', 'ignore', 'inherit'] });
+    images.push(broken, serving);
+    const labels = { 'mlops.workbench/test': runId };
+    const port = await freePort();
+    const a = await client.run(broken, { ports: [{ container: 8000, host: port }], labels });
+    const exited = await watchStart(client, a, port);
+    assert.equal(exited.state, 'exited');
+    assert.ok(exited.state === 'exited' && exited.exitCode === 1 && /No module named 'joblibx'/.test(exited.logs), JSON.stringify(exited));
+    const port2 = await freePort();
+    const b = await client.run(serving, { ports: [{ container: 8000, host: port2 }], labels });
+    assert.equal((await watchStart(client, b, port2)).state, 'answering');
+    await client.remove(a);
+    await client.remove(b);
   });
 
   it('explains an engine that does not answer', async () => {

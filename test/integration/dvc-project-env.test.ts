@@ -4,7 +4,7 @@
 // project's environment and appears with its metrics; run in the wrong one, the error names
 // the module and the environment; a failed run's rewritten params.yaml is put back.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { choosePython, toolFor } from '../../src/common/python';
@@ -12,14 +12,7 @@ import { UserFacingError } from '../../src/common/errors';
 import { changedParams, restoreParams, snapshotParams } from '../../src/experiments/core/dvc/params';
 import { DvcSource } from '../../src/experiments/core/sources';
 import { run, venvBin } from './helpers/processes';
-
-const TRAIN = `import json, sys
-import shoplib
-alpha = float([l.split("#")[0].split(":")[1] for l in open("params.yaml") if l.strip().startswith("alpha")][0])
-if alpha < 0:
-    sys.exit("alpha must be positive")
-json.dump({"rmse": shoplib.rmse(alpha)}, open("metrics.json", "w"))
-`;
+import { writeDvcProjectWithVenv } from '../helpers/userProjects';
 
 describe('DVC experiments in the project’s own virtual environment', function () {
   this.timeout(300_000);
@@ -32,23 +25,10 @@ describe('DVC experiments in the project’s own virtual environment', function 
 
   before(async function () {
     this.timeout(600_000);
-    repo = mkdtempSync(path.join(os.tmpdir(), 'mlops-dvc-venv-'));
-    // The project's .venv (the machine's python3, without pip: nothing is downloaded), with a module only it has.
-    await sh('python3', ['-m', 'venv', '--without-pip', '.venv']);
-    const site = (await sh(path.join(repo, '.venv', 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'])).trim();
-    writeFileSync(path.join(site, 'shoplib.py'), 'def rmse(alpha):\n    return round(1.0 / (1.0 + alpha), 4)\n');
-    writeFileSync(path.join(repo, '.gitignore'), '.venv/\n');
-    await sh('git', ['init', '-q']);
-    await sh('git', ['config', 'user.email', 'dvc@localhost']);
-    await sh('git', ['config', 'user.name', 'dvc test']);
-    await sh(venvBin('dvc'), ['init', '-q']);
-    writeFileSync(path.join(repo, 'train.py'), TRAIN);
-    writeFileSync(path.join(repo, 'params.yaml'), '# the learning rate\ntrain:\n  alpha:   1.0   # tuned by hand\n');
-    writeFileSync(path.join(repo, 'dvc.yaml'), 'stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n    params: [train.alpha]\n    metrics: [metrics.json]\n');
-    await sh('git', ['add', '-A']);
-    await sh('git', ['commit', '-qm', 'baseline']);
+    repo = path.join(mkdtempSync(path.join(os.tmpdir(), 'mlops-dvc-venv-')), 'shop-dvc');
+    writeDvcProjectWithVenv(repo, [venvBin('dvc')]);
   });
-  after(() => rmSync(repo, { recursive: true, force: true }));
+  after(() => rmSync(path.dirname(repo), { recursive: true, force: true }));
 
   it('finds the project’s .venv, and runs DVC from elsewhere with that environment activated', async () => {
     const env = choosePython({ dir: repo, workspaceRoot: repo, setting: '' });

@@ -288,6 +288,22 @@ describe('containerize and deploy on the real test cluster', function () {
     assert.match(readFileSync(path.join(app, 'deployment.yaml'), 'utf8'), new RegExp(`image: ${SHOP.hubImage}`));
   });
 
+  it('the same app whose manifest probes a route it does not serve fails within a minute, with the kubelet\'s words, and the revision before keeps serving', async () => {
+    const parent = mkdtempSync(path.join(work, 'bad-probe-'));
+    const app = writeShopApi(parent, baseImage);
+    const file = path.join(app, 'deployment.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('          ports:\n', '          readinessProbe: { httpGet: { path: /healthz, port: 8000 }, periodSeconds: 2 }\n          ports:\n'));
+    const before = (await kube.deployment(NAMESPACE, SHOP.deployment))!;
+    const started = Date.now();
+    await assert.rejects(
+      containerizeAndDeploy(app, deps({ settings: { ...settings, rolloutTimeoutSeconds: 300 } })),
+      (e: Error) => e instanceof RolloutError && /runs but has not become ready in \d+ s: Readiness probe failed: HTTP probe failed with statuscode: 404/.test(e.message) && /revision 1 of shop-api keeps serving/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 150_000, `failed after ${Math.round((Date.now() - started) / 1000)} s, not at the 300 s timeout`);
+    const after = (await kube.deployment(NAMESPACE, SHOP.deployment))!;
+    assert.equal(after.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id'], before.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id']);
+  });
+
   it('the same app with a port its manifests do not serve is refused before anything is built, naming the file', async () => {
     const parent = mkdtempSync(path.join(work, 'mismatch-'));
     const app = writeShopApi(parent, baseImage, 8080);

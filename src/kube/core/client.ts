@@ -403,6 +403,8 @@ export class KubeClient {
         finish(last instanceof Error ? last : new RolloutError(t('Deployment {0} did not become available in {1} s (mlops.kubernetes.rolloutTimeoutSeconds).', name, Math.round(opts.timeoutMs / 1000)), 'timeout'));
       })();
     }, opts.timeoutMs);
+    // A readiness probe that keeps failing changes nothing the watches see: looked at every 10 s.
+    const ticker = setInterval(() => void check(), 10_000);
     const cancel = opts.token?.onCancellationRequested(() => finish(new CancelledError()));
     try {
       throwIfCancelled(opts.token);
@@ -466,6 +468,7 @@ export class KubeClient {
       return r;
     } finally {
       clearTimeout(timer);
+      clearInterval(ticker);
       cancel?.dispose();
       for (const c of controllers) c.abort();
     }
@@ -512,6 +515,17 @@ export class KubeClient {
       }
       case 'unschedulable':
         return new RolloutError(t('Pod {0} cannot be scheduled: {1}.', v.pod, v.message), 'pending');
+      case 'notReady': {
+        // The kubelet's own words ("Readiness probe failed: HTTP probe failed with statuscode: 404").
+        const events = await this.events(namespace, v.pod);
+        const probe = [...events].reverse().find((e) => /probe failed/i.test(e))?.replace(/^Warning: Unhealthy: /, '');
+        const logs = await this.logs(namespace, v.pod, { container: v.container, tail: 10 }).catch(() => '');
+        return new RolloutError(
+          t('The app in pod {0} runs but has not become ready in {1} s: {2}. Check the readiness probe\'s path and port against what the app serves (or, for an API that loads a model, its /ready answer). Its last log lines:\n{3}', v.pod, v.seconds, probe ?? t('its readiness probe does not pass'), logs.trim() || t('(none)')),
+          'failed',
+          [...events, logs].join('\n'),
+        );
+      }
       case 'failedCreate':
         return new RolloutError(t('The cluster cannot create the pods of {0}: {1}', name, v.message), 'failed', (await this.events(namespace, name)).join('\n'));
       case 'deadline':

@@ -66,4 +66,16 @@ describe('rollout classifier (kube/core/rollout) on recorded objects', () => {
     early.status = { ...early.status, availableReplicas: 0, readyReplicas: 0 };
     assert.deepEqual(classifyRollout(early, pods.map((p) => ({ ...p, status: { ...p.status, conditions: [] } }))), { kind: 'progressing' });
   });
+
+  it('a pod that runs but never becomes ready fails once its probe has had its chance, not at the rollout timeout', () => {
+    const { deployment, pods } = recorded('progress-deadline');
+    const dep = structuredClone(deployment);
+    // Before the Deployment's own deadline: only the pod says it.
+    dep.status = { ...dep.status, conditions: (dep.status?.conditions ?? []).filter((c) => c.type !== 'Progressing') };
+    const started = new Date(String(pods[0]!.status!.containerStatuses![0]!.state!.running!.startedAt)).getTime();
+    assert.deepEqual(classifyRollout(dep, pods, { now: started + 10_000 }), { kind: 'progressing' });
+    const v = classifyRollout(dep, pods, { now: started + 60_000 });
+    assert.equal(v.kind, 'notReady');
+    if (v.kind === 'notReady') assert.equal(v.seconds, 60);
+  });
 });
