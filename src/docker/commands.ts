@@ -195,7 +195,11 @@ async function buildImage(
   // A huge context: say what would be sent, and what the generated .dockerignore would cut.
   const size = await measureContext(contextDir, plan.dockerfile);
   if (size.sentBytes > HUGE_CONTEXT_BYTES) {
-    const generatedRules = await readFile(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api', 'common', '.dockerignore').fsPath, 'utf8');
+    // A scaffolded project: the scaffold's own allow-list. Anyone else's: a deny-list from what its Dockerfile copies.
+    const scaffolded = existsSync(path.join(contextDir, '.mlops', 'project.json'));
+    const { deriveDockerignore } = await import('./core/ignoreRules');
+    const derived = scaffolded ? undefined : await deriveDockerignore(contextDir, await readFile(dockerfile, 'utf8'));
+    const generatedRules = derived?.text ?? (await readFile(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api', 'common', '.dockerignore').fsPath, 'utf8'));
     const withGenerated = await measureContext(contextDir, plan.dockerfile, generatedRules);
     const largest = size.largestSent.map((e) => `${e.path} ${mb(e.bytes)}`).join(', ');
     const hasIgnore = existsSync(path.join(contextDir, '.dockerignore'));
@@ -205,7 +209,9 @@ async function buildImage(
       vscode.l10n.t('The build context of {0} is {1} ({2} files).', plan.imageName, mb(size.sentBytes), size.sentFiles),
       {
         modal: true,
-        detail: vscode.l10n.t('Largest parts: {0}. With the generated .dockerignore it would be {1}.', largest, mb(withGenerated.sentBytes)),
+        detail: derived
+          ? vscode.l10n.t('Largest parts: {0}. A .dockerignore leaving out {1} (nothing the Dockerfile copies) would make it {2}.', largest, derived.excluded.join(', ') || vscode.l10n.t('caches'), mb(withGenerated.sentBytes))
+          : vscode.l10n.t('Largest parts: {0}. With the generated .dockerignore it would be {1}.', largest, mb(withGenerated.sentBytes)),
       },
       buildAnyway,
       openIgnore,

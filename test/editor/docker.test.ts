@@ -1,6 +1,7 @@
 // Docker commands in the real editor on a real engine: build the sample Model API, run it
 // (smoke test), follow its logs, inspect, stop, start, smoke-test, open, remove.
 import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContainerSummary } from '../../src/docker/core/client';
@@ -117,4 +118,40 @@ describe('docker commands (editor)', function () {
     await eventually(async () => !(await client.images()).some((i) => i.id === image.id), 'the image gone');
     assert.deepEqual(await ours(), []);
   });
+
+  it('a user\'s project with a huge context: Create .dockerignore writes rules from what its Dockerfile copies (not the scaffold\'s allow-list), and the next build succeeds', async () => {
+    const ext = await extension();
+    const dir = path.join(workspaceFolder().fsPath, 'shop_huge');
+    const write = (rel: string, text: string): void => {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    };
+    try {
+      write('Dockerfile', 'ARG BASE_IMAGE=python:3.12-slim\nFROM ${BASE_IMAGE}\nWORKDIR /srv\nCOPY requirements.txt .\nCOPY src/ ./src\nCMD ["python3", "-m", "src.app"]\n');
+      write('requirements.txt', '\n');
+      write('src/app.py', 'print("shop")\n');
+      write('.venv/pyvenv.cfg', 'home = /usr/bin\n');
+      mkdirSync(path.join(dir, 'data'));
+      // 150 MB of data beside the code (sparse: nothing is written to disk).
+      truncateSync(path.join(dir, 'data', 'train.parquet'), 150 * 1024 * 1024);
+      let a = answer({ showWarningMessage: [(_m: string, _o: unknown, ...buttons: string[]) => buttons.find((b) => b === 'Create .dockerignore')] });
+      restore = a.restore;
+      await vscode.commands.executeCommand(Commands.dockerBuild, vscode.Uri.file(dir));
+      assert.match(a.asked[0]!.text, /The build context of shop_huge is 150\.\d MB/);
+      const rules = readFileSync(path.join(dir, '.dockerignore'), 'utf8');
+      assert.match(rules, /^data$/m);
+      assert.match(rules, /^\.venv$/m);
+      assert.doesNotMatch(rules, /^\*\*$/m, 'not an allow-list');
+      a.restore();
+      a = answer({ showInformationMessage: [undefined] });
+      restore = a.restore;
+      await vscode.commands.executeCommand(Commands.dockerBuild, vscode.Uri.file(dir));
+      assert.match(a.asked.at(-1)!.text, /^Built shop_huge:/, a.asked.map((q) => q.text).join(' | '));
+    } finally {
+      const client = await ext.docker.client();
+      for (const i of await client.images()) if (i.tags.some((t) => t.startsWith('shop_huge:'))) await client.removeImage(i.id).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

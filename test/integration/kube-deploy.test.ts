@@ -289,10 +289,11 @@ describe('containerize and deploy on the real test cluster', function () {
   });
 
   it('the same app whose manifest probes a route it does not serve fails within a minute, with the kubelet\'s words, and the revision before keeps serving', async () => {
-    const parent = mkdtempSync(path.join(work, 'bad-probe-'));
-    const app = writeShopApi(parent, baseImage);
+    // The same project, its manifest given a probe on a route the app does not serve.
+    const app = path.join(work, SHOP.folder);
     const file = path.join(app, 'deployment.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('          ports:\n', '          readinessProbe: { httpGet: { path: /healthz, port: 8000 }, periodSeconds: 2 }\n          ports:\n'));
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace('          ports:\n', '          readinessProbe: { httpGet: { path: /healthz, port: 8000 }, periodSeconds: 2 }\n          ports:\n'));
     const before = (await kube.deployment(NAMESPACE, SHOP.deployment))!;
     const started = Date.now();
     await assert.rejects(
@@ -301,7 +302,13 @@ describe('containerize and deploy on the real test cluster', function () {
     );
     assert.ok(Date.now() - started < 150_000, `failed after ${Math.round((Date.now() - started) / 1000)} s, not at the 300 s timeout`);
     const after = (await kube.deployment(NAMESPACE, SHOP.deployment))!;
-    assert.equal(after.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id'], before.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id']);
+    assert.deepEqual(after.spec?.template?.spec?.containers[0]?.readinessProbe, before.spec?.template?.spec?.containers[0]?.readinessProbe, 'the template that served before');
+    writeFileSync(file, good);
+  });
+
+  it('another folder deriving the same names is refused before it takes over the deployment', async () => {
+    const other = writeShopApi(mkdtempSync(path.join(work, 'other-')), baseImage);
+    await assert.rejects(containerizeAndDeploy(other, deps()), (e: Error) => /Deployment "shop-api" in namespace "mlops-deploy-\w+" was deployed from another project \(.*shop_api_2024\), not this one/.test(e.message) && /Nothing in the cluster was changed/.test(e.message));
   });
 
   it('the same app with a port its manifests do not serve is refused before anything is built, naming the file', async () => {

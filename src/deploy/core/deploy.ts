@@ -104,7 +104,7 @@ export class DeployUnverifiedError extends UserFacingError {
 
 /** How far a deploy got, so its failure can say what the cluster was left running. */
 type Reached =
-  | { readonly stage: 'nothing' }
+  | { readonly stage: 'nothing'; readonly namespaceCreated?: string }
   | { readonly stage: 'restored'; readonly name: string; readonly namespace: string; readonly beforeRevision: number | undefined; readonly ok: boolean }
   | { readonly stage: 'serving'; readonly name: string; readonly namespace: string; readonly revision: number };
 
@@ -124,7 +124,9 @@ export async function containerizeAndDeploy(dir: string, deps: DeployDeps): Prom
     const r = reached.value;
     const left =
       r.stage === 'nothing'
-        ? t('Nothing in the cluster was changed.')
+        ? r.namespaceCreated
+          ? t('Nothing was deployed; the namespace {0}, created as you agreed, stays.', r.namespaceCreated)
+          : t('Nothing in the cluster was changed.')
         : r.stage === 'restored'
           ? !r.ok
             ? t('Putting {0} back as it was failed too: see the Deploy output for what the cluster runs now.', r.name)
@@ -167,9 +169,18 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   for (const w of ports.warnings) deps.log?.(`ports: ${w}`);
   if (ports.blocking.length) throw new UserFacingError(t('The ports of {0} disagree: {1}. Make them the same, then deploy.', path.basename(dir), ports.blocking.join('; ')));
 
-  // 1. Build.
   const git: GitState | undefined = await gitState(dir).catch(() => undefined);
   const plan = await planImage({ dockerfile, ...(settings.baseImage ? { baseImage: settings.baseImage } : {}), ...(git ? { git } : {}) });
+  const namespace = settings.namespace || kube.namespace;
+  // Before the build: the namespace (created only if the user agrees) and the names the
+  // deploy will apply (refused when someone else's, or another project's, hold them).
+  const scaffolded = existsSync(path.join(dir, '.mlops', 'project.json'));
+  const names = own.length ? own : scaffolded && deps.templatesDir ? await templateManifests(deps.templatesDir, plan.imageName, plan.port) : generatedManifests(plan.imageName, plan.port);
+  if (await kube.ensureNamespace(namespace, deps.createNamespace ?? (async () => false))) reached.value = { stage: 'nothing', namespaceCreated: namespace };
+  await kube.checkOwnership(prepareManifests(names, { namespace, image: 'unbuilt', pullPolicy: 'IfNotPresent', modelVersion: '', imageId: '', project: dir }));
+  throwIfCancelled(token);
+
+  // 1. Build.
   step('build', t('Building {0}', plan.tags[0]));
   // Without the build time label, an unchanged project builds the very same image (the
   // cache answers every step), so its tag and the Deployment's template stay the same.
@@ -204,11 +215,9 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   throwIfCancelled(token);
 
   // 3. Apply, only over what the extension made.
-  const namespace = settings.namespace || kube.namespace;
   // planImage read the run id from the project's marker into the image's labels.
   const runId = plan.labels['mlops.workbench/mlflow-run-id'];
   // A scaffolded project without its k8s folder gets the scaffold's own manifests.
-  const scaffolded = existsSync(path.join(dir, '.mlops', 'project.json'));
   let base: KubeObject[];
   if (own.length) base = own;
   else if (scaffolded && deps.templatesDir) base = await templateManifests(deps.templatesDir, plan.imageName, port);
@@ -234,7 +243,6 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   const named = own.length ? imageOf(base.find((o) => o.kind === 'Deployment')!) : undefined;
   if (named && named !== delivery.imageRef) deps.log?.(`image: ${sourceOf(base.find((o) => o.kind === 'Deployment'))} names ${named}; the image just built from the Dockerfile, ${delivery.imageRef}, runs instead`);
   step('apply', t('Applying {0} to {1}/{2}', objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', '), kube.context, namespace));
-  await kube.ensureNamespace(namespace, deps.createNamespace ?? (async () => false));
   const created = await kube.checkOwnership(objects);
   const before = await kube.deployment(namespace, name);
   const beforeRevision = revisionOf(before);

@@ -20,6 +20,8 @@ export const ANNOTATIONS = {
   gitCommit: 'mlops.workbench/git-commit',
   mlflowRunId: 'mlops.workbench/mlflow-run-id',
   project: 'mlops.workbench/project',
+  /** On the Deployment: the other objects the deploy applied (Kind/name, comma-separated), which Delete removes with it. */
+  objects: 'mlops.workbench/objects',
 } as const;
 
 export interface KubeObject {
@@ -295,6 +297,8 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
     const copy = structuredClone(o);
     copy.metadata.namespace = what.namespace;
     copy.metadata.labels = { ...copy.metadata.labels, [MANAGED_BY]: FIELD_MANAGER };
+    // Every object records its project, so another folder deriving the same name cannot take it over.
+    if (what.project) copy.metadata.annotations = { ...copy.metadata.annotations, [ANNOTATIONS.project]: what.project };
     if (copy.kind !== 'Deployment') return copy;
     const spec = copy.spec as { template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: Array<{ name: string; image?: string; imagePullPolicy?: string }> } } };
     const containers = spec.template?.spec?.containers ?? [];
@@ -311,9 +315,28 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
       ...(what.gitCommit ? { [ANNOTATIONS.gitCommit]: what.gitCommit } : {}),
       ...(what.mlflowRunId ? { [ANNOTATIONS.mlflowRunId]: what.mlflowRunId } : {}),
     };
-    copy.metadata.annotations = { ...copy.metadata.annotations, ...(what.project ? { [ANNOTATIONS.project]: what.project } : {}) };
+    const others = objects.filter((x) => x !== o).map((x) => `${x.kind}/${x.metadata.name}`);
+    copy.metadata.annotations = { ...copy.metadata.annotations, ...(others.length ? { [ANNOTATIONS.objects]: others.join(',') } : {}) };
     return copy;
   });
+}
+
+const API_VERSIONS: Readonly<Record<string, string>> = { Service: 'v1', ConfigMap: 'v1', HorizontalPodAutoscaler: 'autoscaling/v2' };
+
+/**
+ * What Delete removes besides the Deployment: the objects its deploy recorded (Kind/name, see
+ * ANNOTATIONS.objects; only kinds the deploy applies, in its namespace), else, for a
+ * Deployment deployed before the record existed, a Service and an autoscaler of its name.
+ * Each is removed only if it carries the extension's label (the caller checks).
+ */
+export function deleteCandidates(name: string, namespace: string, recorded: string | undefined): KubeObject[] {
+  const pairs = recorded
+    ? recorded
+        .split(',')
+        .map((s) => s.trim().split('/'))
+        .filter((p): p is [string, string] => p.length === 2 && Object.prototype.hasOwnProperty.call(API_VERSIONS, p[0]!) && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(p[1]!))
+    : ([['Service', name], ['HorizontalPodAutoscaler', name]] as Array<[string, string]>);
+  return pairs.map(([kind, n]) => ({ apiVersion: API_VERSIONS[kind]!, kind, metadata: { name: n, namespace } }));
 }
 
 /** The image a Deployment's container for the API (named "api", else the first) runs. */

@@ -7,7 +7,7 @@ import { samplePayloadFrom } from '../../scaffold/payload';
 import { Commands } from '../../vscode/ids';
 import { insideWorkspace } from '../../vscode/workspacePaths';
 import type { KubeObject } from '../../deploy/core/manifests';
-import { MANAGED_BY, FIELD_MANAGER } from '../../deploy/core/manifests';
+import { ANNOTATIONS, MANAGED_BY, FIELD_MANAGER, deleteCandidates } from '../../deploy/core/manifests';
 import { summarizePod } from '../core/model';
 import { DeploymentPanel } from '../panel';
 import type { KubeNode } from '../tree';
@@ -118,11 +118,10 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
   registry.register(Commands.kubernetesDelete, async (node?: KubeNode) => {
     const client = await service.client();
     const w = await workloadFor(node, client, service);
-    const candidates: KubeObject[] = [
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: w.name, namespace: w.namespace } },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: w.name, namespace: w.namespace } },
-      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: w.name, namespace: w.namespace } },
-    ];
+    // What the deploy applied with it (its Service and autoscaler may have other names), as the Deployment records it.
+    const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: w.name, namespace: w.namespace } };
+    const recorded = (await client.read(deployment).catch(() => undefined))?.metadata.annotations?.[ANNOTATIONS.objects];
+    const candidates: KubeObject[] = [deployment, ...deleteCandidates(w.name, w.namespace, recorded)];
     // Only what the extension made: a Service someone else made under the same name stays.
     const ours = (await Promise.all(candidates.map(async (o) => ((await client.read(o).catch(() => undefined))?.metadata.labels?.[MANAGED_BY] === FIELD_MANAGER ? o : undefined)))).filter((o): o is KubeObject => !!o);
     if (ours.length === 0) return;

@@ -201,6 +201,15 @@ export class KubeClient {
         throw new UserFacingError(
           t('A {0} named "{1}" already exists in namespace "{2}" and was not made by MLOps Workbench, so it is left alone. Deploy under another name (the project\'s k8s manifests) or into another namespace, or remove it yourself.', o.kind, o.metadata.name, o.metadata.namespace),
         );
+      } else {
+        // Ours, but deployed from another project folder (two folders named alike): not taken over.
+        const theirs = live.metadata.annotations?.[ANNOTATIONS.project];
+        const mine = o.metadata.annotations?.[ANNOTATIONS.project];
+        if (theirs && mine && theirs !== mine) {
+          throw new UserFacingError(
+            t('{0} "{1}" in namespace "{2}" was deployed from another project ({3}), not this one ({4}). Give this project another name (its manifests\' metadata.name, or rename its folder), deploy it into another namespace, or delete the other deployment first.', o.kind, o.metadata.name, o.metadata.namespace, theirs, mine),
+          );
+        }
       }
     }
     return missing;

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../../../src/deploy/core/manifests';
-import { generatedManifests, kubeNameFor, prepareManifests, readProjectManifests, templateManifests } from '../../../src/deploy/core/manifests';
+import { deleteCandidates, generatedManifests, kubeNameFor, prepareManifests, readProjectManifests, templateManifests } from '../../../src/deploy/core/manifests';
 import { imageNameFor } from '../../../src/docker/core/project';
 import fc from 'fast-check';
 import { SAMPLE_FEATURES } from '../../../src/scaffold/core/model';
@@ -71,5 +71,28 @@ describe('Kubernetes names from folder names', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('what Delete removes with a Deployment', () => {
+  it('the objects its deploy applied, whatever their names, as the Deployment records them', () => {
+    const objects: KubeObject[] = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop-api' }, spec: { template: { spec: { containers: [{ name: 'web', image: 'x' }] } } } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-svc' } },
+      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'shop-hpa' } },
+    ];
+    const applied = prepareManifests(objects, { ...what, project: '/ws/shop' });
+    const recorded = applied[0]!.metadata.annotations!['mlops.workbench/objects'];
+    assert.equal(recorded, 'Service/shop-svc,HorizontalPodAutoscaler/shop-hpa');
+    assert.ok(applied.every((o) => o.metadata.annotations?.['mlops.workbench/project'] === '/ws/shop'), 'each object names its project');
+    assert.deepEqual(deleteCandidates('shop-api', 'team', recorded).map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`), ['v1 Service team/shop-svc', 'autoscaling/v2 HorizontalPodAutoscaler team/shop-hpa']);
+  });
+
+  it('a Deployment of an older deploy (no record): its Service and autoscaler of the same name', () => {
+    assert.deepEqual(deleteCandidates('iris-api', 'team', undefined).map((o) => `${o.kind}/${o.metadata.name}`), ['Service/iris-api', 'HorizontalPodAutoscaler/iris-api']);
+  });
+
+  it('a record someone edited cannot name other kinds, other namespaces or invalid names', () => {
+    assert.deepEqual(deleteCandidates('a', 'team', 'ClusterRoleBinding/admin,Namespace/kube-system,Service/../x,Service/ok,Secret/s,Service/kube-system/y').map((o) => `${o.kind}/${o.metadata.name}`), ['Service/ok']);
   });
 });
