@@ -9,7 +9,7 @@ import type { ComponentLogger } from '../vscode/logger';
 import { createProject, required } from './create';
 import { featuresFromCsv, inspectModel } from './core/inspect';
 import type { Feature, Framework, ModelSource, ScaffoldOptions } from './core/model';
-import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, parseFeatureList, validateFeatures, validateModelSource, validatePort, validateProjectName } from './core/model';
+import { DEFAULT_PORT, PINNED_VERSIONS, PYTHON_VERSIONS, SAMPLE_FEATURES, parseFeatureList, validateFeatures, validateModelSource, validatePort, validateProjectName } from './core/model';
 import type { ModelApiProject } from './core/projects';
 import type { ModelApiIndex } from './index';
 import type { ScaffoldWizard } from './wizard';
@@ -113,7 +113,10 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
   if (sourceProblem) throw new UserFacingError(sourceProblem.message);
 
   // 3. Input schema
-  const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log);
+  let savedWith: string | undefined;
+  const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log, (v) => (savedWith = v));
+  // A model saved with another scikit-learn release: the project pins that one.
+  if (source.kind === 'file' && savedWith) source = { ...source, sklearnVersion: savedWith };
 
   // 4. Where, and the name
   const parent = uri ? projectParentFor(uri, isFile) : await chooseParentFolder(title(4, vscode.l10n.t('folder')));
@@ -163,7 +166,7 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
   await createProject(extensionUri, modelApis, log, path.join(parent, projectName), options);
 }
 
-async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger): Promise<Feature[]> {
+async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger, onSavedWith: (version: string | undefined) => void): Promise<Feature[]> {
   if (source.kind === 'sample') return [...SAMPLE_FEATURES];
   let expected: number | undefined;
   let proposed: Feature[] | undefined;
@@ -174,6 +177,8 @@ async function chooseFeatures(source: ModelSource, stepTitle: string, log: Compo
         async (_, token) => inspectModel(await pythonPath(vscode.Uri.file(source.path), 'sklearn'), source.path, token),
       );
       expected = info.featureCount;
+      onSavedWith(info.savedWith);
+      if (info.savedWith && info.savedWith !== PINNED_VERSIONS.scikitLearn) void vscode.window.showInformationMessage(vscode.l10n.t('Saved with scikit-learn {0}: the project pins that release.', info.savedWith));
       if (info.featureNames) return info.featureNames.map((name) => ({ name, type: 'float' as const }));
       if (expected) proposed = Array.from({ length: expected }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));
     } catch (err) {

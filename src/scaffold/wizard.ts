@@ -13,7 +13,7 @@ import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import { createProject } from './create';
 import { featuresFromCsv, inspectModel } from './core/inspect';
 import type { Problem } from './core/model';
-import { DEFAULT_PORT, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateOptions } from './core/model';
+import { DEFAULT_PORT, PINNED_VERSIONS, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateOptions } from './core/model';
 import type { ModelApiIndex } from './index';
 import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
 
@@ -23,6 +23,8 @@ export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly p
 export class ScaffoldWizard extends Disposable {
   private host: WebviewHost<FromWizard, ToWizard> | undefined;
   private expectedFeatures: number | undefined;
+  /** The scikit-learn release the inspected model file was saved with. */
+  private savedWith: { readonly path: string; readonly version: string | undefined } | undefined;
   /** What the form offered: the only model files, CSV files and folders its messages may name. */
   private offered = { models: new Set<string>(), csvs: new Set<string>(), folders: new Set<string>() };
   /** Pickles the user agreed to load (loading one runs the code inside it), for this session. */
@@ -79,10 +81,18 @@ export class ScaffoldWizard extends Disposable {
         try {
           const info = await inspectModel(await pythonPath(vscode.Uri.file(m.path), 'sklearn'), m.path);
           this.expectedFeatures = info.featureCount;
-          const features = info.featureNames?.map((name) => ({ name, type: 'float' as const })) ?? [];
-          host.answer(m, { type: 'features', features, ...(info.featureCount !== undefined ? { expected: info.featureCount } : {}) });
+          this.savedWith = { path: m.path, version: info.savedWith };
+          const named = info.featureNames?.map((name) => ({ name, type: 'float' as const }));
+          // No names stored (trained on an array): said, and numbered, not guessed.
+          const features = named ?? Array.from({ length: info.featureCount ?? 0 }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));
+          const notes = [
+            ...(named ? [] : [info.featureCount ? vscode.l10n.t('{0} stores no feature names: its {1} inputs are named x0…x{2}; rename them to the columns it was trained on.', path.basename(m.path), info.featureCount, info.featureCount - 1) : vscode.l10n.t('{0} stores no feature names or count: type its inputs in.', path.basename(m.path))]),
+            ...(info.savedWith && info.savedWith !== PINNED_VERSIONS.scikitLearn ? [vscode.l10n.t('Saved with scikit-learn {0}: the project pins that release.', info.savedWith)] : []),
+          ];
+          host.answer(m, { type: 'features', features, ...(info.featureCount !== undefined ? { expected: info.featureCount } : {}), ...(notes.length ? { warning: notes.join(' ') } : {}) });
         } catch (err) {
           this.expectedFeatures = undefined;
+          this.savedWith = undefined;
           host.answer(m, { type: 'features', features: [], warning: vscode.l10n.t('The model’s inputs could not be read ({0}); type them in.', errorMessage(err)) });
         }
         return;
@@ -102,7 +112,9 @@ export class ScaffoldWizard extends Disposable {
           host.post({ type: 'busy', busy: false, error: vscode.l10n.t('Choose the folder and the model file from the form’s lists.') });
           return;
         }
-        const options = optionsFromDraft({ ...m.draft, features: parseFeatureList(m.draft.featuresText) });
+        const drafted = optionsFromDraft({ ...m.draft, features: parseFeatureList(m.draft.featuresText) });
+        const saved = drafted.modelSource.kind === 'file' && this.savedWith?.path === drafted.modelSource.path ? this.savedWith.version : undefined;
+        const options = saved && drafted.modelSource.kind === 'file' ? { ...drafted, modelSource: { ...drafted.modelSource, sklearnVersion: saved } } : drafted;
         const problems = validateOptions(options, m.draft.source === 'file' ? this.expectedFeatures : undefined);
         if (problems.length > 0) {
           host.post({ type: 'busy', busy: false, error: problems.map((p) => p.message).join(' ') });

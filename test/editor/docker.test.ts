@@ -133,6 +133,7 @@ describe('docker commands (editor)', function () {
       write('.venv/pyvenv.cfg', 'home = /usr/bin\n');
       mkdirSync(path.join(dir, 'data'));
       // 150 MB of data beside the code (sparse: nothing is written to disk).
+      writeFileSync(path.join(dir, 'data', 'train.parquet'), '');
       truncateSync(path.join(dir, 'data', 'train.parquet'), 150 * 1024 * 1024);
       let a = answer({ showWarningMessage: [(_m: string, _o: unknown, ...buttons: string[]) => buttons.find((b) => b === 'Create .dockerignore')] });
       restore = a.restore;

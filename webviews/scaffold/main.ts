@@ -173,7 +173,8 @@ vscode.start((m) => {
       return;
     case 'features':
       expected = m.expected;
-      if (m.features.length > 0) update({ featuresText: m.features.map((f) => `${f.name}:${f.type}`).join(', ') });
+      // Another model's answer replaces the inputs: none read (an unreadable file) leaves none, not the previous model's.
+      update({ featuresText: m.features.map((f) => `${f.name}:${f.type}`).join(', ') });
       warnings = m.warning ? [{ field: 'features', message: m.warning }] : [];
       render();
       return;

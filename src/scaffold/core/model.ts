@@ -14,7 +14,8 @@ export interface Feature {
 
 export type ModelSource =
   | { readonly kind: 'sample' }
-  | { readonly kind: 'file'; readonly path: string; readonly version?: string }
+  /** `sklearnVersion`: the scikit-learn release the file was saved with, when inspecting it told (it is pinned). */
+  | { readonly kind: 'file'; readonly path: string; readonly version?: string; readonly sklearnVersion?: string }
   | { readonly kind: 'mlflow'; readonly uri: string };
 
 export interface ScaffoldOptions {

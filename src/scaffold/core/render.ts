@@ -98,10 +98,18 @@ export function templateView(o: ScaffoldOptions): Record<string, unknown> {
     modelPath: modelPathInProject(o.modelSource),
     modelLabel: modelLabel(o.modelSource),
     modelVersion: modelVersion(o.modelSource),
-    versions: PINNED_VERSIONS,
+    // A model saved with another scikit-learn release loads (and predicts the same) only with that release.
+    versions: savedSklearn(o.modelSource) ? { ...PINNED_VERSIONS, scikitLearn: savedSklearn(o.modelSource) } : PINNED_VERSIONS,
+    sklearnFromModel: savedSklearn(o.modelSource) !== undefined,
     samplePayload: JSON.stringify(sample, null, 2),
     projectJson: JSON.stringify(projectMarker(o), null, 2),
   };
+}
+
+/** The scikit-learn release a model file was saved with, when it is not the pinned one (and reads as a version). */
+export function savedSklearn(source: ScaffoldOptions['modelSource']): string | undefined {
+  const v = source.kind === 'file' ? source.sklearnVersion : undefined;
+  return v && /^\d+\.\d+(\.\d+)?(\.post\d+)?$/.test(v) && v !== PINNED_VERSIONS.scikitLearn ? v : undefined;
 }
 
 /** Inside a Python string literal ("…", '…' or a docstring): quotes, backslashes and control characters escaped. */
