@@ -154,7 +154,7 @@ function render(): void {
 
   root.append(h('h2', '', s.strings.artifacts ?? 'Artifacts'));
   const tree = h('div', 'artifacts');
-  tree.append(s.artifacts.length ? artifactList(s.artifacts) : h('p', 'muted', s.strings.noArtifacts ?? 'No artifacts.'));
+  tree.append(s.artifacts.length ? artifactList(s.artifacts) : s.artifactsError ? h('p', 'error', s.artifactsError) : h('p', 'muted', s.strings.noArtifacts ?? 'No artifacts.'));
   root.append(tree);
 }
 

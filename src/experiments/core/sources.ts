@@ -2,7 +2,7 @@
 // file store read directly, or a DVC repository (`dvc exp show`). The tree, the table
 // and the compare view ask a source; filter and order use MLflow's syntax everywhere
 // (sent to a server, applied locally otherwise). No editor API.
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -245,7 +245,8 @@ export class MlflowFilesSource implements ExperimentSource {
     const own = path.join(this.location, run.experimentId, run.id, 'artifacts');
     const recorded = localArtifactDir(run);
     const allowed = [path.dirname(path.resolve(this.location)), ...this.roots.map((r) => path.resolve(r))];
-    if (recorded && allowed.some((a) => isInside(path.relative(a, path.resolve(recorded))))) return recorded;
+    // A recorded folder that is gone (the store moved within the workspace) gives way to the store's own copy.
+    if (recorded && allowed.some((a) => isInside(path.relative(a, path.resolve(recorded)))) && (existsSync(recorded) || !existsSync(own))) return recorded;
     return own;
   }
 

@@ -19,6 +19,15 @@ import { panel, viewRun } from './shared';
 const TEXT_EXT = /\.(txt|md|json|ya?ml|csv|tsv|log|py|ipynb|html|xml|ini|cfg|toml|sh|MLmodel)$|(^|\/)MLmodel$/i;
 const IMAGE_EXT = /\.(png|jpe?g|gif|svg|webp|bmp)$/i;
 
+/** What a failed artifact listing means, with the package to install when the server's words name one. */
+export function artifactsProblem(message: string): string {
+  const pkg = /No module named '(boto3|google\.cloud|azure\.storage\.blob|pyarrow)/.exec(message)?.[1];
+  const install = pkg ? { boto3: 'boto3', 'google.cloud': 'google-cloud-storage', 'azure.storage.blob': 'azure-storage-blob', pyarrow: 'pyarrow' }[pkg] : undefined;
+  return install
+    ? vscode.l10n.t('The artifacts could not be listed: the MLflow server needs the {0} package to read this store ({1}). Install it into the Python the server runs in.', install, message.slice(0, 300))
+    : vscode.l10n.t('The artifacts could not be listed: {0}', message.slice(0, 300));
+}
+
 /** One run: params, metrics with sparklines, tags, artifacts, the model's signature. */
 export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentSources, ref: RunRef, hooks: PanelHooks, restored?: vscode.WebviewPanel): Promise<void> {
   const { log, storage } = hooks;
@@ -41,7 +50,16 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
         }
       }),
     );
-    const [artifacts, model] = await Promise.all([ref.source.artifacts(ref.run).catch(() => []), findRunModel(ref.source, ref.run).catch(() => undefined)]);
+    // A listing that fails (an S3 store whose server lacks boto3) says why, not "No artifacts.".
+    let artifactsError: string | undefined;
+    const [artifacts, model] = await Promise.all([
+      ref.source.artifacts(ref.run).catch((err: unknown) => {
+        artifactsError = artifactsProblem(errorMessage(err));
+        log.warn(`artifacts of ${ref.run.id}: ${errorMessage(err)}`);
+        return [];
+      }),
+      findRunModel(ref.source, ref.run).catch(() => undefined),
+    ]);
     remember(artifacts);
     modelUri = model?.uri;
     return {
@@ -49,6 +67,7 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
       sourceLabel: ref.source.label,
       histories,
       artifacts,
+      ...(artifactsError ? { artifactsError } : {}),
       ...(model ? { signature: { modelUri: model.uri, ...model.signature } } : {}),
       canScaffold: !!model,
       restore: { sourceId: ref.source.id, experimentIds: [ref.run.experimentId], runIds: [ref.run.id] },

@@ -110,6 +110,8 @@ export interface DetailsState {
   /** Each metric's history values, for the sparklines (empty when the source keeps none). */
   readonly histories: Readonly<Record<string, readonly number[]>>;
   readonly artifacts: readonly ArtifactItem[];
+  /** Why the artifacts could not be listed (shown instead of "No artifacts."). */
+  readonly artifactsError?: string;
   /** The logged model's signature (MLmodel's `signature`), when there is one. */
   readonly signature?: { readonly modelUri: string; readonly inputs?: string; readonly outputs?: string };
   readonly canScaffold: boolean;

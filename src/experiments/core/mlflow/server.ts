@@ -177,6 +177,9 @@ export class LocalMlflowServer {
     const args = [...pre, 'server', '--backend-store-uri', backend, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers ?? 2), ...serverArgs];
     // Artifacts the server itself receives go beside the store, as `mlflow server` does in that folder.
     if (opts.store.kind === 'sqlite') args.push('--default-artifact-root', path.join(folder, 'mlartifacts'));
+    // Runs logged through a server in the store's folder keep mlflow-artifacts:/ URIs, served from its mlartifacts/
+    // (also when a copy of the database is served from elsewhere).
+    if (opts.store.kind === 'sqlite') args.push('--artifacts-destination', path.join(path.dirname(opts.store.path), 'mlartifacts'));
     const fd = openSync(opts.logFile, 'a');
     let proc: RunningProcess;
     try {

@@ -1,0 +1,37 @@
+// A file store as users' repositories hold one: logged by real MLflow in one folder, then
+// moved (a project reorganised, a clone elsewhere), so every run's artifact_uri names a
+// folder that is gone. Its artifacts are listed and read from the store's own copy beside
+// meta.yaml, not "No artifacts.".
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MlflowFilesSource } from '../../src/experiments/core/sources';
+import { run, venvPython } from './helpers/processes';
+
+describe('a moved MLflow file store', function () {
+  this.timeout(120_000);
+  let ws = '';
+  before(async () => {
+    ws = mkdtempSync(path.join(os.tmpdir(), 'mlops-moved-store-'));
+    const first = path.join(ws, 'old-place');
+    mkdirSync(first);
+    const logged = await run(venvPython(), ['-c', 'import mlflow, os\nmlflow.set_tracking_uri("file:" + os.path.abspath("mlruns"))\nmlflow.set_experiment("moved")\nwith mlflow.start_run(run_name="r1"):\n    mlflow.log_text("hello", "notes/readme.txt")\n'], { cwd: first, env: { ...process.env, MLFLOW_TRACKING_URI: '', MLFLOW_ALLOW_FILE_STORE: 'true' }, timeoutMs: 90_000 });
+    assert.equal(logged.code, 0, logged.out);
+    mkdirSync(path.join(ws, 'project'));
+    renameSync(path.join(first, 'mlruns'), path.join(ws, 'project', 'mlruns'));
+    rmSync(first, { recursive: true, force: true });
+  });
+  after(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('lists and reads the artifacts from the store’s own copy when the recorded folder is gone', async () => {
+    const source = new MlflowFilesSource(path.join(ws, 'project', 'mlruns'), 'project/mlruns', [ws]);
+    const exp = (await source.experiments()).find((e) => e.name === 'moved')!;
+    const [r] = await source.runs([exp.id]);
+    assert.match(r!.artifactUri ?? '', /old-place/, 'the recorded URI names the old place');
+    assert.deepEqual((await source.artifacts(r!)).map((a) => a.path), ['notes']);
+    assert.deepEqual((await source.artifacts(r!, 'notes')).map((a) => a.path), ['notes/readme.txt']);
+    const dest = path.join(ws, 'copy.txt');
+    assert.equal(await source.downloadArtifact(r!, 'notes/readme.txt', dest), 5);
+  });
+});
