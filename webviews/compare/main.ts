@@ -12,7 +12,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { h } from '../common/dom';
 import { tooltipHtml } from '../common/html';
 import type { CompareState, CompareWebviewState, FromCompare, Series, ToCompare, ViewRun } from '../../src/webview/contract/experiments';
-import { runLabels } from '../../src/webview/contract/experiments';
+import { byStep, paramText, runLabels } from '../../src/webview/contract/experiments';
 import { connect } from '../common/host';
 
 echarts.use([LineChart, ScatterChart, ParallelChart, GridComponent, LegendComponent, ParallelComponent, TooltipComponent, CanvasRenderer]);
@@ -88,8 +88,8 @@ function renderHistory(metric: string, series: Readonly<Record<string, Series>>,
       series: s.runs.map((r, i) => ({
         type: 'line',
         name: label(r),
-        data: (series[r.id] ?? []) as Array<[number, number]>,
-        showSymbol: (series[r.id]?.length ?? 0) <= 1,
+        data: byStep(series[r.id]),
+        showSymbol: byStep(series[r.id]).length <= 1,
         sampling: 'lttb',
         large: true,
         lineStyle: { width: 1.5, color: colorOf(i) },
@@ -107,13 +107,15 @@ function renderParallel(el: HTMLElement, metric: string): void {
   if (!state) return;
   const s = state;
   const params = s.paramKeys.filter((k) => new Set(s.runs.map((r) => r.params[k])).size > 1).slice(0, 12);
+  // Nothing varies: say so, rather than a chart of one axis that looks blank.
+  if (params.length === 0) el.parentElement?.querySelector('.controls')?.after(h('p', 'muted no-param-differs', s.strings.noParamDiffers ?? 'No param differs between these runs.'));
   const dims = [...params, metric];
   // Whether each param axis is numeric, decided once (not once per run).
   const numeric = params.map((k) => isNumeric(s.runs, k));
   const parallelAxis = dims.map((k, dim) => {
     const isMetric = dim === dims.length - 1;
     if (isMetric || numeric[dim]) return { dim, name: k, type: 'value', scale: true, ...axisStyle() };
-    const cats = [...new Set(s.runs.map((r) => r.params[k] ?? '∅'))].sort();
+    const cats = [...new Set(s.runs.map((r) => paramText(r.params[k]) || '∅'))].sort();
     return { dim, name: k, type: 'category', data: cats, ...axisStyle() };
   });
   const c = chart(el);
@@ -128,7 +130,7 @@ function renderParallel(el: HTMLElement, metric: string): void {
         lineStyle: { width: 1.5, opacity: 0.7 },
         data: s.runs.map((r, i) => ({
           name: label(r),
-          value: dims.map((k, dim) => (dim === dims.length - 1 ? (r.metrics[k] ?? null) : numeric[dim] ? Number(r.params[k]) : (r.params[k] ?? '∅'))),
+          value: dims.map((k, dim) => (dim === dims.length - 1 ? (r.metrics[k] ?? null) : numeric[dim] ? Number(r.params[k]) : paramText(r.params[k]) || '∅')),
           lineStyle: { color: colorOf(i) },
         })),
       },
@@ -140,7 +142,7 @@ function renderScatter(el: HTMLElement, param: string, metric: string): void {
   if (!state) return;
   const s = state;
   const numeric = isNumeric(s.runs, param);
-  const cats = numeric ? [] : [...new Set(s.runs.map((r) => r.params[param] ?? '∅'))].sort();
+  const cats = numeric ? [] : [...new Set(s.runs.map((r) => paramText(r.params[param]) || '∅'))].sort();
   const c = chart(el);
   c.setOption({
     animation: false,
@@ -153,7 +155,7 @@ function renderScatter(el: HTMLElement, param: string, metric: string): void {
         type: 'scatter',
         symbolSize: 9,
         data: s.runs
-          .map((r, i) => ({ name: label(r), value: [numeric ? Number(r.params[param]) : (r.params[param] ?? '∅'), r.metrics[metric]], itemStyle: { color: colorOf(i) } }))
+          .map((r, i) => ({ name: label(r), value: [numeric ? Number(r.params[param]) : paramText(r.params[param]) || '∅', r.metrics[metric]], itemStyle: { color: colorOf(i) } }))
           .filter((d) => d.value[1] !== undefined),
       },
     ],
@@ -189,7 +191,7 @@ function renderDiff(container: HTMLElement, onlyDiffs: boolean): void {
       table.append(row);
     }
   };
-  section(s.strings.params ?? 'Params', s.paramKeys, (r, k) => r.params[k] ?? '');
+  section(s.strings.params ?? 'Params', s.paramKeys, (r, k) => paramText(r.params[k]));
   section(s.strings.metrics ?? 'Metrics', s.metricKeys, (r, k) => (r.metrics[k] === undefined ? '' : String(Number(r.metrics[k].toPrecision(6)))));
   container.replaceChildren(table);
 }
@@ -209,7 +211,9 @@ function render(): void {
   const historyMetric = pick(ui.historyMetric, s.metricKeys, firstMetric)!;
   const parallelMetric = pick(ui.parallelMetric, s.metricKeys, firstMetric)!;
   const scatterMetric = pick(ui.scatterMetric, s.metricKeys, firstMetric)!;
-  const scatterParam = pick(ui.scatterParam, s.paramKeys, s.paramKeys[0]);
+  // The default param: the first that differs between the runs (a constant one draws a single column).
+  const varies = s.paramKeys.find((k) => new Set(s.runs.map((r) => r.params[k])).size > 1);
+  const scatterParam = pick(ui.scatterParam, s.paramKeys, varies ?? s.paramKeys[0]);
 
   const grid = h('div', 'charts');
   root.append(grid);

@@ -39,6 +39,7 @@ export function showCompare(extensionUri: vscode.Uri, sources: ExperimentSources
     restore: { sourceId: refs[0]?.source.id ?? '', experimentIds: [...new Set(refs.filter((r) => r.source === refs[0]?.source).map((r) => r.run.experimentId))], runIds: refs.filter((r) => r.source === refs[0]?.source).map((r) => r.run.id) },
     strings: {
       history: vscode.l10n.t('Metric by step'),
+      noParamDiffers: vscode.l10n.t('No param differs between these runs: only the metric is drawn.'),
       parallel: vscode.l10n.t('Params → metric'),
       scatter: vscode.l10n.t('Param vs metric'),
       diff: vscode.l10n.t('Params and metrics side by side'),

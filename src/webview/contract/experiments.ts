@@ -280,3 +280,53 @@ export function runLabels(runs: readonly ViewRun[]): Map<string, string> {
   for (const r of runs) count.set(r.name, (count.get(r.name) ?? 0) + 1);
   return new Map(runs.map((r) => [r.id, (count.get(r.name) ?? 0) > 1 ? `${r.name} (${r.id.slice(0, 7)})` : r.name]));
 }
+
+/**
+ * A run's points as the chart draws them: one value per step (a metric logged twice at one
+ * step, as a training loop and an evaluation callback both do, keeps its last value), in step order.
+ */
+export function byStep(points: Series | undefined): Array<[number, number]> {
+  const last = new Map<number, number>();
+  for (const [step, value] of points ?? []) last.set(step, value);
+  return [...last].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * A param as people read it: a list of plain values as MLflow stores one (str() of a Python
+ * list: '[64, 32]', "['relu', 'tanh']"; or JSON) as "64, 32" / "relu, tanh". Anything else as it is.
+ */
+export function paramText(v: string | undefined): string {
+  if (v === undefined) return '';
+  const text = v.trim();
+  if (!text.startsWith('[') || !text.endsWith(']') || text.length > 10_000) return v;
+  // One pass over the items: quoted strings (no escapes), numbers, True/False/None/null/true/false.
+  const items: string[] = [];
+  let i = 1;
+  const end = text.length - 1;
+  const skip = (): void => {
+    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+  };
+  skip();
+  if (i === end) return '';
+  for (;;) {
+    skip();
+    const c = text[i];
+    if (c === "'" || c === '"') {
+      const close = text.indexOf(c, i + 1);
+      if (close < 0 || close >= end || text.slice(i + 1, close).includes('\\')) return v;
+      items.push(text.slice(i + 1, close));
+      i = close + 1;
+    } else {
+      let j = i;
+      while (j < end && text[j] !== ',') j++;
+      const token = text.slice(i, j).trim();
+      if (!/^(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|True|False|None|true|false|null)$/.test(token)) return v;
+      items.push(token);
+      i = j;
+    }
+    skip();
+    if (i === end) return items.join(', ');
+    if (text[i] !== ',') return v;
+    i++;
+  }
+}
