@@ -55,8 +55,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Editor-free code (core/, common/, webview/contract/) must not import vscode.' }] }] },
   },
   {
-    // The editor tier's runner is a CommonJS extension, loaded by the extension host.
-    files: ['test/editor/runner/**/*.js'],
+    // The editor tier's runner and the Python extension's stand-in are CommonJS extensions, loaded by the extension host.
+    files: ['test/editor/runner/**/*.js', 'test/editor/fake-python/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -2,7 +2,9 @@
 // file store and an mlflow.db written by MLflow, and a git + DVC repository with real
 // experiments (test/editor/run.ts makes them).
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentsNode, RunNode } from '../../src/experiments/tree';
@@ -173,6 +175,30 @@ describe('experiments commands (editor)', () => {
     await vscode.commands.executeCommand(Commands.experimentsGitCheckout, baseline);
     await eventually(() => a.asked.length > 0, 'the refusal');
     assert.match(a.asked[0]!.text, /uncommitted changes/);
+  });
+
+  it('DVC runs its stages in the interpreter selected in the Python extension (its API, through a stand-in); selecting none goes back to mlops.python.path', async function () {
+    this.timeout(300_000);
+    const { experimentsTree } = await extension();
+    // An interpreter with none of the pipeline's packages, as a user may select by mistake.
+    const venv = mkdtempSync(path.join(os.tmpdir(), 'mlops-selected-venv-'));
+    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    const selected = path.join(venv, 'bin', 'python');
+    try {
+      await vscode.commands.executeCommand('mlopsTestPython.select', selected);
+      const dvc = await sourceNode(experimentsTree, isDvc);
+      const repo = (dvc as Extract<ExperimentsNode, { kind: 'source' }>).source.location;
+      const before = readFileSync(path.join(repo, 'params.yaml'), 'utf8');
+      const a = answer({ showInputBox: ['train.alpha=0.02', ''], showErrorMessage: [(_m: string, ...labels: string[]) => labels.find((l) => l.startsWith('Restore'))] });
+      restore = a.restore;
+      await vscode.commands.executeCommand(Commands.experimentsDvcRun, dvc);
+      const error = await eventually(() => a.asked.find((q) => q.method === 'showErrorMessage'), 'the failure');
+      assert.ok(error!.text.includes(`which ${selected} (selected in the Python extension) does not have`), error!.text);
+      await eventually(() => readFileSync(path.join(repo, 'params.yaml'), 'utf8') === before, 'params.yaml as it was');
+    } finally {
+      await vscode.commands.executeCommand('mlopsTestPython.select', '');
+      rmSync(venv, { recursive: true, force: true });
+    }
   });
 
   it('DVC: a failed experiment says that it left params.yaml rewritten, and Restore puts it back as it was', async function () {

@@ -35,13 +35,14 @@ interface MochaJson {
   pending: MochaJsonTest[];
 }
 
-function packageRunner(outDir: string): string {
-  const src = path.join(root, 'test', 'editor', 'runner');
+/** A test-only extension of test/editor/<folder> as a VSIX: the runner, or the Python extension's stand-in. */
+function packageRunner(outDir: string, folder = 'runner', name = 'mlops-editor-tests'): string {
+  const src = path.join(root, 'test', 'editor', folder);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-editor-runner-'));
   cpSync(src, dir, { recursive: true });
   writeFileSync(path.join(dir, 'LICENSE'), readFileSync(path.join(root, 'LICENSE')));
-  writeFileSync(path.join(dir, 'README.md'), 'Test runner of the MLOps Workbench editor tier.\n');
-  const vsix = path.join(outDir, 'mlops-editor-tests.vsix');
+  writeFileSync(path.join(dir, 'README.md'), 'A test-only extension of the MLOps Workbench editor tier.\n');
+  const vsix = path.join(outDir, `${name}.vsix`);
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   rmSync(dir, { recursive: true, force: true });
@@ -92,6 +93,8 @@ async function main(): Promise<number> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'mlops-editor-'));
   const vsix = process.env.MLOPS_VSIX || pkg.packageVsix({ quiet: true });
   const runnerVsix = packageRunner(work);
+  // The Python extension cannot be installed here: a stand-in with its environments API.
+  const pythonVsix = packageRunner(work, 'fake-python', 'ms-python-stand-in');
   const bundles = path.join(work, 'bundles');
   const tests = await bundleTests(bundles);
   const entry = lib.ensureCodeServer();
@@ -128,7 +131,7 @@ async function main(): Promise<number> {
   const server = await lib.startCodeServer({
     entry,
     vsix,
-    extraVsix: [runnerVsix],
+    extraVsix: [runnerVsix, pythonVsix],
     folder: workspace,
     env: { MLOPS_EDITOR_TESTS: planFile, KUBECONFIG: kube.KUBECONFIG! },
     // Where this machine's containerd listens is a machine setting (a workspace cannot set it).
