@@ -13,7 +13,7 @@ import { isCancellation, throwIfCancelled } from '../../common/cancellation';
 import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
 import type { BuildEvent, DockerClient } from '../../docker/core/client';
 import { sanitizeTag, splitTag } from '../../docker/core/model';
-import { dockerfileIn, planImage } from '../../docker/core/project';
+import { contextDirFor, dockerfileIn, planImage } from '../../docker/core/project';
 import type { GitState } from '../../git/core/client';
 import { gitState } from '../../git/core/client';
 import type { SmokeResult } from '../../scaffold/core/smoke';
@@ -155,7 +155,11 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   if (!dockerfile) throw new UserFacingError(t('{0} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.', path.basename(dir)));
 
   // The project's own manifests are read (and any object the deploy would not apply refused) before anything is built.
-  const found = await findProjectManifests(dir);
+  // A Dockerfile in a subfolder built from the folder above (COPY app/requirements.txt): the project is that folder.
+  const contextDir = await contextDirFor(dockerfile);
+  if (contextDir !== dir) deps.log?.(`build context: ${contextDir} (what ${path.relative(contextDir, dockerfile)} copies is there)`);
+  let found = await findProjectManifests(dir);
+  if (!found.objects.length && contextDir !== dir) found = await findProjectManifests(contextDir);
   const own = found.objects;
   for (const n of found.notes) deps.log?.(`manifests: ${n}`);
   deps.log?.(

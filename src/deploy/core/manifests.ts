@@ -59,6 +59,12 @@ export const APPLIED_KINDS: Readonly<Record<string, readonly string[]>> = {
 /** Where a project's own manifests are looked for, in this order: the first that holds a Deployment is used. */
 export const MANIFEST_FOLDERS = ['k8s', 'kubernetes', 'deploy', 'manifests', 'kube', '.k8s'] as const;
 const KUSTOMIZATIONS = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/**
+ * Kinds a project's manifests commonly hold beside its workload that the one-click deploy
+ * leaves to the user (routing, disruption budgets, monitoring): passed over with a note, not
+ * applied and not refused. Anything else (RBAC, namespaces, secrets, other workloads) refuses the deploy.
+ */
+const PASSED_OVER = new Set(['Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceMonitor', 'PodMonitor', 'HTTPRoute', 'Gateway', 'VerticalPodAutoscaler']);
 /** What a kustomization may say for the deploy to apply its resources as they are. */
 const KUSTOMIZE_PLAIN = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images']);
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -150,6 +156,7 @@ export async function findProjectManifests(dir: string): Promise<ProjectManifest
     const objects: KubeObject[] = [];
     const used: string[] = [];
     const refused: string[] = [];
+    const skipped: string[] = [];
     for (const rel of c.files) {
       let any = false;
       for (const obj of await readDocuments(dir, rel)) {
@@ -162,6 +169,10 @@ export async function findProjectManifests(dir: string): Promise<ProjectManifest
           continue;
         }
         const versions = Object.prototype.hasOwnProperty.call(APPLIED_KINDS, o.kind) ? APPLIED_KINDS[o.kind]! : undefined;
+        if (!versions && PASSED_OVER.has(o.kind)) {
+          skipped.push(`${o.kind} ${o.metadata.name} (${rel})`);
+          continue;
+        }
         if (!versions || !versions.includes(String(o.apiVersion))) refused.push(`${rel}: ${String(o.apiVersion)} ${o.kind} ${o.metadata.name}`);
         else {
           objects.push(o);
@@ -187,6 +198,7 @@ export async function findProjectManifests(dir: string): Promise<ProjectManifest
         t('The project\'s manifests hold objects the deploy does not apply: {0}. It applies only Deployments, Services, HorizontalPodAutoscalers and ConfigMaps, in the chosen namespace; remove the others, or apply them yourself with kubectl.', refused.slice(0, 10).join('; ')),
       );
     }
+    if (skipped.length) notes.push(`not applied (apply them with kubectl if you want them): ${skipped.join(', ')}`);
     return { objects, files: used, notes };
   }
   return { objects: [], files: [], notes };

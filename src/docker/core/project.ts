@@ -7,6 +7,7 @@ import type { GitState } from '../../git/core/client';
 import { samplePayloadFile } from '../../scaffold/core/payload';
 import { parseProjectMarker } from '../../scaffold/core/projects';
 import { imageLabels, imageTags, mlflowRunId } from './model';
+import { copiedSources } from './ignoreRules';
 
 export interface ImagePlan {
   readonly contextDir: string;
@@ -55,6 +56,23 @@ export async function dockerfileIn(dir: string): Promise<string | undefined> {
   return (await stat(file).catch(() => undefined))?.isFile() ? file : undefined;
 }
 
+/**
+ * The build context of a Dockerfile: its own folder, or — when what it COPYs is not there but
+ * is in a folder above (a Dockerfile kept in app/ or docker/ and built with
+ * `docker build -f app/Dockerfile .`) — that folder, at most two levels up.
+ */
+export async function contextDirFor(dockerfile: string, text?: string): Promise<string> {
+  const own = path.dirname(dockerfile);
+  const sources = copiedSources(text ?? (await readFile(dockerfile, 'utf8'))).filter((s) => s && s !== '.' && !/[*?[\]$]/.test(s) && !path.isAbsolute(s) && !/^https?:/.test(s));
+  if (sources.length === 0) return own;
+  const has = async (dir: string): Promise<boolean> => (await Promise.all(sources.map((s) => stat(path.join(dir, s)).then(() => true, () => false)))).every(Boolean);
+  for (let dir = own, up = 0; up <= 2; up++, dir = path.dirname(dir)) {
+    if (await has(dir)) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  return own;
+}
+
 /** A Docker repository name: lower case, [a-z0-9._-], separated by "/". */
 export function imageNameFor(s: string): string {
   const n = s
@@ -100,13 +118,13 @@ export function declaresBaseImage(dockerfile: string): boolean {
 }
 
 export async function planImage(input: PlanInput): Promise<ImagePlan> {
-  const contextDir = path.dirname(input.dockerfile);
+  const dockerfileText = await readFile(input.dockerfile, 'utf8');
+  const contextDir = await contextDirFor(input.dockerfile, dockerfileText);
   // The project file, when the folder is a scaffolded project and the file reads.
   const marker = await readFile(path.join(contextDir, '.mlops', 'project.json'), 'utf8')
     .then((t) => parseProjectMarker(contextDir, t))
     .then((p) => (p.problem ? undefined : p))
     .catch(() => undefined);
-  const dockerfileText = await readFile(input.dockerfile, 'utf8');
   const imageName = imageNameFor(marker?.image ?? marker?.name ?? path.basename(contextDir));
   const framework = marker && marker.framework !== 'unknown' ? marker.framework : undefined;
   const version = marker?.version ?? 'latest';
@@ -120,7 +138,7 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
   const samplePayload = await samplePayloadFile(contextDir).catch(() => undefined);
   return {
     contextDir,
-    dockerfile: path.basename(input.dockerfile),
+    dockerfile: path.relative(contextDir, input.dockerfile).split(path.sep).join('/'),
     imageName,
     tags: imageTags(imageName, version, input.git),
     labels: imageLabels({

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findProjectManifests } from '../../../src/deploy/core/manifests';
-import { dockerfileIn, isDockerfileName } from '../../../src/docker/core/project';
+import { contextDirFor, dockerfileIn, isDockerfileName, planImage } from '../../../src/docker/core/project';
 
 const deployment = (name: string, image = 'docker.io/someone/app:1.2'): string => `apiVersion: apps/v1
 kind: Deployment
@@ -115,5 +115,34 @@ describe('Dockerfiles by the names users give them', () => {
     assert.equal(path.basename((await dockerfileIn(dir))!), 'Dockerfile.dev');
     writeFileSync(path.join(dir, 'dockerfile'), 'FROM x');
     assert.equal(path.basename((await dockerfileIn(dir))!), 'dockerfile');
+  });
+});
+
+describe('a Dockerfile kept in a subfolder and built from the folder above', () => {
+  let dir = '';
+  beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-context-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is built with the folder that holds what it copies (COPY app/requirements.txt), and that folder’s k8s/ is the project’s', async () => {
+    mkdirSync(path.join(dir, 'app'));
+    mkdirSync(path.join(dir, 'k8s'));
+    writeFileSync(path.join(dir, 'app', 'Dockerfile'), 'FROM python\nWORKDIR /app\nCOPY app/requirements.txt .\nCOPY . .\nCMD ["uvicorn", "app.main:app", "--port", "8000"]\n');
+    writeFileSync(path.join(dir, 'app', 'requirements.txt'), 'fastapi\n');
+    writeFileSync(path.join(dir, 'k8s', 'deployment.yaml'), deployment('ml-api'));
+    writeFileSync(path.join(dir, 'k8s', 'ingress.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: ml-api }\n');
+    assert.equal(await contextDirFor(path.join(dir, 'app', 'Dockerfile')), dir);
+    const plan = await planImage({ dockerfile: path.join(dir, 'app', 'Dockerfile') });
+    assert.equal(plan.contextDir, dir);
+    assert.equal(plan.dockerfile, 'app/Dockerfile');
+    // Its Ingress is passed over with a note, not refused.
+    const found = await findProjectManifests(dir);
+    assert.deepEqual(found.objects.map((o) => o.kind), ['Deployment']);
+    assert.match(found.notes.join('\n'), /not applied .*Ingress ml-api \(k8s\/ingress\.yaml\)/);
+  });
+
+  it('a Dockerfile whose sources are beside it keeps its own folder', async () => {
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python\nCOPY requirements.txt .\n');
+    writeFileSync(path.join(dir, 'requirements.txt'), '\n');
+    assert.equal(await contextDirFor(path.join(dir, 'Dockerfile')), dir);
   });
 });
