@@ -18,6 +18,7 @@ import type { KubeCommandContext, WorkloadNode } from '../kube/commands/shared';
 import { DeployCodeLens } from './codelens';
 import { hasDockerfile, projectRootOf } from './projectRoot';
 import { DOCKERFILE_GLOB } from '../docker/core/project';
+import { askAboutLargeContext } from '../docker/largeContext';
 import { deployStatusItem } from './statusBar';
 
 export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposable {
@@ -81,6 +82,8 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
             forwards: service.forwards,
             settings,
             templatesDir: vscode.Uri.joinPath(context.extensionUri, 'media', 'templates', 'model-api').fsPath,
+            // The question a build asks of a huge context, asked by a deploy too.
+            beforeBuild: async (plan, dockerfile) => (await askAboutLargeContext(plan, dockerfile, context.extensionUri, 'deploy')) !== undefined,
             token,
             log: (line) => out.appendLine(line),
             onStep: (_step, message) => progress.report({ message }),

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../common/cancellation';
 import { UserFacingError, errorMessage } from '../common/errors';
@@ -18,15 +17,12 @@ import type { ComponentLogger } from '../vscode/logger';
 import type Dockerode from 'dockerode';
 import type { ContainerSummary, DockerClient, ImageSummary } from './core/client';
 import { PortInUseError } from './core/client';
-import { measureContext } from './core/context';
 import { MANAGED_LABEL, parseEnv, splitTag } from './core/model';
 import { dockerfileIn, isDockerfileName, planImage } from './core/project';
+import { askAboutLargeContext, mb } from './largeContext';
 import type { ImagePlan } from './core/project';
 import type { DockerService } from './service';
 import type { DockerNode } from './tree';
-
-/** Above this, a build asks first and shows what .dockerignore would cut. */
-const HUGE_CONTEXT_BYTES = 100 * 1024 * 1024;
 
 const PROJECT_DIR_LABEL = 'mlops.workbench/project-dir';
 
@@ -187,43 +183,13 @@ async function buildImage(
   log: ComponentLogger,
 ): Promise<{ plan: ImagePlan; ms: number } | undefined> {
   const { gitState } = await import('../git/core/client');
-  const contextDir = path.dirname(dockerfile);
   const baseImage = vscode.workspace.getConfiguration().get<string>(Settings.dockerBaseImage, '');
-  const git = await gitState(contextDir).catch(() => undefined);
+  const git = await gitState(path.dirname(dockerfile)).catch(() => undefined);
   const plan = await planImage({ dockerfile, ...(baseImage ? { baseImage } : {}), ...(git ? { git } : {}) });
 
-  // A huge context: say what would be sent, and what the generated .dockerignore would cut.
-  const size = await measureContext(contextDir, plan.dockerfile);
-  if (size.sentBytes > HUGE_CONTEXT_BYTES) {
-    // A scaffolded project: the scaffold's own allow-list. Anyone else's: a deny-list from what its Dockerfile copies.
-    const scaffolded = existsSync(path.join(contextDir, '.mlops', 'project.json'));
-    const { deriveDockerignore } = await import('./core/ignoreRules');
-    const derived = scaffolded ? undefined : await deriveDockerignore(contextDir, await readFile(dockerfile, 'utf8'));
-    const generatedRules = derived?.text ?? (await readFile(vscode.Uri.joinPath(extensionUri, 'media', 'templates', 'model-api', 'common', '.dockerignore').fsPath, 'utf8'));
-    const withGenerated = await measureContext(contextDir, plan.dockerfile, generatedRules);
-    const largest = size.largestSent.map((e) => `${e.path} ${mb(e.bytes)}`).join(', ');
-    const hasIgnore = existsSync(path.join(contextDir, '.dockerignore'));
-    const buildAnyway = vscode.l10n.t('Build Anyway');
-    const openIgnore = hasIgnore ? vscode.l10n.t('Open .dockerignore') : vscode.l10n.t('Create .dockerignore');
-    const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('The build context of {0} is {1} ({2} files).', plan.imageName, mb(size.sentBytes), size.sentFiles),
-      {
-        modal: true,
-        detail: derived
-          ? vscode.l10n.t('Largest parts: {0}. A .dockerignore leaving out {1} (nothing the Dockerfile copies) would make it {2}.', largest, derived.excluded.join(', ') || vscode.l10n.t('caches'), mb(withGenerated.sentBytes))
-          : vscode.l10n.t('Largest parts: {0}. With the generated .dockerignore it would be {1}.', largest, mb(withGenerated.sentBytes)),
-      },
-      buildAnyway,
-      openIgnore,
-    );
-    if (choice === openIgnore) {
-      const target = vscode.Uri.file(path.join(contextDir, '.dockerignore'));
-      if (!hasIgnore) await vscode.workspace.fs.writeFile(target, Buffer.from(generatedRules));
-      await vscode.window.showTextDocument(target);
-      return undefined;
-    }
-    if (choice !== buildAnyway) return undefined;
-  }
+  // A huge context: say what would be sent, and what a .dockerignore would cut; the user decides.
+  const size = await askAboutLargeContext(plan, dockerfile, extensionUri, 'build');
+  if (!size) return undefined;
 
   output.clear();
   output.appendLine(`# docker build ${plan.contextDir} -f ${plan.dockerfile} ${plan.tags.map((t) => `-t ${t}`).join(' ')}${Object.entries(plan.buildArgs).map(([k, v]) => ` --build-arg ${k}=${v}`).join('')}`);
@@ -265,10 +231,6 @@ async function buildImage(
   output.appendLine(`\n# built ${plan.tags.join(', ')} in ${(ms / 1000).toFixed(1)} s`);
   log.info(`built ${plan.tags.join(', ')} in ${ms} ms`);
   return { plan, ms };
-}
-
-function mb(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** The image, or a message saying to build it; and the first port it exposes (8000 when none). */

@@ -2,6 +2,7 @@
 // real Docker engine: one-click deploy of the sample project into a new namespace, then
 // every action on the workload, ending with a delete that leaves alone what is not ours.
 import { strict as assert } from 'node:assert';
+import { mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KubeObject } from '../../src/deploy/core/manifests';
@@ -49,15 +50,37 @@ describe('deploy and kubernetes commands on a real cluster (editor)', function (
     // A second click while it builds (the CodeLens and the status bar both offer it) starts nothing.
     await new Promise((r) => setTimeout(r, 300));
     await vscode.commands.executeCommand(Commands.deployContainerizeAndDeploy, vscode.Uri.file(apiDir));
-    assert.match(a.asked[0]?.text ?? '', new RegExp(`A deploy of iris-api to .*/${NAMESPACE} is already running`));
+    assert.ok(a.asked.some((q) => new RegExp(`A deploy of iris-api to .*/${NAMESPACE} is already running`).test(q.text)), a.asked.map((q) => q.text).join(' | '));
     await first;
     const errors = a.asked.filter((q) => q.method === 'showErrorMessage');
     assert.deepEqual(errors, [], errors.map((e) => e.text).join(' | '));
-    assert.match(a.asked[1]!.text, new RegExp(`Namespace ${NAMESPACE} does not exist`));
+    // The namespace is asked about before the build (a refusal then costs no build).
+    assert.ok(a.asked.some((q) => new RegExp(`Namespace ${NAMESPACE} does not exist`).test(q.text)), a.asked.map((q) => q.text).join(' | '));
     assert.match(a.asked.at(-1)!.text, new RegExp(`Deployed ${NAME} revision 1 to .*/${NAMESPACE}`));
     await vscode.commands.executeCommand(Commands.deployShowOutput);
     await vscode.commands.executeCommand(Commands.kubernetesRefresh);
     assert.equal((await workload()).kind, 'workload');
+  });
+
+  it('a user\'s project with a huge context: Deploy asks what a build asks, before anything else; dismissed, nothing is built or asked of the cluster', async () => {
+    const dir = path.join(workspaceFolder().fsPath, 'huge_deploy');
+    mkdirSync(path.join(dir, 'data'), { recursive: true });
+    writeFileSync(path.join(dir, 'Dockerfile'), 'ARG BASE_IMAGE=python:3.12-slim\nFROM ${BASE_IMAGE}\nCOPY app.py .\nCMD ["python3", "app.py"]\n');
+    writeFileSync(path.join(dir, 'app.py'), 'print(1)\n');
+    writeFileSync(path.join(dir, 'data', 'big.bin'), '');
+    truncateSync(path.join(dir, 'data', 'big.bin'), 120 * 1024 * 1024);
+    try {
+      const a = answer({ showWarningMessage: [undefined] });
+      restore = a.restore;
+      await vscode.commands.executeCommand(Commands.deployContainerizeAndDeploy, vscode.Uri.file(dir));
+      assert.equal(a.asked.length, 1, a.asked.map((q) => q.text).join(' | '));
+      assert.match(a.asked[0]!.text, /The build context of huge_deploy is 120\.\d MB/);
+      assert.ok(a.asked[0]!.options.includes('Deploy Anyway'), a.asked[0]!.options.join(', '));
+      const images = await (await (await extension()).docker.client()).images();
+      assert.ok(!images.some((i) => i.tags.some((t) => t.startsWith('huge_deploy:'))), 'nothing built');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Open Deployment, Follow Logs, Smoke Test, Open Endpoint and Open Docs act on the workload', async () => {

@@ -9,10 +9,11 @@ import { samplePayloadOf } from '../../scaffold/core/payload';
 import os from 'node:os';
 import path from 'node:path';
 import type { CancellationTokenLike } from '../../common/cancellation';
-import { isCancellation, throwIfCancelled } from '../../common/cancellation';
+import { CancelledError, isCancellation, throwIfCancelled } from '../../common/cancellation';
 import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
 import type { BuildEvent, DockerClient } from '../../docker/core/client';
 import { sanitizeTag, splitTag } from '../../docker/core/model';
+import type { ImagePlan } from '../../docker/core/project';
 import { contextDirFor, dockerfileIn, planImage } from '../../docker/core/project';
 import type { GitState } from '../../git/core/client';
 import { gitState } from '../../git/core/client';
@@ -61,6 +62,8 @@ export interface DeployDeps {
   /** Pushing to a registry that is not on this machine: allowed? */
   readonly consent?: (registry: string) => Promise<boolean>;
   readonly credentials?: (registry: string) => Promise<{ username: string; password: string } | undefined>;
+  /** Before anything is asked of the cluster: may this build go on (a huge context is the user's call)? False: nothing is done. */
+  readonly beforeBuild?: (plan: ImagePlan, dockerfile: string) => Promise<boolean>;
   /** media/templates/model-api: the scaffold's manifests, for a scaffolded project without its k8s folder. */
   readonly templatesDir?: string;
 }
@@ -175,6 +178,7 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
 
   const git: GitState | undefined = await gitState(dir).catch(() => undefined);
   const plan = await planImage({ dockerfile, ...(settings.baseImage ? { baseImage: settings.baseImage } : {}), ...(git ? { git } : {}) });
+  if (deps.beforeBuild && !(await deps.beforeBuild(plan, dockerfile))) throw new CancelledError();
   const namespace = settings.namespace || kube.namespace;
   // Before the build: the namespace (created only if the user agrees) and the names the
   // deploy will apply (refused when someone else's, or another project's, hold them).
