@@ -4,6 +4,7 @@ import { benchActivation } from './activation';
 import { benchBuild } from './build';
 import { benchDeploy } from './deploy';
 import { benchExperiments } from './experiments';
+import { benchScale } from './scale';
 import { writeIndex } from './results';
 import { benchServing } from './serving';
 
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   serving: benchServing,
   build: benchBuild,
   experiments: benchExperiments,
+  scale: benchScale,
   deploy: benchDeploy,
 };
 

@@ -17,12 +17,15 @@ export type ExperimentsNode =
   | { readonly kind: 'message'; readonly text: string; readonly error?: boolean; readonly command?: vscode.Command; readonly parent?: ExperimentsNode; readonly detail?: string }
   | { readonly kind: 'experiment'; readonly source: ExperimentSource; readonly experiment: Experiment }
   | { readonly kind: 'run'; readonly source: ExperimentSource; readonly experiment: Experiment; readonly run: Run; readonly children: readonly Run[] }
-  | { readonly kind: 'more'; readonly source: ExperimentSource; readonly experiment: Experiment; readonly count: number };
+  /** `count` when the tree knows the total (a store larger than the tree's page: unknown). */
+  | { readonly kind: 'more'; readonly source: ExperimentSource; readonly experiment: Experiment; readonly count?: number };
 
 export type RunNode = Extract<ExperimentsNode, { kind: 'run' }>;
 
 /** Runs shown under an experiment in the tree; the table shows all of them. */
 const TREE_RUN_LIMIT = 200;
+/** How many of an experiment's newest runs the tree reads (its top 200 and their nested runs among them). */
+const TREE_PAGE = 500;
 
 
 /**
@@ -68,11 +71,13 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
           return out;
         }
         case 'experiment': {
-          const runs = await node.source.runs([node.experiment.id], { orderBy: ['attributes.start_time DESC'] });
+          // The newest runs only (a store may hold 100,000): the rest are in the runs table.
+          const page = node.source.kind === 'dvc' ? undefined : TREE_PAGE;
+          const runs = await node.source.runs([node.experiment.id], { orderBy: ['attributes.start_time DESC'], ...(page ? { limit: page } : {}) });
           const ids = new Set(runs.map((r) => r.id));
           const top = runs.filter((r) => !r.parentId || !ids.has(r.parentId) || node.source.kind === 'dvc');
           const out: ExperimentsNode[] = top.slice(0, TREE_RUN_LIMIT).map((run) => ({ kind: 'run', source: node.source, experiment: node.experiment, run, children: node.source.kind === 'dvc' ? [] : runs.filter((r) => r.parentId === run.id) }));
-          if (top.length > TREE_RUN_LIMIT) out.push({ kind: 'more', source: node.source, experiment: node.experiment, count: runs.length });
+          if (top.length > TREE_RUN_LIMIT || (page !== undefined && runs.length >= page)) out.push({ kind: 'more', source: node.source, experiment: node.experiment, ...(page !== undefined && runs.length >= page ? {} : { count: runs.length }) });
           out.push(...problemRows(node.source.problems.map((p) => `${p.path}: ${p.message}`), node));
           if (out.length === 0) out.push({ kind: 'message', text: vscode.l10n.t('No runs yet.'), parent: node });
           return out;
@@ -139,7 +144,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
         return item;
       }
       case 'more': {
-        const item = new vscode.TreeItem(vscode.l10n.t('All {0} runs in the table…', node.count), vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(node.count !== undefined ? vscode.l10n.t('All {0} runs in the table…', node.count) : vscode.l10n.t('All runs in the table…'), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('table');
         item.command = { command: Commands.experimentsOpenTable, title: vscode.l10n.t('Open Runs Table'), arguments: [node] };
         return item;

@@ -35,3 +35,29 @@ describe('a moved MLflow file store', function () {
     assert.equal(await source.downloadArtifact(r!, 'notes/readme.txt', dest), 5);
   });
 });
+
+describe('the newest runs of a file store, read first', function () {
+  this.timeout(120_000);
+  let ws = '';
+  before(async () => {
+    ws = mkdtempSync(path.join(os.tmpdir(), 'mlops-newest-'));
+    const script = 'import mlflow, os, time\nmlflow.set_tracking_uri("file:" + os.path.abspath("mlruns"))\nmlflow.set_experiment("many")\nfor i in range(30):\n    with mlflow.start_run(run_name=f"r{i:02d}"):\n        mlflow.log_param("i", i)\n';
+    const logged = await run(venvPython(), ['-c', script], { cwd: ws, env: { ...process.env, MLFLOW_TRACKING_URI: '', MLFLOW_ALLOW_FILE_STORE: 'true' }, timeoutMs: 90_000 });
+    assert.equal(logged.code, 0, logged.out);
+    // One run deleted, as MLflow marks it: never among the newest.
+    const del = await run(venvPython(), ['-c', 'import mlflow, os\nmlflow.set_tracking_uri("file:" + os.path.abspath("mlruns"))\nc = mlflow.MlflowClient()\ne = c.get_experiment_by_name("many")\nr = c.search_runs([e.experiment_id], order_by=["attributes.start_time DESC"], max_results=1)[0]\nc.delete_run(r.info.run_id)\n'], { cwd: ws, env: { ...process.env, MLFLOW_TRACKING_URI: '', MLFLOW_ALLOW_FILE_STORE: 'true' }, timeoutMs: 90_000 });
+    assert.equal(del.code, 0, del.out);
+  });
+  after(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('the tree’s page (newest first, a limit) equals the first runs of the whole list, deleted runs left out', async () => {
+    const source = new MlflowFilesSource(path.join(ws, 'mlruns'));
+    const exp = (await source.experiments()).find((e) => e.name === 'many')!;
+    const all = await source.runs([exp.id], { orderBy: ['attributes.start_time DESC'] });
+    assert.equal(all.length, 29);
+    const newest = await source.runs([exp.id], { orderBy: ['attributes.start_time DESC'], limit: 10 });
+    assert.deepEqual(newest.map((r) => r.name), all.slice(0, 10).map((r) => r.name));
+    assert.equal(newest[0]!.name, 'r28', 'r29 was deleted');
+    assert.deepEqual(newest[0]!.params, { i: '28' });
+  });
+});

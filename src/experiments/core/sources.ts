@@ -33,6 +33,11 @@ export interface RunQuery {
   readonly orderBy?: readonly string[];
   readonly limit?: number;
   readonly token?: CancellationTokenLike;
+  /**
+   * Called once with the first runs, before the rest are read (a large store's first rows show
+   * at once): a server's first page; a file store's newest runs when there is no filter.
+   */
+  readonly onFirstPage?: (runs: Run[]) => void;
 }
 
 export interface ExperimentSource {
@@ -110,8 +115,19 @@ export class MlflowServerSource implements ExperimentSource {
     return this.client.experiments();
   }
 
-  runs(experimentIds: readonly string[], q: RunQuery = {}): Promise<Run[]> {
-    return this.client.searchRuns({ experimentIds, ...(q.filter?.trim() ? { filter: q.filter } : {}), orderBy: q.orderBy ?? ['attributes.start_time DESC'], ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.token ? { token: q.token } : {}) });
+  async runs(experimentIds: readonly string[], q: RunQuery = {}): Promise<Run[]> {
+    const opts = { experimentIds, ...(q.filter?.trim() ? { filter: q.filter } : {}), orderBy: q.orderBy ?? ['attributes.start_time DESC'], ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.token ? { token: q.token } : {}) };
+    if (!q.onFirstPage) return this.client.searchRuns(opts);
+    const out: Run[] = [];
+    let first = true;
+    for await (const page of this.client.searchRunPages(opts)) {
+      out.push(...page);
+      if (first) {
+        first = false;
+        q.onFirstPage([...out]);
+      }
+    }
+    return out;
   }
 
   metricHistory(run: Run, key: string): Promise<MetricPoint[]> {
@@ -214,6 +230,18 @@ export class MlflowFilesSource implements ExperimentSource {
   }
 
   async runs(experimentIds: readonly string[], q: RunQuery = {}): Promise<Run[]> {
+    // The newest few of a large store (the tree's first rows): only those are read whole.
+    const newestFirst = !q.orderBy || (q.orderBy.length === 1 && /^\s*attributes\.start_time\s+DESC\s*$/i.test(q.orderBy[0]!));
+    if (q.limit !== undefined && !q.filter?.trim() && newestFirst && experimentIds.length === 1) {
+      const r = await this.store.recentRuns(experimentIds[0]!, q.limit);
+      this.problems = r.problems;
+      return queryLocally(r.runs, q);
+    }
+    // The table's first rows: the newest runs of a large experiment, before all of them are read.
+    if (q.onFirstPage && !q.filter?.trim() && newestFirst && experimentIds.length === 1) {
+      const r = await this.store.recentRuns(experimentIds[0]!, 1000);
+      if (r.total > r.runs.length) q.onFirstPage(queryLocally(r.runs, { orderBy: q.orderBy ?? ['attributes.start_time DESC'] }));
+    }
     const all: Run[] = [];
     const problems: FileStoreProblem[] = [];
     for (const id of experimentIds) {

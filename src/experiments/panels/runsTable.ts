@@ -80,13 +80,28 @@ export class RunsTable {
     let error: string | undefined;
     // A newer filter or refresh cancels this load; its answer, if it still comes, is dropped.
     try {
-      const outcome = await this.host.latest('runs', (token) => this.source.runs(this.experiments.map((e) => e.id), { filter: this.filter, token }));
+      const outcome = await this.host.latest('runs', (token) =>
+        this.source.runs(this.experiments.map((e) => e.id), {
+          filter: this.filter,
+          token,
+          // A large experiment's first rows at once; the rest replace them when read (still "loading").
+          onFirstPage: (first) => {
+            if (token.isCancellationRequested) return;
+            this.runs = first;
+            this.answer(request, started, undefined, true);
+          },
+        }),
+      );
       if (!outcome.current) return;
       this.runs = outcome.value;
     } catch (err) {
       error = errorMessage(err);
       this.runs = [];
     }
+    this.answer(request, started, error, false);
+  }
+
+  private answer(request: Numbered, started: number, error: string | undefined, more: boolean): void {
     // The table knows its experiments' names, however it was opened.
     const names = new Map(this.experiments.map((e) => [e.id, e.name]));
     const runs = this.runs.map((r) => viewRun(r, names.get(r.experimentId) ?? r.experimentId));
@@ -105,7 +120,7 @@ export class RunsTable {
       strings: tableStrings(),
     };
     this.host.answer(request, { type: 'state', state: tableWire(state) });
-    this.host.post({ type: 'loading', loading: false });
+    if (!more) this.host.post({ type: 'loading', loading: false });
   }
 }
 

@@ -191,6 +191,40 @@ export class MlflowFileStore {
     return { runs, problems };
   }
 
+  /**
+   * The `limit` most recent runs (by start time) of an experiment, for a first view of a large
+   * store: each run's meta.yaml is read for its start time and state only (no YAML parse, no
+   * params or metrics), then only the newest `limit` runs are read whole. `total` counts the
+   * live runs seen.
+   */
+  async recentRuns(experimentId: string, limit: number): Promise<FileStoreRuns & { total: number }> {
+    const { parse: parseYaml } = await import('yaml');
+    const parse = (text: string): unknown => parseYaml(text, { logLevel: 'error' });
+    const expDir = path.join(this.root, experimentId);
+    const problems: FileStoreProblem[] = [];
+    const dirs = (await readdir(expDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !NOT_RUNS.has(e.name)).map((e) => e.name);
+    const seen: Array<{ dir: string; start: number }> = [];
+    for (let i = 0; i < dirs.length; i++) {
+      if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+      let text: string;
+      try {
+        text = readRegularSync(path.join(expDir, dirs[i]!, 'meta.yaml'), LIMITS.meta);
+      } catch {
+        seen.push({ dir: dirs[i]!, start: 0 }); // read whole below, where its problem is said
+        continue;
+      }
+      if (/^lifecycle_stage:[ \t]*deleted[ \t]*$/m.test(text)) continue;
+      seen.push({ dir: dirs[i]!, start: Number(/^start_time:[ \t]*(\d+)/m.exec(text)?.[1] ?? 0) });
+    }
+    seen.sort((a, b) => b.start - a.start);
+    const runs: Run[] = [];
+    for (const { dir } of seen.slice(0, limit)) {
+      const run = readRunSync(path.join(expDir, dir), dir, experimentId, parse, problems);
+      if (run) runs.push(run);
+    }
+    return { runs, problems, total: seen.length };
+  }
+
   async metricHistory(experimentId: string, runId: string, key: string): Promise<MetricPoint[]> {
     if (![experimentId, runId, ...key.split('/')].every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !/[\\/\0]/.test(seg))) throw new Error(`not a metric: ${key}`);
     const file = path.join(this.root, experimentId, runId, 'metrics', ...key.split('/'));
