@@ -259,8 +259,9 @@ export class MlflowClient {
     });
     type Page = { runs?: RawRun[]; next_page_token?: string };
     const concurrency = opts.concurrency ?? 3;
-    // A short first page learns the paging quickly; the rest then come in parallel.
-    const firstSize = concurrency > 1 ? Math.min(size, 100) : size;
+    // A short first page learns the paging quickly; the rest then come in parallel. A limit
+    // that one page holds (the tree's newest 500) is one request.
+    const firstSize = concurrency > 1 && limit > size ? Math.min(size, 100) : size;
     throwIfCancelled(opts.token);
     const first = await this.call<Page>('POST', 'runs/search', body(firstSize));
     const runsOf = (page: Page): RawRun[] => (Array.isArray(page?.runs) ? page.runs : []);
