@@ -306,6 +306,20 @@ describe('containerize and deploy on the real test cluster', function () {
     writeFileSync(file, good);
   });
 
+  it('a probe-less app that crashes (its model file was never trained) is reported with the pod\'s restarts and last lines, during or right after the rollout', async () => {
+    const app = writeShopApi(mkdtempSync(path.join(work, 'untrained-')), baseImage);
+    // As a repository whose README says to train the model first: the app opens it at import.
+    writeFileSync(path.join(app, 'main.py'), `with open("model/iris_model.pkl", "rb") as f:\n    pass\n${readFileSync(path.join(app, 'main.py'), 'utf8')}`);
+    for (const f of ['deployment.yaml']) writeFileSync(path.join(app, f), readFileSync(path.join(app, f), 'utf8').replaceAll('shop-api', 'shop-untrained'));
+    await assert.rejects(
+      containerizeAndDeploy(app, deps({ settings: { ...settings, rolloutTimeoutSeconds: 120 } })),
+      // Seen during the rollout (a crash loop) or right after it (the smoke test's wait): either way with the cause.
+      (e: Error) =>
+        (e instanceof DeployUnverifiedError && /Pod shop-untrained-\S+ restarted \d+ times \(last exit code 1\); its last lines: .*FileNotFoundError: .*model\/iris_model\.pkl/.test(e.message)) ||
+        (e instanceof RolloutError && /keeps crashing \(exit code 1[\s\S]*FileNotFoundError: .*model\/iris_model\.pkl/.test(e.message)),
+    );
+  });
+
   it('another folder deriving the same names is refused before it takes over the deployment', async () => {
     const other = writeShopApi(mkdtempSync(path.join(work, 'other-')), baseImage);
     await assert.rejects(containerizeAndDeploy(other, deps()), (e: Error) => /Deployment "shop-api" in namespace "mlops-deploy-\w+" was deployed from another project \(.*shop_api_2024\), not this one/.test(e.message) && /Nothing in the cluster was changed/.test(e.message));

@@ -297,8 +297,19 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   // The body: the project's sample payload, else one built from the app's OpenAPI document.
   const payload = await samplePayloadOf(dir);
   let target: { path: string; payload: unknown } | undefined = payload !== undefined ? { path: '/predict', payload } : undefined;
+  // The app that does not answer: what its pod says (a crash after a probe-less rollout, its last lines).
+  const withEvidence = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const evidence = await podEvidence(kube, namespace, podName).catch(() => undefined);
+      if (evidence && err instanceof UserFacingError) err.message = `${err.message} ${evidence}`;
+      throw err;
+    }
+  };
   if (!target) {
-    await waitUntilReady(forward.url, ready);
+    await withEvidence(() => waitUntilReady(forward.url, ready));
     const fromSchema = await fetchJson(`${forward.url}/openapi.json`, token).then(payloadFromOpenApi, () => undefined);
     if (!fromSchema) {
       deps.log?.('smoke test: skipped; the project has no sample-payload.json and the app serves no OpenAPI document with a POST route to try');
@@ -308,8 +319,18 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
     target = { path: fromSchema.path, payload: fromSchema.payload };
   }
   step('smoke', t('Smoke test: POST {0}{1}', forward.url, target.path));
-  const smoke = await smokeTest(forward.url, target.payload, { ...ready, path: target.path, expectPredictions: scaffolded });
+  const smoke = await withEvidence(() => smokeTest(forward.url, target.payload, { ...ready, path: target.path, expectPredictions: scaffolded }));
   return { ...result, forward, smoke };
+}
+
+/** What a pod that stopped answering says: its restarts, last exit code and last log lines; undefined when it runs unrestarted. */
+async function podEvidence(kube: KubeClient, namespace: string, pod: string): Promise<string | undefined> {
+  const live = await kube.pod(namespace, pod).catch(() => undefined);
+  const c = live?.status?.containerStatuses?.[0];
+  if (!c || (!c.restartCount && !c.state?.terminated && !c.state?.waiting)) return undefined;
+  const exit = c.lastState?.terminated?.exitCode ?? c.state?.terminated?.exitCode;
+  const logs = (await kube.logs(namespace, pod, { container: c.name, tail: 8, previous: (c.restartCount ?? 0) > 0 }).catch(() => '')).trim();
+  return t('Pod {0} restarted {1} times{2}; its last lines: {3}', pod, c.restartCount ?? 0, exit !== undefined ? t(' (last exit code {0})', exit) : '', logs.split('\n').slice(-4).join(' ').slice(0, 600) || t('(none)'));
 }
 
 /** A JSON answer of at most 2 MB, or an error. */

@@ -162,8 +162,8 @@ export async function findProjectManifests(dir: string): Promise<ProjectManifest
       for (const obj of await readDocuments(dir, rel)) {
         // Not a Kubernetes object (a pipeline, a compose file, a values file): not the deploy's.
         if (!kubeShaped(obj)) continue;
-        any = true;
         const o = obj as KubeObject;
+        if (!PASSED_OVER.has(String(o.kind))) any = true;
         if (typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') {
           refused.push(`${rel}: ${t('an object without a kind and a name')}`);
           continue;

@@ -159,11 +159,18 @@ export class KubeClient {
 
   /** Makes sure the namespace exists; when it does not, `create` decides (the editor asks the user). */
   async ensureNamespace(namespace: string, create: (ns: string) => Promise<boolean>): Promise<boolean> {
-    try {
-      await this.core.readNamespace({ name: namespace });
-      return false;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw this.err(err, t('read namespace "{0}"', namespace));
+    // A namespace being deleted takes what is applied into it down with it: wait until it is gone (a minute at most), then ask.
+    for (let waited = 0; ; waited += 1000) {
+      let phase: string | undefined;
+      try {
+        phase = (await this.core.readNamespace({ name: namespace })).status?.phase;
+      } catch (err) {
+        if (statusOf(err) !== 404) throw this.err(err, t('read namespace "{0}"', namespace));
+        break;
+      }
+      if (phase !== 'Terminating') return false;
+      if (waited >= 60_000) throw new UserFacingError(t('Namespace "{0}" is being deleted and is still there after a minute; deploy again once it is gone, or into another namespace.', namespace));
+      await new Promise((r) => setTimeout(r, 1000));
     }
     if (!(await create(namespace))) throw new UserFacingError(t('Namespace "{0}" does not exist; nothing was deployed.', namespace));
     try {
@@ -263,6 +270,16 @@ export class KubeClient {
     } catch (err) {
       if (statusOf(err) === 403) return this.managedDeployments(fallback);
       throw this.err(err, t('list deployments'));
+    }
+  }
+
+  /** One pod, or undefined when it is gone. */
+  async pod(namespace: string, name: string): Promise<k8s.V1Pod | undefined> {
+    try {
+      return await this.core.readNamespacedPod({ name, namespace });
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw this.err(err, t('read pod {0}', name), namespace);
     }
   }
 
