@@ -28,7 +28,7 @@ const common = {
  * bundle only where the code imports them, i.e. on first use: activation never pays
  * for them (esbuild splits code only for ESM output; VS Code loads extensions as CJS).
  */
-export const lazyPackages = ['dockerode', 'simple-git', 'tar-stream', '@kubernetes/client-node'];
+export const lazyPackages = ['dockerode', 'simple-git', 'tar-stream', '@kubernetes/client-node', 'yaml'];
 const vendorFile = (pkg) => `vendor/${pkg.replace(/^@/, '').replace(/\//g, '-')}.js`;
 
 const lazyPlugin = {

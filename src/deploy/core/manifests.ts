@@ -4,7 +4,6 @@
 // delivery named and labels and annotations recording what is deployed. No editor API.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { UserFacingError, errorMessage } from '../../common/errors';
 import { isInside } from '../../common/files';
 import { t } from '../../common/l10n';
@@ -89,6 +88,8 @@ async function readDocuments(dir: string, rel: string): Promise<unknown[]> {
   if (info.size > MAX_MANIFEST_BYTES) throw new UserFacingError(t('{0} is larger than 1 MB: not a manifest the deploy reads.', rel));
   const text = await readFile(p, 'utf8');
   const out: unknown[] = [];
+  // yaml is loaded on first use (a vendor bundle), not at activation.
+  const { parseAllDocuments } = await import('yaml');
   for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
     if (doc.errors.length) {
       const e = doc.errors[0]!;
@@ -228,6 +229,7 @@ export async function templateManifests(templatesDir: string, name: string, port
     const text = await readFile(path.join(templatesDir, 'common', 'k8s', file), 'utf8');
     // The name comes from a folder or a project's marker: a value YAML cannot hold as a plain token is refused.
     const rendered = renderTemplate(`k8s/${file}`, text, view);
+    const { parseAllDocuments } = await import('yaml');
     for (const doc of parseAllDocuments(rendered)) {
       const obj = doc.toJS() as KubeObject | null;
       if (obj?.kind && obj.metadata?.name) out.push(obj);

@@ -6,7 +6,6 @@ import type * as k8s from '@kubernetes/client-node';
 import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parse, parseDocument } from 'yaml';
 import { UserFacingError, errorMessage } from '../../common/errors';
 import { t } from '../../common/l10n';
 
@@ -67,6 +66,7 @@ export async function peekKubeconfig(env: NodeJS.ProcessEnv = process.env): Prom
     let current = '';
     const namespaces = new Map<string, string>();
     let any = false;
+    const { parse } = await import('yaml');
     for (const f of kubeconfigFiles(env)) {
       const text = await readFile(f, 'utf8').catch(() => undefined);
       if (text === undefined) continue;
@@ -93,6 +93,7 @@ export async function peekKubeconfig(env: NodeJS.ProcessEnv = process.env): Prom
  * leaves the old kubeconfig whole.
  */
 export async function writeCurrentContext(file: string, name: string): Promise<void> {
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(await readFile(file, 'utf8'));
   doc.set('current-context', name);
   const mode = (await stat(file)).mode & 0o7777;
