@@ -114,9 +114,15 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
 
   // 3. Input schema
   let savedWith: string | undefined;
-  const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log, (v) => (savedWith = v));
+  let namedFeatures = false;
+  const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log, (v, named) => {
+    savedWith = v;
+    namedFeatures = named;
+  });
   // A model saved with another scikit-learn release: the project pins that one.
   if (source.kind === 'file' && savedWith) source = { ...source, sklearnVersion: savedWith };
+  // Fitted on named columns (the model stores their names): the API gives it a DataFrame.
+  if (source.kind === 'file' && namedFeatures) source = { ...source, namedFeatures: true };
 
   // 4. Where, and the name
   const parent = uri ? projectParentFor(uri, isFile) : await chooseParentFolder(title(4, vscode.l10n.t('folder')));
@@ -166,7 +172,7 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
   await createProject(extensionUri, modelApis, log, path.join(parent, projectName), options);
 }
 
-async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger, onSavedWith: (version: string | undefined) => void): Promise<Feature[]> {
+async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger, onInspected: (savedWith: string | undefined, namedFeatures: boolean) => void): Promise<Feature[]> {
   if (source.kind === 'sample') return [...SAMPLE_FEATURES];
   let expected: number | undefined;
   let proposed: Feature[] | undefined;
@@ -177,7 +183,7 @@ async function chooseFeatures(source: ModelSource, stepTitle: string, log: Compo
         async (_, token) => inspectModel(await pythonPath(vscode.Uri.file(source.path), 'sklearn'), source.path, token),
       );
       expected = info.featureCount;
-      onSavedWith(info.savedWith);
+      onInspected(info.savedWith, info.featureNames !== undefined);
       if (info.savedWith && info.savedWith !== PINNED_VERSIONS.scikitLearn) void vscode.window.showInformationMessage(vscode.l10n.t('Saved with scikit-learn {0}: the project pins that release.', info.savedWith));
       if (info.featureNames) return info.featureNames.map((name) => ({ name, type: 'float' as const }));
       if (expected) proposed = Array.from({ length: expected }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));

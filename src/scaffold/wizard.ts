@@ -24,7 +24,7 @@ export class ScaffoldWizard extends Disposable {
   private host: WebviewHost<FromWizard, ToWizard> | undefined;
   private expectedFeatures: number | undefined;
   /** The scikit-learn release the inspected model file was saved with. */
-  private savedWith: { readonly path: string; readonly version: string | undefined } | undefined;
+  private savedWith: { readonly path: string; readonly version: string | undefined; readonly named: boolean } | undefined;
   /** What the form offered: the only model files, CSV files and folders its messages may name. */
   private offered = { models: new Set<string>(), csvs: new Set<string>(), folders: new Set<string>() };
   /** Pickles the user agreed to load (loading one runs the code inside it), for this session. */
@@ -81,7 +81,7 @@ export class ScaffoldWizard extends Disposable {
         try {
           const info = await inspectModel(await pythonPath(vscode.Uri.file(m.path), 'sklearn'), m.path);
           this.expectedFeatures = info.featureCount;
-          this.savedWith = { path: m.path, version: info.savedWith };
+          this.savedWith = { path: m.path, version: info.savedWith, named: info.featureNames !== undefined };
           const named = info.featureNames?.map((name) => ({ name, type: 'float' as const }));
           // No names stored (trained on an array): said, and numbered, not guessed.
           const features = named ?? Array.from({ length: info.featureCount ?? 0 }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));
@@ -113,8 +113,12 @@ export class ScaffoldWizard extends Disposable {
           return;
         }
         const drafted = optionsFromDraft({ ...m.draft, features: parseFeatureList(m.draft.featuresText) });
-        const saved = drafted.modelSource.kind === 'file' && this.savedWith?.path === drafted.modelSource.path ? this.savedWith.version : undefined;
-        const options = saved && drafted.modelSource.kind === 'file' ? { ...drafted, modelSource: { ...drafted.modelSource, sklearnVersion: saved } } : drafted;
+        // What reading the chosen model told: the release it was saved with, and whether it was fitted on named columns.
+        const inspected = drafted.modelSource.kind === 'file' && this.savedWith?.path === drafted.modelSource.path ? this.savedWith : undefined;
+        const options =
+          inspected && drafted.modelSource.kind === 'file'
+            ? { ...drafted, modelSource: { ...drafted.modelSource, ...(inspected.version ? { sklearnVersion: inspected.version } : {}), ...(inspected.named ? { namedFeatures: true } : {}) } }
+            : drafted;
         const problems = validateOptions(options, m.draft.source === 'file' ? this.expectedFeatures : undefined);
         if (problems.length > 0) {
           host.post({ type: 'busy', busy: false, error: problems.map((p) => p.message).join(' ') });

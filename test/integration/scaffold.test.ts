@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Framework, ModelSource, ScaffoldOptions } from '../../src/scaffold/core/model';
 import { SAMPLE_FEATURES } from '../../src/scaffold/core/model';
 import type { Templates } from '../../src/scaffold/core/render';
+import { inspectModel } from '../../src/scaffold/core/inspect';
 import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
@@ -25,16 +26,21 @@ async function generate(name: string, framework: Framework, modelSource: ModelSo
   return dir;
 }
 
-/** A regression model with its own feature names, trained by real scikit-learn and saved with joblib. */
+/** A regression pipeline fitted on a DataFrame, selecting its columns by name, trained by real scikit-learn and saved with joblib. */
 async function trainFileModel(): Promise<string> {
   const file = path.join(work, 'house-price.joblib');
   const script = `
 import joblib, numpy as np, pandas as pd
+from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 rng = np.random.default_rng(0)
 X = pd.DataFrame({"rooms": rng.integers(1, 8, 200), "area m2": rng.uniform(20, 200, 200), "has_garden": rng.integers(0, 2, 200)})
 y = 1000 * X["area m2"] + 5000 * X["rooms"] + 20000 * X["has_garden"]
-joblib.dump(Ridge().fit(X, y), ${JSON.stringify(file)})
+# As users build them: columns picked by name (a plain array has no names to pick by).
+prep = ColumnTransformer([("num", StandardScaler(), ["rooms", "area m2"]), ("cat", OneHotEncoder(handle_unknown="ignore"), ["has_garden"])])
+joblib.dump(make_pipeline(prep, Ridge()).fit(X, y), ${JSON.stringify(file)})
 `;
   const r = await run(venvPython(), ['-c', script], { cwd: work });
   assert.equal(r.code, 0, r.out);
@@ -110,7 +116,9 @@ describe('generated model APIs (real Python, real servers)', function () {
         const env = (): NodeJS.ProcessEnv => ({ MLFLOW_TRACKING_URI: mlflow!.url });
 
         before(async () => {
-          const modelSource: ModelSource = source === 'sample' ? { kind: 'sample' } : source === 'file' ? { kind: 'file', path: houseModel } : { kind: 'mlflow', uri: mlflowUri };
+          // As the scaffold does: the file model is read first (it was fitted on named columns).
+          const named = source === 'file' ? (await inspectModel(venvPython(), houseModel)).featureNames !== undefined : false;
+          const modelSource: ModelSource = source === 'sample' ? { kind: 'sample' } : source === 'file' ? { kind: 'file', path: houseModel, namedFeatures: named } : { kind: 'mlflow', uri: mlflowUri };
           dir = await generate(`${framework}-${source}`, framework, modelSource, source === 'file' ? houseFeatures : SAMPLE_FEATURES);
         });
 

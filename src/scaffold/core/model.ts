@@ -15,7 +15,8 @@ export interface Feature {
 export type ModelSource =
   | { readonly kind: 'sample' }
   /** `sklearnVersion`: the scikit-learn release the file was saved with, when inspecting it told (it is pinned). */
-  | { readonly kind: 'file'; readonly path: string; readonly version?: string; readonly sklearnVersion?: string }
+  /** `namedFeatures`: the model was fitted on named columns (a DataFrame): it is given one, with those names. */
+  | { readonly kind: 'file'; readonly path: string; readonly version?: string; readonly sklearnVersion?: string; readonly namedFeatures?: boolean }
   | { readonly kind: 'mlflow'; readonly uri: string };
 
 export interface ScaffoldOptions {

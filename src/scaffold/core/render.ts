@@ -91,6 +91,8 @@ export function templateView(o: ScaffoldOptions): Record<string, unknown> {
     features: o.features.map((f, i) => ({ name: f.name, attr: attrs[i], pyType: PY_TYPE[f.type], example: pyLiteral(defaultExample(f)) })),
     firstFeature: o.features[0]?.name ?? '',
     hasText: o.features.some((f) => f.type === 'str'),
+    // A model fitted on a DataFrame (a pipeline that selects columns by name) is given one; text features need one too.
+    useDataFrame: o.features.some((f) => f.type === 'str') || (o.modelSource.kind === 'file' && o.modelSource.namedFeatures === true),
     sourceSample: o.modelSource.kind === 'sample',
     sourceFile: o.modelSource.kind === 'file',
     sourceMlflow: o.modelSource.kind === 'mlflow',

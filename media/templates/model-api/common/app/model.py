@@ -81,16 +81,17 @@ class Model:
 
 
 def _matrix(rows: Sequence[dict[str, Any]]) -> Any:
-{{#hasText}}
+{{#useDataFrame}}
+    # The model was fitted on named columns: a DataFrame with those names (a pipeline selects them by name).
     import pandas as pd
 
     return pd.DataFrame([[row[f] for f in FEATURES] for row in rows], columns=FEATURES)
-{{/hasText}}
-{{^hasText}}
+{{/useDataFrame}}
+{{^useDataFrame}}
     import numpy as np
 
     return np.asarray([[float(row[f]) for f in FEATURES] for row in rows], dtype=np.float64)
-{{/hasText}}
+{{/useDataFrame}}
 
 
 def _plain(value: Any) -> Any:
