@@ -14,7 +14,7 @@ import { ErrorCode, UserFacingError, errorMessage } from '../../common/errors';
 import type { BuildEvent, DockerClient } from '../../docker/core/client';
 import { sanitizeTag, splitTag } from '../../docker/core/model';
 import type { ImagePlan } from '../../docker/core/project';
-import { contextDirFor, dockerfileIn, planImage } from '../../docker/core/project';
+import { dockerfileIn, planImage } from '../../docker/core/project';
 import type { GitState } from '../../git/core/client';
 import { gitState } from '../../git/core/client';
 import type { SmokeResult } from '../../scaffold/core/smoke';
@@ -157,10 +157,14 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   const dockerfile = await dockerfileIn(dir);
   if (!dockerfile) throw new UserFacingError(t('{0} has no Dockerfile. Scaffold one first (New Model API), or open the folder that has it.', path.basename(dir)));
 
+  const dockerfileText = await readFile(dockerfile, 'utf8');
+  const git: GitState | undefined = await gitState(dir).catch(() => undefined);
+  const plan = await planImage({ dockerfile, dockerfileText, ...(settings.baseImage ? { baseImage: settings.baseImage } : {}), ...(git ? { git } : {}) });
+
   // The project's own manifests are read (and any object the deploy would not apply refused) before anything is built.
   // A Dockerfile in a subfolder built from the folder above (COPY app/requirements.txt): the project is that folder.
-  const contextDir = await contextDirFor(dockerfile);
-  if (contextDir !== dir) deps.log?.(`build context: ${contextDir} (what ${path.relative(contextDir, dockerfile)} copies is there)`);
+  const contextDir = plan.contextDir;
+  if (contextDir !== dir) deps.log?.(`build context: ${contextDir} (what ${plan.dockerfile} copies is there)`);
   let found = await findProjectManifests(dir);
   if (!found.objects.length && contextDir !== dir) found = await findProjectManifests(contextDir);
   const own = found.objects;
@@ -171,19 +175,21 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
       : `manifests: the project has none of its own (looked in ${MANIFEST_FOLDERS.map((f) => `${f}/`).join(', ')} and its folder); generated ones are used`,
   );
   // So are ports that disagree: which file says what.
-  const dockerfileText = await readFile(dockerfile, 'utf8');
   const ports = checkPorts(dockerfileText, own);
   for (const w of ports.warnings) deps.log?.(`ports: ${w}`);
   if (ports.blocking.length) throw new UserFacingError(t('The ports of {0} disagree: {1}. Make them the same, then deploy.', path.basename(dir), ports.blocking.join('; ')));
 
-  const git: GitState | undefined = await gitState(dir).catch(() => undefined);
-  const plan = await planImage({ dockerfile, ...(settings.baseImage ? { baseImage: settings.baseImage } : {}), ...(git ? { git } : {}) });
   if (deps.beforeBuild && !(await deps.beforeBuild(plan, dockerfile))) throw new CancelledError();
   const namespace = settings.namespace || kube.namespace;
   // Before the build: the namespace (created only if the user agrees) and the names the
   // deploy will apply (refused when someone else's, or another project's, hold them).
   const scaffolded = existsSync(path.join(dir, '.mlops', 'project.json'));
-  const names = own.length ? own : scaffolded && deps.templatesDir ? await templateManifests(deps.templatesDir, plan.imageName, plan.port) : generatedManifests(plan.imageName, plan.port);
+  // What a plain app serves (probe.ts): the generated Deployment's probe, or the smoke test's wait when its own Deployment has none.
+  const probe = scaffolded && !own.length ? undefined : await chooseProbe(dir, dockerfileText);
+  // The project's own manifests; else the scaffold's (a scaffolded project without its k8s folder); else generated ones.
+  const baseFor = async (p: number): Promise<KubeObject[]> =>
+    own.length ? own : scaffolded && deps.templatesDir ? templateManifests(deps.templatesDir, plan.imageName, p) : generatedManifests(plan.imageName, p, probe);
+  const names = await baseFor(plan.port);
   if (await kube.ensureNamespace(namespace, deps.createNamespace ?? (async () => false))) reached.value = { stage: 'nothing', namespaceCreated: namespace };
   await kube.checkOwnership(prepareManifests(names, { namespace, image: 'unbuilt', pullPolicy: 'IfNotPresent', modelVersion: '', imageId: '', project: dir }));
   throwIfCancelled(token);
@@ -225,16 +231,9 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   // 3. Apply, only over what the extension made.
   // planImage read the run id from the project's marker into the image's labels.
   const runId = plan.labels['mlops.workbench/mlflow-run-id'];
-  // A scaffolded project without its k8s folder gets the scaffold's own manifests.
-  let base: KubeObject[];
-  if (own.length) base = own;
-  else if (scaffolded && deps.templatesDir) base = await templateManifests(deps.templatesDir, plan.imageName, port);
-  else {
-    // A plain app: probed on what it serves, and the output says what was chosen and why.
-    const probe = await chooseProbe(dir, dockerfileText);
-    deps.log?.(`readiness probe: ${probe.reason}`);
-    base = generatedManifests(plan.imageName, port, probe);
-  }
+  // The port may have come from the built image: the objects are made for it.
+  const base = await baseFor(port);
+  if (!own.length && probe) deps.log?.(`readiness probe: ${probe.reason}`);
   const objects = prepareManifests(base, {
     namespace,
     image: delivery.imageRef,
@@ -248,8 +247,9 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   const deployment = objects.find((o) => o.kind === 'Deployment')!;
   const name = deployment.metadata.name;
   // The project's manifests name an image (often on Docker Hub): the local build replaces it.
-  const named = own.length ? imageOf(base.find((o) => o.kind === 'Deployment')!) : undefined;
-  if (named && named !== delivery.imageRef) deps.log?.(`image: ${sourceOf(base.find((o) => o.kind === 'Deployment'))} names ${named}; the image just built from the Dockerfile, ${delivery.imageRef}, runs instead`);
+  const ownDeployment = own.find((o) => o.kind === 'Deployment');
+  const named = ownDeployment ? imageOf(ownDeployment) : undefined;
+  if (named && named !== delivery.imageRef) deps.log?.(`image: ${sourceOf(ownDeployment)} names ${named}; the image just built from the Dockerfile, ${delivery.imageRef}, runs instead`);
   step('apply', t('Applying {0} to {1}/{2}', objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', '), kube.context, namespace));
   const created = await kube.checkOwnership(objects);
   const before = await kube.deployment(namespace, name);
@@ -288,9 +288,8 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   // own Deployment without one: what the app serves (probe.ts), as for a generated one.
   const probePath = readinessPathOf(deployment);
   let readyPath: string | null = typeof probePath === 'string' ? probePath : null;
-  if (probePath === null && own.length) {
-    const probe = await chooseProbe(dir, dockerfileText);
-    deps.log?.(`readiness: ${sourceOf(base.find((o) => o.kind === 'Deployment'))} has no readiness probe; the smoke test waits for ${probe.reason}`);
+  if (probePath === null && own.length && probe) {
+    deps.log?.(`readiness: ${sourceOf(ownDeployment)} has no readiness probe; the smoke test waits for ${probe.reason}`);
     readyPath = probe.path ?? null;
   }
   const ready = { readyTimeoutMs: 30_000, readyPath, ...(token ? { token } : {}) };

@@ -211,11 +211,6 @@ export function sourceOf(o: KubeObject | undefined, fallback = 'the manifests'):
   return (o && sources.get(o)) ?? fallback;
 }
 
-/** The project's own manifests' objects (see findProjectManifests); an empty list when it has none. */
-export async function readProjectManifests(dir: string): Promise<KubeObject[]> {
-  return (await findProjectManifests(dir)).objects;
-}
-
 /**
  * The scaffold's own k8s/deployment.yaml and service.yaml (media/templates/model-api/common/k8s),
  * rendered for `name`: what a scaffolded project that lost its k8s folder deploys with, so its
@@ -315,8 +310,7 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
     if (what.project) copy.metadata.annotations = { ...copy.metadata.annotations, [ANNOTATIONS.project]: what.project };
     if (copy.kind !== 'Deployment') return copy;
     const spec = copy.spec as { template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: Array<{ name: string; image?: string; imagePullPolicy?: string }> } } };
-    const containers = spec.template?.spec?.containers ?? [];
-    const target = containers.find((c) => c.name === 'api') ?? containers[0];
+    const target = apiContainer<{ name: string; image?: string; imagePullPolicy?: string }>(copy);
     if (!target) throw new UserFacingError(t('The Deployment {0} in {1} has no container to run the image in.', copy.metadata.name, sourceOf(o)));
     target.image = what.image;
     target.imagePullPolicy = what.pullPolicy;
@@ -335,8 +329,6 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
   });
 }
 
-const API_VERSIONS: Readonly<Record<string, string>> = { Service: 'v1', ConfigMap: 'v1', HorizontalPodAutoscaler: 'autoscaling/v2' };
-
 /**
  * What Delete removes besides the Deployment: the objects its deploy recorded (Kind/name, see
  * ANNOTATIONS.objects; only kinds the deploy applies, in its namespace), else, for a
@@ -348,21 +340,26 @@ export function deleteCandidates(name: string, namespace: string, recorded: stri
     ? recorded
         .split(',')
         .map((s) => s.trim().split('/'))
-        .filter((p): p is [string, string] => p.length === 2 && Object.prototype.hasOwnProperty.call(API_VERSIONS, p[0]!) && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(p[1]!))
+        .filter((p): p is [string, string] => p.length === 2 && p[0] !== 'Deployment' && Object.prototype.hasOwnProperty.call(APPLIED_KINDS, p[0]!) && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(p[1]!))
     : ([['Service', name], ['HorizontalPodAutoscaler', name]] as Array<[string, string]>);
-  return pairs.map(([kind, n]) => ({ apiVersion: API_VERSIONS[kind]!, kind, metadata: { name: n, namespace } }));
+  // The first API version the deploy applies of each kind (autoscaling/v2 for an autoscaler).
+  return pairs.map(([kind, n]) => ({ apiVersion: APPLIED_KINDS[kind]![0]!, kind, metadata: { name: n, namespace } }));
 }
 
-/** The image a Deployment's container for the API (named "api", else the first) runs. */
+/** The container of a Deployment that runs the API: the one named "api", else the first (the object itself, not a copy). */
+export function apiContainer<C extends { name?: string }>(deployment: { spec?: unknown } | undefined): C | undefined {
+  const containers = (deployment?.spec as { template?: { spec?: { containers?: C[] } } } | undefined)?.template?.spec?.containers ?? [];
+  return containers.find((c) => c.name === 'api') ?? containers[0];
+}
+
+/** The image a Deployment's container for the API runs. */
 export function imageOf(deployment: KubeObject): string | undefined {
-  const containers = ((deployment.spec as { template?: { spec?: { containers?: Array<{ name: string; image?: string }> } } })?.template?.spec?.containers) ?? [];
-  return (containers.find((c) => c.name === 'api') ?? containers[0])?.image;
+  return apiContainer<{ name: string; image?: string }>(deployment)?.image;
 }
 
 /** The Deployment's container port (named "http" or the first one) the Service or a port-forward targets. */
 export function containerPort(deployment: KubeObject, fallback: number): number {
-  const containers = ((deployment.spec as { template?: { spec?: { containers?: Array<{ name: string; ports?: Array<{ name?: string; containerPort: number }> }> } } })?.template?.spec?.containers) ?? [];
-  const c = containers.find((x) => x.name === 'api') ?? containers[0];
+  const c = apiContainer<{ name: string; ports?: Array<{ name?: string; containerPort: number }> }>(deployment);
   const p = c?.ports?.find((x) => x.name === 'http') ?? c?.ports?.[0];
   return p?.containerPort ?? fallback;
 }

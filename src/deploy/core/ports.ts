@@ -4,7 +4,7 @@
 // connection refused with no word of which file is wrong. No editor API.
 import { commandPort, exposedPort } from '../../docker/core/project';
 import type { KubeObject } from './manifests';
-import { sourceOf } from './manifests';
+import { apiContainer, sourceOf } from './manifests';
 
 type Container = { name?: string; ports?: Array<{ name?: string; containerPort?: number }>; readinessProbe?: { httpGet?: { port?: number | string }; tcpSocket?: { port?: number | string } } };
 
@@ -22,8 +22,7 @@ export function checkPorts(dockerfile: string, own: readonly KubeObject[]): Port
   const warnings = exposed !== undefined && command !== undefined && exposed !== command ? [`the Dockerfile EXPOSEs ${exposed} but its command listens on ${command}`] : [];
   const blocking: string[] = [];
   const dep = own.find((o) => o.kind === 'Deployment');
-  const containers = ((dep?.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)?.template?.spec?.containers ?? []) as Container[];
-  const c = containers.find((x) => x.name === 'api') ?? containers[0];
+  const c = apiContainer<Container>(dep);
   const ports = c?.ports ?? [];
   const cp = (ports.find((p) => p.name === 'http') ?? ports[0])?.containerPort;
   if (listens !== undefined && typeof cp === 'number' && cp !== listens) {

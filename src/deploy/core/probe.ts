@@ -6,6 +6,7 @@
 // reason, for the deploy's output. No editor API.
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { apiContainer } from './manifests';
 
 export interface ProbeChoice {
   /** An HTTP path to GET, or undefined for a TCP probe on the port. */
@@ -74,9 +75,7 @@ export async function chooseProbe(dir: string, dockerfile: string): Promise<Prob
 /** The path a Deployment's first (or "api") container is probed on for readiness, when it is an HTTP probe. */
 export function readinessPathOf(deployment: { spec?: unknown }): string | undefined | null {
   type C = { name?: string; readinessProbe?: { httpGet?: { path?: string }; tcpSocket?: unknown; exec?: unknown; grpc?: unknown } };
-  const containers = (deployment.spec as { template?: { spec?: { containers?: C[] } } } | undefined)?.template?.spec?.containers ?? [];
-  const c = containers.find((x) => x.name === 'api') ?? containers[0];
-  const probe = c?.readinessProbe;
+  const probe = apiContainer<C>(deployment)?.readinessProbe;
   if (!probe) return null;
   return probe.httpGet ? (probe.httpGet.path ?? '/') : undefined;
 }

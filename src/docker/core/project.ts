@@ -29,6 +29,8 @@ export interface ImagePlan {
 export interface PlanInput {
   /** The Dockerfile (absolute). Its folder is the context. */
   readonly dockerfile: string;
+  /** The Dockerfile's text, when the caller has read it already. */
+  readonly dockerfileText?: string;
   /** BASE_IMAGE build arg; empty: the Dockerfile's own default. */
   readonly baseImage?: string;
   readonly git?: GitState;
@@ -118,7 +120,7 @@ export function declaresBaseImage(dockerfile: string): boolean {
 }
 
 export async function planImage(input: PlanInput): Promise<ImagePlan> {
-  const dockerfileText = await readFile(input.dockerfile, 'utf8');
+  const dockerfileText = input.dockerfileText ?? (await readFile(input.dockerfile, 'utf8'));
   const contextDir = await contextDirFor(input.dockerfile, dockerfileText);
   // The project file, when the folder is a scaffolded project and the file reads.
   const marker = await readFile(path.join(contextDir, '.mlops', 'project.json'), 'utf8')

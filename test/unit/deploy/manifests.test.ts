@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../../../src/deploy/core/manifests';
-import { deleteCandidates, generatedManifests, kubeNameFor, prepareManifests, readProjectManifests, templateManifests } from '../../../src/deploy/core/manifests';
+import { deleteCandidates, generatedManifests, kubeNameFor, prepareManifests, findProjectManifests, templateManifests } from '../../../src/deploy/core/manifests';
 import { imageNameFor } from '../../../src/docker/core/project';
 import fc from 'fast-check';
 import { SAMPLE_FEATURES } from '../../../src/scaffold/core/model';
@@ -26,7 +26,7 @@ describe('generated manifests (deploy/core/manifests)', () => {
         mkdirSync(path.join(dir, 'k8s'), { recursive: true });
         writeFileSync(path.join(dir, f.path), f.content);
       }
-      const fromFolder = prepareManifests(await readProjectManifests(dir), what);
+      const fromFolder = prepareManifests((await findProjectManifests(dir)).objects, what);
       const fromTemplate = prepareManifests(await templateManifests(templatesRoot, 'iris-api', 8123), what);
       assert.deepEqual(fromTemplate, fromFolder);
       const c = container(fromTemplate);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { checkPorts } from '../../../src/deploy/core/ports';
 import type { KubeObject } from '../../../src/deploy/core/manifests';
-import { readProjectManifests } from '../../../src/deploy/core/manifests';
+import { findProjectManifests } from '../../../src/deploy/core/manifests';
 import { commandPort } from '../../../src/docker/core/project';
 import { SAMPLE_FEATURES } from '../../../src/scaffold/core/model';
 import { planProject } from '../../../src/scaffold/core/render';
@@ -43,7 +43,7 @@ describe('ports that disagree', () => {
       // A repository's own manifests at its root, one file with both objects, as users keep them.
       writeFileSync(path.join(dir, 'deployment.yaml'), stringify(deployment(5000, 8080)));
       writeFileSync(path.join(dir, 'service.yaml'), stringify(service(9000)));
-      const own = await readProjectManifests(dir);
+      const own = (await findProjectManifests(dir)).objects;
       const r = checkPorts('FROM x\nEXPOSE 8000\nCMD ["uvicorn", "main:app", "--port", "8000"]\n', own);
       assert.equal(r.blocking.length, 3);
       assert.match(r.blocking[0]!, /^deployment\.yaml's containerPort is 5000, but the Dockerfile's command listens on 8000/);

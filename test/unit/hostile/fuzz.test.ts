@@ -14,7 +14,7 @@ import { MlflowFileStore } from '../../../src/experiments/core/mlflow/fileStore'
 import { FilterSyntaxError, compileFilter } from '../../../src/experiments/core/filter';
 import { DockerignoreSyntaxError, isExcluded, parseDockerignore } from '../../../src/docker/core/dockerignore';
 import { declaresBaseImage, exposedPort } from '../../../src/docker/core/project';
-import { readProjectManifests } from '../../../src/deploy/core/manifests';
+import { findProjectManifests } from '../../../src/deploy/core/manifests';
 import { parseProjectMarker, detectFramework } from '../../../src/scaffold/core/projects';
 import type { Run } from '../../../src/experiments/core/model';
 
@@ -87,7 +87,7 @@ describe('fuzzed parsers of untrusted input', function () {
         fc.asyncProperty(docs, async (texts) => {
           mkdirSync(path.join(dir, 'k8s'), { recursive: true });
           writeFileSync(path.join(dir, 'k8s', 'deployment.yaml'), texts.join('\n---\n'));
-          await survivesAsync(() => readProjectManifests(dir));
+          await survivesAsync(() => findProjectManifests(dir));
         }),
         { numRuns: 150 },
       );

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readProjectManifests } from '../../../src/deploy/core/manifests';
+import { findProjectManifests } from '../../../src/deploy/core/manifests';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -44,27 +44,27 @@ describe('hostile manifests', () => {
     it(`refuses ${what} hidden in hpa.yaml, naming it`, async () => {
       write('deployment.yaml', DEPLOYMENT);
       write('hpa.yaml', `${HPA('api')}---\n${doc}`);
-      await assert.rejects(readProjectManifests(dir), (err: Error) => /objects the deploy does not apply/.test(err.message) && err.message.includes('k8s/hpa.yaml'));
+      await assert.rejects(findProjectManifests(dir), (err: Error) => /objects the deploy does not apply/.test(err.message) && err.message.includes('k8s/hpa.yaml'));
     });
   }
 
   it('refuses an autoscaler aimed at another project’s Deployment', async () => {
     write('deployment.yaml', DEPLOYMENT);
     write('hpa.yaml', HPA('someone-else'));
-    await assert.rejects(readProjectManifests(dir), /HorizontalPodAutoscaler api → Deployment someone-else/);
+    await assert.rejects(findProjectManifests(dir), /HorizontalPodAutoscaler api → Deployment someone-else/);
   });
 
   it('refuses a YAML alias bomb without expanding it', async () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     write('deployment.yaml', `${DEPLOYMENT}---\n${lines.join('\n')}\n`);
-    await assert.rejects(readProjectManifests(dir));
+    await assert.rejects(findProjectManifests(dir));
   });
 
   it('applies what it owns: Deployment, Service, its own autoscaler, a ConfigMap', async () => {
     write('deployment.yaml', `${DEPLOYMENT}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { a: b }\n`);
     write('service.yaml', 'apiVersion: v1\nkind: Service\nmetadata: { name: api }\nspec: { ports: [{ port: 80 }] }\n');
     write('hpa.yaml', HPA('api'));
-    assert.deepEqual((await readProjectManifests(dir)).map((o) => o.kind), ['Deployment', 'ConfigMap', 'HorizontalPodAutoscaler', 'Service']);
+    assert.deepEqual((await findProjectManifests(dir)).objects.map((o) => o.kind), ['Deployment', 'ConfigMap', 'HorizontalPodAutoscaler', 'Service']);
   });
 });

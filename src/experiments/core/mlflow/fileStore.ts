@@ -142,6 +142,11 @@ function readRunSync(runDir: string, id: string, experimentId: string, parse: (s
   };
 }
 
+/** The run folders of an experiment folder. */
+async function runDirs(expDir: string): Promise<string[]> {
+  return (await readdir(expDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !NOT_RUNS.has(e.name)).map((e) => e.name);
+}
+
 export class MlflowFileStore {
   constructor(readonly root: string) {}
 
@@ -181,7 +186,7 @@ export class MlflowFileStore {
     const parse = (text: string): unknown => parseYaml(text, { logLevel: 'error' });
     const expDir = path.join(this.root, experimentId);
     const problems: FileStoreProblem[] = [];
-    const dirs = (await readdir(expDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !NOT_RUNS.has(e.name)).map((e) => e.name);
+    const dirs = await runDirs(expDir);
     const runs: Run[] = [];
     for (let i = 0; i < dirs.length; i++) {
       if (i % 50 === 49) await new Promise((r) => setImmediate(r));
@@ -202,7 +207,7 @@ export class MlflowFileStore {
     const parse = (text: string): unknown => parseYaml(text, { logLevel: 'error' });
     const expDir = path.join(this.root, experimentId);
     const problems: FileStoreProblem[] = [];
-    const dirs = (await readdir(expDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !NOT_RUNS.has(e.name)).map((e) => e.name);
+    const dirs = await runDirs(expDir);
     const seen: Array<{ dir: string; start: number }> = [];
     for (let i = 0; i < dirs.length; i++) {
       if (i % 500 === 499) await new Promise((r) => setImmediate(r));
