@@ -7,15 +7,14 @@ import type { CommandRegistry } from '../vscode/commands';
 import { Commands } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import { createProject, required } from './create';
-import { featuresFromCsv, inspectModel } from './core/inspect';
+import { featuresFromCsv, withInspected } from './core/inspect';
+import type { ModelInfo } from './core/inspect';
 import type { Feature, Framework, ModelSource, ScaffoldOptions } from './core/model';
 import { DEFAULT_PORT, PINNED_VERSIONS, PYTHON_VERSIONS, SAMPLE_FEATURES, parseFeatureList, validateFeatures, validateModelSource, validatePort, validateProjectName } from './core/model';
 import type { ModelApiProject } from './core/projects';
 import type { ModelApiIndex } from './index';
 import type { ScaffoldWizard } from './wizard';
-import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
-
-const MODEL_GLOB = '**/*.{joblib,pkl,pickle,onnx}';
+import { SEARCH_EXCLUDE, findModelFiles, folderHasFiles, formatOfFile, inspectModelFile, projectParentFor, pythonPath } from './workspace';
 
 
 export function registerScaffoldCommands(registry: CommandRegistry, extensionUri: vscode.Uri, modelApis: ModelApiIndex, wizard: ScaffoldWizard, log: ComponentLogger): void {
@@ -79,13 +78,13 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
   // 2. Model source
   let source: ModelSource;
   if (uri && isFile) {
-    source = { kind: 'file', path: uri.fsPath };
+    source = await fileSource(uri.fsPath);
   } else {
     const kind = required(
       await vscode.window.showQuickPick(
         [
           { label: vscode.l10n.t('Sample model'), description: vscode.l10n.t('an iris classifier trained by the generated train.py'), value: 'sample' as const },
-          { label: vscode.l10n.t('Model file from the workspace…'), description: '.joblib, .pkl', value: 'file' as const },
+          { label: vscode.l10n.t('Model file from the workspace…'), description: '.joblib, .pkl, .onnx, XGBoost, LightGBM', value: 'file' as const },
           { label: vscode.l10n.t('MLflow model…'), description: 'runs:/…, models:/…', value: 'mlflow' as const },
         ],
         { title: title(2, vscode.l10n.t('model')), ignoreFocusOut: true },
@@ -93,10 +92,12 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
     ).value;
     if (kind === 'sample') source = { kind: 'sample' };
     else if (kind === 'file') {
-      const files = await vscode.workspace.findFiles(MODEL_GLOB, SEARCH_EXCLUDE, 200);
-      if (files.length === 0) throw new UserFacingError(vscode.l10n.t('No model file (.joblib, .pkl) was found in the workspace. Save your model with joblib.dump, or choose the sample model.'));
+      const files = await findModelFiles();
+      if (files.length === 0) {
+        throw new UserFacingError(vscode.l10n.t('No model file was found in the workspace (.joblib or .pkl from joblib.dump, .onnx, or an XGBoost or LightGBM save_model file). Save your model, or choose the sample model.'));
+      }
       const pick = required(await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: title(2, vscode.l10n.t('model file')), ignoreFocusOut: true }));
-      source = { kind: 'file', path: pick.uri.fsPath };
+      source = await fileSource(pick.uri.fsPath);
     } else {
       const modelUri = required(
         await vscode.window.showInputBox({
@@ -113,16 +114,9 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
   if (sourceProblem) throw new UserFacingError(sourceProblem.message);
 
   // 3. Input schema
-  let savedWith: string | undefined;
-  let namedFeatures = false;
-  const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log, (v, named) => {
-    savedWith = v;
-    namedFeatures = named;
-  });
-  // A model saved with another scikit-learn release: the project pins that one.
-  if (source.kind === 'file' && savedWith) source = { ...source, sklearnVersion: savedWith };
-  // Fitted on named columns (the model stores their names): the API gives it a DataFrame.
-  if (source.kind === 'file' && namedFeatures) source = { ...source, namedFeatures: true };
+  let inspected: ModelInfo | undefined;
+  const features = await chooseFeatures(source, title(3, vscode.l10n.t('input features')), log, (info) => (inspected = info));
+  if (source.kind === 'file' && inspected) source = withInspected(source, inspected);
 
   // 4. Where, and the name
   const parent = uri ? projectParentFor(uri, isFile) : await chooseParentFolder(title(4, vscode.l10n.t('folder')));
@@ -172,7 +166,13 @@ async function newModelApi(extensionUri: vscode.Uri, modelApis: ModelApiIndex, l
   await createProject(extensionUri, modelApis, log, path.join(parent, projectName), options);
 }
 
-async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger, onInspected: (savedWith: string | undefined, namedFeatures: boolean) => void): Promise<Feature[]> {
+/** A model file as a source: its format told by its content when its name does not. */
+async function fileSource(file: string): Promise<ModelSource> {
+  const format = await formatOfFile(file);
+  return { kind: 'file', path: file, ...(format ? { format } : {}) };
+}
+
+async function chooseFeatures(source: ModelSource, stepTitle: string, log: ComponentLogger, onInspected: (info: ModelInfo) => void): Promise<Feature[]> {
   if (source.kind === 'sample') return [...SAMPLE_FEATURES];
   let expected: number | undefined;
   let proposed: Feature[] | undefined;
@@ -180,10 +180,10 @@ async function chooseFeatures(source: ModelSource, stepTitle: string, log: Compo
     try {
       const info = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading the model’s inputs…'), cancellable: true },
-        async (_, token) => inspectModel(await pythonPath(vscode.Uri.file(source.path), 'sklearn'), source.path, token),
+        async (_, token) => inspectModelFile(source.path, source.format ?? 'sklearn', token),
       );
       expected = info.featureCount;
-      onInspected(info.savedWith, info.featureNames !== undefined);
+      onInspected(info);
       if (info.savedWith && info.savedWith !== PINNED_VERSIONS.scikitLearn) void vscode.window.showInformationMessage(vscode.l10n.t('Saved with scikit-learn {0}: the project pins that release.', info.savedWith));
       if (info.featureNames) return info.featureNames.map((name) => ({ name, type: 'float' as const }));
       if (expected) proposed = Array.from({ length: expected }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));

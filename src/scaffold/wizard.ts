@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { isCancellation } from '../common/cancellation';
-import { errorMessage } from '../common/errors';
+import { UserFacingError, errorMessage } from '../common/errors';
 import { portInUse } from '../common/net';
 import type { FromWizard, ToWizard, WizardDraft, WizardInit } from '../webview/contract/scaffold';
 import { isFromWizard } from '../webview/contract/scaffold';
@@ -11,11 +11,12 @@ import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import { createProject } from './create';
-import { featuresFromCsv, inspectModel } from './core/inspect';
+import type { ModelInfo } from './core/inspect';
+import { featuresFromCsv, withInspected } from './core/inspect';
 import type { Problem } from './core/model';
-import { DEFAULT_PORT, PINNED_VERSIONS, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateOptions } from './core/model';
+import { DEFAULT_PORT, PINNED_VERSIONS, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateModelSource, validateOptions } from './core/model';
 import type { ModelApiIndex } from './index';
-import { SEARCH_EXCLUDE, folderHasFiles, projectParentFor, pythonPath } from './workspace';
+import { SEARCH_EXCLUDE, findModelFiles, folderHasFiles, formatOfFile, inspectModelFile, projectParentFor } from './workspace';
 
 export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly projectName?: string };
 
@@ -24,7 +25,7 @@ export class ScaffoldWizard extends Disposable {
   private host: WebviewHost<FromWizard, ToWizard> | undefined;
   private expectedFeatures: number | undefined;
   /** The scikit-learn release the inspected model file was saved with. */
-  private savedWith: { readonly path: string; readonly version: string | undefined; readonly named: boolean } | undefined;
+  private inspected: { readonly path: string; readonly info: ModelInfo } | undefined;
   /** What the form offered: the only model files, CSV files and folders its messages may name. */
   private offered = { models: new Set<string>(), csvs: new Set<string>(), folders: new Set<string>() };
   /** Pickles the user agreed to load (loading one runs the code inside it), for this session. */
@@ -79,20 +80,23 @@ export class ScaffoldWizard extends Disposable {
           return;
         }
         try {
-          const info = await inspectModel(await pythonPath(vscode.Uri.file(m.path), 'sklearn'), m.path);
+          const format = await formatOfFile(m.path);
+          if (!format) throw new UserFacingError(validateModelSource({ kind: 'file', path: m.path })[0]?.message ?? m.path);
+          const info = await inspectModelFile(m.path, format);
           this.expectedFeatures = info.featureCount;
-          this.savedWith = { path: m.path, version: info.savedWith, named: info.featureNames !== undefined };
+          this.inspected = { path: m.path, info };
           const named = info.featureNames?.map((name) => ({ name, type: 'float' as const }));
           // No names stored (trained on an array): said, and numbered, not guessed.
           const features = named ?? Array.from({ length: info.featureCount ?? 0 }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));
           const notes = [
             ...(named ? [] : [info.featureCount ? vscode.l10n.t('{0} stores no feature names: its {1} inputs are named x0…x{2}; rename them to the columns it was trained on.', path.basename(m.path), info.featureCount, info.featureCount - 1) : vscode.l10n.t('{0} stores no feature names or count: type its inputs in.', path.basename(m.path))]),
             ...(info.savedWith && info.savedWith !== PINNED_VERSIONS.scikitLearn ? [vscode.l10n.t('Saved with scikit-learn {0}: the project pins that release.', info.savedWith)] : []),
+            ...(info.libraries?.length ? [vscode.l10n.t('The model needs {0} too: the project installs it.', info.libraries.join(', '))] : []),
           ];
           host.answer(m, { type: 'features', features, ...(info.featureCount !== undefined ? { expected: info.featureCount } : {}), ...(notes.length ? { warning: notes.join(' ') } : {}) });
         } catch (err) {
           this.expectedFeatures = undefined;
-          this.savedWith = undefined;
+          this.inspected = undefined;
           host.answer(m, { type: 'features', features: [], warning: vscode.l10n.t('The model’s inputs could not be read ({0}); type them in.', errorMessage(err)) });
         }
         return;
@@ -113,12 +117,14 @@ export class ScaffoldWizard extends Disposable {
           return;
         }
         const drafted = optionsFromDraft({ ...m.draft, features: parseFeatureList(m.draft.featuresText) });
-        // What reading the chosen model told: the release it was saved with, and whether it was fitted on named columns.
-        const inspected = drafted.modelSource.kind === 'file' && this.savedWith?.path === drafted.modelSource.path ? this.savedWith : undefined;
-        const options =
-          inspected && drafted.modelSource.kind === 'file'
-            ? { ...drafted, modelSource: { ...drafted.modelSource, ...(inspected.version ? { sklearnVersion: inspected.version } : {}), ...(inspected.named ? { namedFeatures: true } : {}) } }
-            : drafted;
+        let options = drafted;
+        if (drafted.modelSource.kind === 'file') {
+          // The format its content tells, and what reading the chosen model told (see withInspected).
+          const format = await formatOfFile(drafted.modelSource.path);
+          const source = { ...drafted.modelSource, ...(format ? { format } : {}) };
+          const inspected = this.inspected?.path === source.path ? this.inspected.info : undefined;
+          options = { ...drafted, modelSource: inspected ? withInspected(source, inspected) : source };
+        }
         const problems = validateOptions(options, m.draft.source === 'file' ? this.expectedFeatures : undefined);
         if (problems.length > 0) {
           host.post({ type: 'busy', busy: false, error: problems.map((p) => p.message).join(' ') });
@@ -175,7 +181,7 @@ export class ScaffoldWizard extends Disposable {
 
   private async init(preset: WizardPreset | undefined): Promise<WizardInit> {
     const rel = (u: vscode.Uri): { label: string; path: string } => ({ label: vscode.workspace.asRelativePath(u), path: u.fsPath });
-    const [models, csvs] = await Promise.all([vscode.workspace.findFiles('**/*.{joblib,pkl,pickle}', SEARCH_EXCLUDE, 200), vscode.workspace.findFiles('**/*.csv', SEARCH_EXCLUDE, 200)]);
+    const [models, csvs] = await Promise.all([findModelFiles(), vscode.workspace.findFiles('**/*.csv', SEARCH_EXCLUDE, 200)]);
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ label: f.name, path: f.uri.fsPath }));
     let parent = folders[0]?.path ?? '';
     let source: WizardDraft['source'] = 'sample';
@@ -223,7 +229,7 @@ export class ScaffoldWizard extends Disposable {
         sample: vscode.l10n.t('Sample model (an iris classifier trained by the generated train.py)'),
         file: vscode.l10n.t('Model file from the workspace'),
         mlflow: vscode.l10n.t('MLflow model URI'),
-        noModelFiles: vscode.l10n.t('No .joblib or .pkl file in the workspace.'),
+        noModelFiles: vscode.l10n.t('No model file in the workspace (.joblib, .pkl, .onnx, or an XGBoost or LightGBM save_model file).'),
         features: vscode.l10n.t('Input features'),
         featuresHelp: vscode.l10n.t('In the order the model expects: name:float, name:int, name:str or name:bool, separated by commas.'),
         fromCsv: vscode.l10n.t('Take them from a CSV header'),

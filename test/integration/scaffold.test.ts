@@ -2,13 +2,14 @@
 // their production servers on loopback, and a schema-driven fuzzer against their
 // OpenAPI documents. All three model sources, both frameworks.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Framework, ModelSource, ScaffoldOptions } from '../../src/scaffold/core/model';
 import { SAMPLE_FEATURES } from '../../src/scaffold/core/model';
 import type { Templates } from '../../src/scaffold/core/render';
-import { inspectModel } from '../../src/scaffold/core/inspect';
+import { inspectModel, withInspected } from '../../src/scaffold/core/inspect';
+import { SNIFF_BYTES, modelFormatOf } from '../../src/scaffold/core/formats';
 import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
@@ -47,6 +48,31 @@ joblib.dump(make_pipeline(prep, Ridge()).fit(X, y), ${JSON.stringify(file)})
   return file;
 }
 
+/**
+ * Models in the formats users train besides scikit-learn's pickles, saved by the real libraries
+ * as their docs show: an ONNX classifier converted by skl2onnx (one tensor input), an XGBoost
+ * classifier fitted on a DataFrame (its names kept in the JSON), a LightGBM multiclass booster
+ * in its text format. All on the iris data, with the sample's feature names.
+ */
+async function trainFormatModels(): Promise<{ onnx: string; xgboost: string; lightgbm: string }> {
+  const out = { onnx: path.join(work, 'iris.onnx'), xgboost: path.join(work, 'xgb_model.json'), lightgbm: path.join(work, 'lgb_model.txt') };
+  const script = `
+import numpy as np, lightgbm, xgboost
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from skl2onnx import to_onnx
+X, y = load_iris(return_X_y=True, as_frame=True)
+X.columns = ${JSON.stringify(SAMPLE_FEATURES.map((f) => f.name))}
+m = LogisticRegression(max_iter=500).fit(X.to_numpy(np.float32), y)
+open(${JSON.stringify(out.onnx)}, "wb").write(to_onnx(m, X.to_numpy(np.float32)[:1]).SerializeToString())
+xgboost.XGBClassifier(n_estimators=20).fit(X, y).save_model(${JSON.stringify(out.xgboost)})
+lightgbm.LGBMClassifier(n_estimators=20, verbose=-1).fit(X, y).booster_.save_model(${JSON.stringify(out.lightgbm)})
+`;
+  const r = await run(venvPython(), ['-c', script], { cwd: work });
+  assert.equal(r.code, 0, r.out);
+  return out;
+}
+
 let mlflow: Server | undefined;
 async function startMlflow(): Promise<Server> {
   const port = await freePort();
@@ -76,6 +102,27 @@ with mlflow.start_run() as run:
     mlflow.sklearn.log_model(model, name="model")
     print("RUN_ID=" + run.info.run_id)
 `;
+  return runUri(script, trackingUri);
+}
+
+/** Logs an XGBoost model with MLflow's xgboost flavour (served through pyfunc), with a signature of named columns. */
+async function logMlflowXgboost(trackingUri: string): Promise<string> {
+  const script = `
+import mlflow, mlflow.xgboost, xgboost
+from mlflow.models import infer_signature
+from sklearn.datasets import load_iris
+X, y = load_iris(return_X_y=True, as_frame=True)
+X.columns = ${JSON.stringify(SAMPLE_FEATURES.map((f) => f.name))}
+mlflow.set_experiment("scaffold-test")
+with mlflow.start_run() as run:
+    model = xgboost.XGBClassifier(n_estimators=20).fit(X, y)
+    mlflow.xgboost.log_model(model, name="model", signature=infer_signature(X, model.predict(X)))
+    print("RUN_ID=" + run.info.run_id)
+`;
+  return runUri(script, trackingUri);
+}
+
+async function runUri(script: string, trackingUri: string): Promise<string> {
   const r = await run(venvPython(), ['-c', script], { cwd: work, env: { MLFLOW_TRACKING_URI: trackingUri }, timeoutMs: 180_000 });
   assert.equal(r.code, 0, r.out);
   const id = /RUN_ID=([0-9a-f]{32})/.exec(r.out)?.[1];
@@ -87,14 +134,18 @@ describe('generated model APIs (real Python, real servers)', function () {
   this.timeout(600_000);
   let houseModel = '';
   let mlflowUri = '';
+  let mlflowXgboostUri = '';
+  let formatModels: { onnx: string; xgboost: string; lightgbm: string };
 
   before(async function () {
     this.timeout(900_000);
     venvPython();
     templates = await loadTemplates(path.join(root, 'media', 'templates', 'model-api'));
     houseModel = await trainFileModel();
+    formatModels = await trainFormatModels();
     mlflow = await startMlflow();
     mlflowUri = await logMlflowModel(mlflow.url);
+    mlflowXgboostUri = await logMlflowXgboost(mlflow.url);
   });
 
   after(async () => {
@@ -107,19 +158,44 @@ describe('generated model APIs (real Python, real servers)', function () {
     { name: 'has_garden', type: 'int' as const, example: 1 },
   ];
 
-  const cases: Array<{ source: 'sample' | 'file' | 'mlflow' }> = [{ source: 'sample' }, { source: 'file' }, { source: 'mlflow' }];
-  for (const framework of ['fastapi', 'flask'] as const) {
-    for (const { source } of cases) {
+  type Source = 'sample' | 'file' | 'mlflow' | 'onnx' | 'xgboost' | 'lightgbm' | 'mlflow-xgboost';
+  // Every source with both frameworks; the other formats with one each (the model code is the framework's same).
+  const cases: Array<{ framework: Framework; source: Source }> = [
+    ...(['fastapi', 'flask'] as const).flatMap((framework) => (['sample', 'file', 'mlflow'] as const).map((source) => ({ framework, source }))),
+    { framework: 'fastapi', source: 'onnx' },
+    { framework: 'fastapi', source: 'xgboost' },
+    { framework: 'flask', source: 'lightgbm' },
+    { framework: 'fastapi', source: 'mlflow-xgboost' },
+  ];
+  const sourceOf = async (source: Source): Promise<ModelSource> => {
+    switch (source) {
+      case 'sample':
+        return { kind: 'sample' };
+      case 'file': {
+        // As the scaffold does: the file model is read first (it was fitted on named columns).
+        return withInspected({ kind: 'file', path: houseModel }, await inspectModel(venvPython(), houseModel));
+      }
+      case 'mlflow':
+        return { kind: 'mlflow', uri: mlflowUri };
+      case 'mlflow-xgboost':
+        return { kind: 'mlflow', uri: mlflowXgboostUri };
+      default: {
+        const file = formatModels[source];
+        const format = modelFormatOf(file, readFileSync(file, 'utf8').slice(0, SNIFF_BYTES));
+        assert.equal(format, source, `${path.basename(file)} is told apart by its content`);
+        return withInspected({ kind: 'file', path: file, format }, await inspectModel(venvPython(), file, undefined, format));
+      }
+    }
+  };
+  for (const { framework, source } of cases) {
+    {
       describe(`${framework}, ${source} model`, () => {
         let dir = '';
         let server: Server | undefined;
         const env = (): NodeJS.ProcessEnv => ({ MLFLOW_TRACKING_URI: mlflow!.url });
 
         before(async () => {
-          // As the scaffold does: the file model is read first (it was fitted on named columns).
-          const named = source === 'file' ? (await inspectModel(venvPython(), houseModel)).featureNames !== undefined : false;
-          const modelSource: ModelSource = source === 'sample' ? { kind: 'sample' } : source === 'file' ? { kind: 'file', path: houseModel, namedFeatures: named } : { kind: 'mlflow', uri: mlflowUri };
-          dir = await generate(`${framework}-${source}`, framework, modelSource, source === 'file' ? houseFeatures : SAMPLE_FEATURES);
+          dir = await generate(`${framework}-${source}`, framework, await sourceOf(source), source === 'file' ? houseFeatures : SAMPLE_FEATURES);
         });
 
         after(async () => {
@@ -132,6 +208,36 @@ describe('generated model APIs (real Python, real servers)', function () {
           assert.match(r.out, /(\d+) passed/);
           assert.doesNotMatch(r.out, /failed|error/i);
         });
+
+        if (source === 'mlflow-xgboost') {
+          it('fetch_model.py says which packages the model’s flavour needs that requirements.txt does not install', async () => {
+            const r = await run(venvPython(), ['fetch_model.py'], { cwd: dir, env: env(), timeoutMs: 120_000 });
+            assert.equal(r.code, 0, r.out);
+            assert.match(r.out, /the model needs packages that requirements\.txt does not install/);
+            assert.match(r.out, /^ {2}xgboost(-cpu)?==3\./m, r.out);
+            assert.doesNotMatch(r.out, /^ {2}(mlflow|numpy|scikit-learn|cloudpickle)\b/m, 'what the project installs is not listed');
+          });
+        }
+
+        if (['onnx', 'xgboost', 'lightgbm', 'mlflow-xgboost'].includes(source)) {
+          it('scores the iris rows as the classifier it is', async () => {
+            const r = await run(venvPython(), ['-c', `
+import json
+from app.model import model, FEATURES
+model.load()
+assert model.error is None, model.error
+rows = [dict(zip(FEATURES, v)) for v in ([5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3])]
+print(json.dumps(model.predict(rows)))
+`], { cwd: dir, env: { ...env(), MODEL_PATH: path.join(dir, source === 'mlflow-xgboost' ? 'model' : readdirSync(path.join(dir, 'model')).map((f) => `model/${f}`)[0]!) } });
+            assert.equal(r.code, 0, r.out);
+            const out = JSON.parse(r.out.trim().split('\n').pop()!) as Array<{ prediction: unknown; probabilities?: Record<string, number> }>;
+            assert.deepEqual(out.map((p) => Number(p.prediction)), [0, 2], 'setosa, virginica');
+            if (source !== 'mlflow-xgboost') {
+              assert.deepEqual(Object.keys(out[0]!.probabilities ?? {}), ['0', '1', '2']);
+              assert.ok(out[1]!.probabilities!['2']! > 0.5, JSON.stringify(out));
+            }
+          });
+        }
 
         it('serves /predict, /metrics and the docs with its production server', async () => {
           const port = await freePort();

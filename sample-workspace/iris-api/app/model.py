@@ -36,9 +36,7 @@ class Model:
     def load(self, path: str | None = None) -> None:
         path = path or settings.model_path
         try:
-            import joblib
-
-            model = joblib.load(path)
+            model = _load(path)
         except Exception as exc:  # a missing or unreadable model must not crash the server
             # The log has the path and the exception; /ready (which anyone may call) only the kind of failure.
             log.error(f"cannot load the model from {path}: {exc}")
@@ -71,6 +69,12 @@ class Model:
                 item["probabilities"] = {str(_plain(c)): _finite(float(v)) for c, v in zip(self.classes, probabilities[i])}
             out.append(item)
         return out
+
+
+def _load(path: str) -> Any:
+    import joblib
+
+    return joblib.load(path)
 
 
 def _matrix(rows: Sequence[dict[str, Any]]) -> Any:

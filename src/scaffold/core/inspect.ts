@@ -5,7 +5,9 @@ import { open } from 'node:fs/promises';
 import type { CancellationTokenLike } from '../../common/cancellation';
 import { ProcessTimeoutError, run, ToolNotFoundError } from '../../common/process';
 import { UserFacingError } from '../../common/errors';
-import type { Feature, FeatureType } from './model';
+import type { Feature, FeatureType, ModelSource } from './model';
+import type { ModelFormat, ModelLibrary } from './formats';
+import { MODEL_FORMATS } from './formats';
 import { t } from '../../common/l10n';
 
 export interface ModelInfo {
@@ -16,44 +18,106 @@ export interface ModelInfo {
   readonly sklearnVersion?: string;
   /** The release the model was saved with (scikit-learn records it in the pickle; it warns when it differs). */
   readonly savedWith?: string;
+  /** Libraries a pickled model needs besides scikit-learn (an XGBClassifier in a pipeline: xgboost). */
+  readonly libraries?: ModelLibrary[];
 }
 
+// One script for every format: argv[1] the file, argv[2] its format. Only names, counts and
+// versions come back, as one JSON line; XGBoost's and LightGBM's default names ("f0",
+// "Column_0") are names they made up, not the columns the model was trained on.
 const INSPECT = `
-import json, sys, warnings
-saved = None
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
+import json, re, sys, warnings
+path, fmt = sys.argv[1], sys.argv[2]
+def done(**kw):
+    print(json.dumps(kw)); sys.exit(0)
+def sklearn_model():
+    saved = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            import joblib
+            m = joblib.load(path)
+        except ModuleNotFoundError as e:
+            done(error="missing", module=e.name)
+        except AttributeError as e:
+            # "Can't get attribute 'Cleaner' on <module '__main__'>": a class of the training code.
+            done(error="class", detail=str(e))
+        except Exception as e:
+            done(error="load", detail=f"{type(e).__name__}: {e}")
+    for w in caught:
+        v = getattr(w.message, "original_sklearn_version", None)
+        if v:
+            saved = str(v)
+    names = getattr(m, "feature_names_in_", None)
     try:
-        import joblib
-        m = joblib.load(sys.argv[1])
+        import sklearn; version = sklearn.__version__
+    except Exception:
+        version = None
+    parts = [m] + [s for _, s in getattr(m, "steps", [])]
+    libraries = sorted({type(p).__module__.split(".")[0] for p in parts} & {"xgboost", "lightgbm"})
+    kind = "classifier" if hasattr(m, "classes_") else ("regressor" if hasattr(m, "predict") else "other")
+    done(featureNames=[str(n) for n in names] if names is not None else None, featureCount=getattr(m, "n_features_in_", None), kind=kind, sklearnVersion=version, savedWith=saved or version, libraries=libraries)
+def onnx_model():
+    try:
+        import onnxruntime as ort
     except ModuleNotFoundError as e:
-        print(json.dumps({"error": "missing", "module": e.name})); sys.exit(0)
-    except AttributeError as e:
-        # "Can't get attribute 'Cleaner' on <module '__main__'>": a class of the training code.
-        print(json.dumps({"error": "class", "detail": str(e)})); sys.exit(0)
+        done(error="missing", module=e.name)
+    try:
+        s = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     except Exception as e:
-        print(json.dumps({"error": "load", "detail": f"{type(e).__name__}: {e}"})); sys.exit(0)
-for w in caught:
-    v = getattr(w.message, "original_sklearn_version", None)
-    if v:
-        saved = str(v)
-names = getattr(m, "feature_names_in_", None)
-try:
-    import sklearn; version = sklearn.__version__
-except Exception:
-    version = None
-kind = "classifier" if hasattr(m, "classes_") else ("regressor" if hasattr(m, "predict") else "other")
-print(json.dumps({"featureNames": [str(n) for n in names] if names is not None else None, "featureCount": getattr(m, "n_features_in_", None), "kind": kind, "sklearnVersion": version, "savedWith": saved or version}))
+        done(error="load", detail=f"{type(e).__name__}: {e}")
+    inputs = s.get_inputs()
+    kind = "classifier" if len(s.get_outputs()) > 1 else "regressor"
+    if len(inputs) == 1:
+        shape = inputs[0].shape
+        count = shape[1] if len(shape) == 2 and isinstance(shape[1], int) else None
+        done(featureNames=None, featureCount=count, kind=kind)
+    # One input per column (as converters make for a DataFrame): the inputs' names are the columns.
+    done(featureNames=[i.name for i in inputs], featureCount=len(inputs), kind=kind)
+def xgboost_model():
+    try:
+        import xgboost
+    except ModuleNotFoundError as e:
+        done(error="missing", module=e.name)
+    try:
+        b = xgboost.Booster(model_file=path)
+    except Exception as e:
+        done(error="load", detail=f"{type(e).__name__}: {e}")
+    objective = json.loads(b.save_config())["learner"]["objective"]["name"]
+    names = b.feature_names
+    kind = "classifier" if objective.startswith(("binary:", "multi:")) else "regressor"
+    done(featureNames=list(names) if names else None, featureCount=b.num_features(), kind=kind)
+def lightgbm_model():
+    try:
+        import lightgbm
+    except ModuleNotFoundError as e:
+        done(error="missing", module=e.name)
+    try:
+        b = lightgbm.Booster(model_file=path)
+    except Exception as e:
+        done(error="load", detail=f"{type(e).__name__}: {e}")
+    names = b.feature_name()
+    made_up = all(re.fullmatch(r"Column_[0-9]+", n) for n in names)
+    objective = ""
+    with open(path, encoding="utf-8", errors="replace") as f:  # the header, before the first tree
+        for line in f:
+            if line.startswith("objective="):
+                objective = line[len("objective="):].split(" ")[0].strip()
+            if line.startswith("Tree="):
+                break
+    kind = "classifier" if objective in ("binary", "multiclass", "multiclassova") else "regressor"
+    done(featureNames=None if made_up else names, featureCount=b.num_feature(), kind=kind)
+{"sklearn": sklearn_model, "onnx": onnx_model, "xgboost": xgboost_model, "lightgbm": lightgbm_model}[fmt]()
 `;
 
-export async function inspectModel(python: string, file: string, token?: CancellationTokenLike): Promise<ModelInfo> {
+export async function inspectModel(python: string, file: string, token?: CancellationTokenLike, format: ModelFormat = 'sklearn'): Promise<ModelInfo> {
   let out: string;
   try {
-    const r = await run(python, ['-c', INSPECT, file], { timeoutMs: 60_000, maxStdoutBytes: 4 * 1024 * 1024, token });
+    const r = await run(python, ['-c', INSPECT, file, format], { timeoutMs: 60_000, maxStdoutBytes: 4 * 1024 * 1024, token });
     if (r.code !== 0) throw new UserFacingError(t('Python could not inspect {0}.', file), r.stderr);
     out = r.stdout;
   } catch (err) {
-    if (err instanceof ToolNotFoundError) throw new UserFacingError(t('Python was not found at "{0}". Set mlops.python.path to a Python with scikit-learn.', python));
+    if (err instanceof ToolNotFoundError) throw new UserFacingError(t('Python was not found at "{0}". Set mlops.python.path to a Python with {1}.', python, MODEL_FORMATS[format].module));
     if (err instanceof ProcessTimeoutError) throw new UserFacingError(t('Python could not inspect {0} within 60 s.', file), err.stderr);
     throw err;
   }
@@ -79,6 +143,21 @@ export async function inspectModel(python: string, file: string, token?: Cancell
     kind: r.kind,
     ...(r.sklearnVersion ? { sklearnVersion: r.sklearnVersion } : {}),
     ...(r.savedWith ? { savedWith: r.savedWith } : {}),
+    ...(r.libraries?.length ? { libraries: r.libraries } : {}),
+  };
+}
+
+/**
+ * What reading the model told, kept in the source: the scikit-learn release it was saved with
+ * (pinned), whether it was fitted on named columns (it is given a DataFrame), the libraries a
+ * pickled model needs besides scikit-learn (installed).
+ */
+export function withInspected(source: ModelSource & { kind: 'file' }, info: ModelInfo): ModelSource {
+  return {
+    ...source,
+    ...(info.savedWith ? { sklearnVersion: info.savedWith } : {}),
+    ...(info.featureNames ? { namedFeatures: true } : {}),
+    ...(info.libraries?.length ? { libraries: info.libraries } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
-
-import { t } from '../../common/l10n';// What the scaffold generates, and the rules its inputs must meet. Pure: no editor,
+// What the scaffold generates, and the rules its inputs must meet. Pure: no editor,
 // no file system; the wizard and the quick-pick flow both validate through here.
+import { t } from '../../common/l10n';
+import type { ModelFormat, ModelLibrary } from './formats';
+import { MODEL_FILE_EXTENSIONS, modelFormatOf } from './formats';
 
 export type Framework = 'fastapi' | 'flask';
 export type FeatureType = 'float' | 'int' | 'str' | 'bool';
@@ -16,7 +18,17 @@ export type ModelSource =
   | { readonly kind: 'sample' }
   /** `sklearnVersion`: the scikit-learn release the file was saved with, when inspecting it told (it is pinned). */
   /** `namedFeatures`: the model was fitted on named columns (a DataFrame): it is given one, with those names. */
-  | { readonly kind: 'file'; readonly path: string; readonly version?: string; readonly sklearnVersion?: string; readonly namedFeatures?: boolean }
+  /** `format`: how the file is read, when its name does not tell (a `.json` or `.txt` file, told by its content). */
+  /** `libraries`: what a pickled model needs besides scikit-learn (an XGBClassifier inside a pipeline needs xgboost). */
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      readonly version?: string;
+      readonly sklearnVersion?: string;
+      readonly namedFeatures?: boolean;
+      readonly format?: ModelFormat;
+      readonly libraries?: readonly ModelLibrary[];
+    }
   | { readonly kind: 'mlflow'; readonly uri: string };
 
 export interface ScaffoldOptions {
@@ -44,6 +56,9 @@ export const PINNED_VERSIONS = {
   numpy: '2.4.6',
   pandas: '3.1.1',
   mlflowSkinny: '3.17.2',
+  onnxruntime: '1.32.0',
+  xgboost: '3.2.0',
+  lightgbm: '4.7.0',
   pytest: '9.2.0',
   httpx: '0.28.1',
 } as const;
@@ -59,8 +74,6 @@ export const SAMPLE_FEATURES: readonly Feature[] = [
   { name: 'petal_length', type: 'float', example: 1.4 },
   { name: 'petal_width', type: 'float', example: 0.2 },
 ];
-
-export const MODEL_FILE_EXTENSIONS = ['.joblib', '.pkl', '.pickle'] as const;
 
 export interface Problem {
   /** Which input the problem is about, so a form can show it beside that field. */
@@ -120,16 +133,16 @@ export function validateModelSource(source: ModelSource): Problem[] {
   switch (source.kind) {
     case 'sample':
       return [];
-    case 'file': {
-      const lower = source.path.toLowerCase();
-      if (lower.endsWith('.onnx')) {
-        return [{ field: 'modelSource', message: t('ONNX models are not supported yet: export a scikit-learn model with joblib (.joblib or .pkl).') }];
-      }
-      if (!MODEL_FILE_EXTENSIONS.some((e) => lower.endsWith(e))) {
-        return [{ field: 'modelSource', message: t('Unsupported model file: choose a scikit-learn model saved with joblib or pickle ({0}).', MODEL_FILE_EXTENSIONS.join(', ')) }];
+    case 'file':
+      if (!fileFormat(source)) {
+        return [
+          {
+            field: 'modelSource',
+            message: t('Unsupported model file: choose a scikit-learn model saved with joblib or pickle, an ONNX model, or an XGBoost or LightGBM model saved with save_model ({0}).', MODEL_FILE_EXTENSIONS.join(', ')),
+          },
+        ];
       }
       return [];
-    }
     case 'mlflow':
       return MLFLOW_URI.test(source.uri)
         ? []
@@ -187,6 +200,11 @@ export function featureAttributes(names: readonly string[]): string[] {
   });
 }
 
+/** How a file source is read: the format its content told, else its extension's. */
+export function fileFormat(source: ModelSource & { kind: 'file' }): ModelFormat | undefined {
+  return source.format ?? modelFormatOf(source.path);
+}
+
 /** Where the model lives inside the generated project. */
 export function modelPathInProject(source: ModelSource): string {
   switch (source.kind) {
@@ -197,7 +215,7 @@ export function modelPathInProject(source: ModelSource): string {
       // quotes, a newline) is copied as model/model<ext>, so no file name reaches code or a Dockerfile.
       const base = source.path.split(/[\\/]/).pop() ?? '';
       if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(base)) return `model/${base}`;
-      const ext = MODEL_FILE_EXTENSIONS.find((e) => base.toLowerCase().endsWith(e)) ?? '.joblib';
+      const ext = (MODEL_FILE_EXTENSIONS as readonly string[]).find((e) => base.toLowerCase().endsWith(e)) ?? '.joblib';
       return `model/model${ext}`;
     }
     case 'mlflow':

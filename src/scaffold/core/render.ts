@@ -8,7 +8,8 @@ import Mustache from 'mustache';
 import { UserFacingError } from '../../common/errors';
 import { t } from '../../common/l10n';
 import type { ModelSource, ScaffoldOptions } from './model';
-import { PINNED_VERSIONS, defaultExample, featureAttributes, modelPathInProject } from './model';
+import { PINNED_VERSIONS, defaultExample, featureAttributes, fileFormat, modelPathInProject } from './model';
+import type { ModelFormat } from './formats';
 
 export interface PlannedFile {
   /** Relative to the project folder, with "/" separators. */
@@ -78,6 +79,7 @@ export function projectMarker(o: ScaffoldOptions): Record<string, unknown> {
 export function templateView(o: ScaffoldOptions): Record<string, unknown> {
   const attrs = featureAttributes(o.features.map((f) => f.name));
   const sample = Object.fromEntries(o.features.map((f) => [f.name, defaultExample(f)]));
+  const useDataFrame = o.features.some((f) => f.type === 'str') || (o.modelSource.kind === 'file' && o.modelSource.namedFeatures === true);
   return {
     title: o.projectName,
     projectName: o.projectName,
@@ -92,7 +94,9 @@ export function templateView(o: ScaffoldOptions): Record<string, unknown> {
     firstFeature: o.features[0]?.name ?? '',
     hasText: o.features.some((f) => f.type === 'str'),
     // A model fitted on a DataFrame (a pipeline that selects columns by name) is given one; text features need one too.
-    useDataFrame: o.features.some((f) => f.type === 'str') || (o.modelSource.kind === 'file' && o.modelSource.namedFeatures === true),
+    useDataFrame,
+    needsPandas: useDataFrame || o.modelSource.kind === 'mlflow',
+    ...formatFlags(o.modelSource),
     sourceSample: o.modelSource.kind === 'sample',
     sourceFile: o.modelSource.kind === 'file',
     sourceMlflow: o.modelSource.kind === 'mlflow',
@@ -105,6 +109,26 @@ export function templateView(o: ScaffoldOptions): Record<string, unknown> {
     sklearnFromModel: savedSklearn(o.modelSource) !== undefined,
     samplePayload: JSON.stringify(sample, null, 2),
     projectJson: JSON.stringify(projectMarker(o), null, 2),
+  };
+}
+
+/**
+ * How the generated app reads the model (one of formatSklearn, formatOnnx, formatXgboost,
+ * formatLightgbm; an MLflow model reads through its flavour) and the libraries it installs.
+ */
+function formatFlags(source: ModelSource): Record<string, boolean> {
+  const format: ModelFormat | undefined = source.kind === 'sample' ? 'sklearn' : source.kind === 'file' ? fileFormat(source) : undefined;
+  const libraries = source.kind === 'file' ? (source.libraries ?? []) : [];
+  return {
+    formatSklearn: format === 'sklearn',
+    formatOnnx: format === 'onnx',
+    formatXgboost: format === 'xgboost',
+    formatLightgbm: format === 'lightgbm',
+    // An MLflow model is a scikit-learn one unless its flavour says otherwise (fetch_model.py tells what it needs).
+    needsSklearn: format === 'sklearn' || source.kind === 'mlflow',
+    needsOnnxruntime: format === 'onnx',
+    needsXgboost: format === 'xgboost' || libraries.includes('xgboost'),
+    needsLightgbm: format === 'lightgbm' || libraries.includes('lightgbm'),
   };
 }
 

@@ -50,8 +50,11 @@ describe('scaffold input rules', () => {
     assert.deepEqual(validatePythonVersion('3.12'), []);
     assert.equal(validatePythonVersion('3.9').length, 1);
     assert.deepEqual(validateModelSource({ kind: 'file', path: '/w/model.joblib' }), []);
-    assert.match(validateModelSource({ kind: 'file', path: '/w/model.onnx' })[0].message, /ONNX/);
+    for (const file of ['/w/model.onnx', '/w/booster.ubj', '/w/model.lgb']) assert.deepEqual(validateModelSource({ kind: 'file', path: file }), [], file);
     assert.match(validateModelSource({ kind: 'file', path: '/w/model.h5' })[0].message, /Unsupported/);
+    // A .json or .txt file is a model only when its content said so.
+    assert.match(validateModelSource({ kind: 'file', path: '/w/params.json' })[0].message, /Unsupported/);
+    assert.deepEqual(validateModelSource({ kind: 'file', path: '/w/model.json', format: 'xgboost' }), []);
     assert.deepEqual(validateModelSource({ kind: 'mlflow', uri: 'runs:/0123456789abcdef0123456789abcdef/model' }), []);
     assert.deepEqual(validateModelSource({ kind: 'mlflow', uri: 'models:/iris/3' }), []);
     assert.deepEqual(validateModelSource({ kind: 'mlflow', uri: 'models:/iris@champion' }), []);
@@ -109,6 +112,9 @@ describe('scaffold input rules', () => {
       mlflowSkinny: 'mlflow',
       pytest: 'pytest',
       httpx: 'httpx',
+      onnxruntime: 'onnxruntime',
+      xgboost: 'xgboost-cpu',
+      lightgbm: 'lightgbm',
     };
     for (const [key, pkg] of Object.entries(names)) assert.equal(pins.get(pkg), PINNED_VERSIONS[key as keyof typeof PINNED_VERSIONS], pkg);
   });

@@ -3,6 +3,7 @@ into the image. Needs MLFLOW_TRACKING_URI (and credentials, if the server asks).
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,52 @@ def main() -> None:
             shutil.rmtree(dest)
         shutil.copytree(local, dest)
     print(f"downloaded {MODEL_URI} to {dest}")
+    missing = missing_requirements(dest / "requirements.txt", dest.parent / "requirements.txt")
+    if missing:
+        # Not written into requirements.txt: that file is yours. Add what the model's flavour needs.
+        print("the model needs packages that requirements.txt does not install; add them before building:")
+        for line in missing:
+            print(f"  {line}")
+
+
+def _name(line: str) -> str:
+    name = re.split(r"[<>=!~;\[ @]", line.strip(), maxsplit=1)[0]
+    name = re.sub(r"[-_.]+", "-", name).lower()
+    # The same library under its slimmer names.
+    return {"mlflow-skinny": "mlflow", "xgboost-cpu": "xgboost"}.get(name, name)
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.lstrip().startswith(("#", "-"))]
+
+
+def _installed_with(names: set[str]) -> set[str]:
+    """The names, and what they pull in as installed here (pip installs those with them too)."""
+    from importlib import metadata
+
+    seen: set[str] = set()
+    todo = list(names) + [{"mlflow": "mlflow-skinny", "xgboost": "xgboost-cpu"}.get(n, n) for n in names]
+    while todo:
+        raw = todo.pop()
+        name = _name(raw)
+        if raw in seen:
+            continue
+        seen.add(raw)
+        seen.add(name)
+        try:
+            requires = metadata.requires(raw) or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo.extend(_name(r) for r in requires if "extra ==" not in r)
+    return {_name(n) for n in seen}
+
+
+def missing_requirements(model_requirements: Path, project_requirements: Path) -> list[str]:
+    """What the model's own requirements.txt (MLflow writes one) lists that the project's does not install."""
+    have = _installed_with({_name(ln) for ln in _lines(project_requirements)})
+    return [ln for ln in _lines(model_requirements) if _name(ln) not in have]
 
 
 if __name__ == "__main__":
