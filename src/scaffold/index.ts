@@ -9,6 +9,11 @@ import { APP_FILES, DEPENDENCY_FILES, detectFramework, parseProjectMarker } from
 import { DOCKERFILE_GLOB, isDockerfileName } from '../docker/core/project';
 import { SEARCH_EXCLUDE } from './workspace';
 
+/** Folders no project is searched in (SEARCH_EXCLUDE's), and caches that churn. */
+function ignoredPath(p: string): boolean {
+  return /[\\/](node_modules|\.git|\.venv|venv|__pycache__|\.pytest_cache|\.mypy_cache|\.dvc|mlruns)([\\/]|$)/.test(p);
+}
+
 /**
  * The Model APIs of the workspace: projects this extension scaffolded (they carry
  * .mlops/project.json) and plain FastAPI/Flask apps with a Dockerfile. Found on first use,
@@ -30,6 +35,11 @@ export class ModelApiIndex extends Disposable {
       w.onDidChange(() => this.refreshSoon());
       w.onDidDelete(() => this.refreshSoon());
     }
+    // A folder copied, cloned or moved into the workspace whole reaches the watchers as the
+    // folder alone (no event for the Dockerfile inside it), and one deleted whole likewise.
+    const folders = this.register(vscode.workspace.createFileSystemWatcher('**/*', false, true, false));
+    folders.onDidCreate((uri) => void this.folderCreated(uri));
+    folders.onDidDelete((uri) => void this.folderDeleted(uri));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
     this.register({ dispose: () => this.timer && clearTimeout(this.timer) });
   }
@@ -42,6 +52,23 @@ export class ModelApiIndex extends Disposable {
   private refreshSoon(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.refresh(), 300);
+  }
+
+  private async folderCreated(uri: vscode.Uri): Promise<void> {
+    // Files have their own watchers; a name with an extension is almost always a file.
+    if (uri.scheme !== 'file' || path.extname(uri.fsPath) !== '' || isDockerfileName(path.basename(uri.fsPath)) || ignoredPath(uri.fsPath)) return;
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) this.refreshSoon();
+    } catch {
+      // Gone again already.
+    }
+  }
+
+  private async folderDeleted(uri: vscode.Uri): Promise<void> {
+    if (!this.projects || ignoredPath(uri.fsPath)) return;
+    const gone = uri.fsPath + path.sep;
+    const list = await this.projects.catch(() => []);
+    if (list.some((p) => p.dir === uri.fsPath || p.dir.startsWith(gone))) this.refreshSoon();
   }
 
   list(): Promise<ModelApiProject[]> {
