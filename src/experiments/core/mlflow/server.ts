@@ -185,7 +185,9 @@ export class LocalMlflowServer {
     try {
       // A server: no timeout of the runner's; readiness has its own deadline below.
       // Started from an interpreter ([python, -m, mlflow]), it finds that environment's gunicorn.
-      proc = start(cmd, args, { cwd: folder, env: { ...toolEnv(opts.command), MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0, reapWithParent: true });
+      // In the original's folder even when a copy is served: MLflow 1.x recorded artifact URIs relative
+      // to where it ran (./mlruns/1/<run>/artifacts), and the server resolves them against its own folder.
+      proc = start(cmd, args, { cwd: path.dirname(opts.store.path), env: { ...toolEnv(opts.command), MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONUNBUFFERED: '1' }, output: fd, timeoutMs: 0, reapWithParent: true });
     } finally {
       closeSync(fd);
     }
