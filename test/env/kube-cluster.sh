@@ -193,6 +193,8 @@ up() {
     --watch-cache=false \
     --authorization-mode=Node,RBAC --allow-privileged=true \
     --enable-admission-plugins=NodeRestriction
+  # The registry holds only this session's pushes: what earlier runs pushed would pile up.
+  rm -rf "$STATE/registry"
   registry_config
   start registry docker-registry serve "$STATE/registry.yml"
   containerd_config
@@ -211,6 +213,7 @@ up() {
     --authentication-kubeconfig="$STATE/scheduler.kubeconfig" --authorization-kubeconfig="$STATE/scheduler.kubeconfig" --leader-elect=false
   bash "$(dirname "$0")/docker.sh" >/dev/null  # the engine that builds the pause image
   pause_image
+  prune_images
   kubelet_config
   local since=0
   pid_alive kubelet || since=$(date +%s)
@@ -271,6 +274,19 @@ pause_image() {
   printf 'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\n' >"$dir/Dockerfile"
   docker build -q -t "$PAUSE_IMAGE" "$dir" >/dev/null
   load "$PAUSE_IMAGE"
+}
+
+# Every test deploy imports a new image into the node's containerd, and it keeps them: left there,
+# they fill the disk until the kubelet taints the node (disk pressure) and nothing schedules. The
+# cluster starts with the pause image only; containerd's garbage collector frees the rest.
+prune_images() {
+  local c=(ctr --address "$RUN/containerd.sock" -n k8s.io)
+  local stale
+  stale=$("${c[@]}" images ls -q | grep -vx "$PAUSE_IMAGE" || true)
+  [ -n "$stale" ] || return 0
+  log "removing $(echo "$stale" | wc -l) images earlier runs left in the node's containerd"
+  echo "$stale" | xargs "${c[@]}" images rm >/dev/null
+  "${c[@]}" content prune references >/dev/null 2>&1 || true
 }
 
 wait_containerd() {
