@@ -14,6 +14,9 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# No control socket (gunicornc): it would be made under $HOME, which the Deployment's read-only
+# root filesystem refuses (an error line at every start), and a container is managed from outside.
+control_socket_disable = True
 
 
 def on_starting(server):

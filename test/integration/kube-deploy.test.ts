@@ -118,6 +118,10 @@ describe('containerize and deploy on the real test cluster', function () {
     assert.equal(dep.spec?.template?.metadata?.annotations?.['mlops.workbench/image-id'], first.imageId);
     const managers = dep.metadata?.managedFields?.map((m) => `${m.manager}/${m.operation}`) ?? [];
     assert.ok(managers.includes('mlops-workbench/Apply'), managers.join(', '));
+    // The app started without an error line (the root filesystem is read-only: nothing may write under $HOME).
+    const [pod] = await kube.pods(NAMESPACE, dep);
+    const logs = await kube.logs(NAMESPACE, pod!.metadata!.name!, { tail: 200 });
+    assert.doesNotMatch(logs, /\[ERROR\]|"level": "error"/, logs);
     // The forward answers again afterwards (it is managed, not one-shot).
     const again = await fetch(`${first.forward!.url}/ready`);
     assert.equal(again.status, 200);
@@ -238,6 +242,27 @@ describe('containerize and deploy on the real test cluster', function () {
     assert.deepEqual(await servedVersion(), ['0.1.0'], 'the previous model still serves');
   });
 
+  it('a scaffolded API whose model cannot be loaded fails once its probe has had its chance, with the pod’s own /ready answer; the model before keeps serving', async () => {
+    const model = path.join(project, 'model', 'model.joblib');
+    const good = readFileSync(model);
+    writeFileSync(model, 'not a pickle: a file damaged in a copy');
+    try {
+      await assert.rejects(
+        containerizeAndDeploy(project, deps({ settings: { ...settings, rolloutTimeoutSeconds: 300 } })),
+        (e: unknown) =>
+          e instanceof RolloutError &&
+          /runs but has not become ready in \d+ s: (Startup|Readiness) probe failed: HTTP probe failed with statuscode: 503/.test(e.message) &&
+          /Its answer on \/ready: 503 \{"status":"loading".*"detail":"the model could not be loaded \(\w+\); see the server log"\}/.test(e.message) &&
+          /keeps serving/.test(e.message),
+      );
+    } finally {
+      writeFileSync(model, good);
+    }
+    const start = Date.now();
+    while ((await servedVersion()).join() !== '0.1.0' && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await servedVersion(), ['0.1.0'], 'the previous model still serves');
+  });
+
   it('explains an app that crashes with its last log lines, and removes what that first deploy created', async () => {
     const crashy = path.join(work, 'crashy-api');
     mkdirSync(crashy);
@@ -298,7 +323,12 @@ describe('containerize and deploy on the real test cluster', function () {
     const started = Date.now();
     await assert.rejects(
       containerizeAndDeploy(app, deps({ settings: { ...settings, rolloutTimeoutSeconds: 300 } })),
-      (e: Error) => e instanceof RolloutError && /runs but has not become ready in \d+ s: Readiness probe failed: HTTP probe failed with statuscode: 404/.test(e.message) && /revision 1 of shop-api keeps serving/.test(e.message),
+      (e: Error) =>
+        e instanceof RolloutError &&
+        /runs but has not become ready in \d+ s: Readiness probe failed: HTTP probe failed with statuscode: 404/.test(e.message) &&
+        // What the app answers there, read through the API server's pod proxy.
+        /Its answer on \/healthz: 404 \{"detail":"Not Found"\}/.test(e.message) &&
+        /revision 1 of shop-api keeps serving/.test(e.message),
     );
     assert.ok(Date.now() - started < 150_000, `failed after ${Math.round((Date.now() - started) / 1000)} s, not at the 300 s timeout`);
     const after = (await kube.deployment(NAMESPACE, SHOP.deployment))!;

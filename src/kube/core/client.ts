@@ -374,6 +374,29 @@ export class KubeClient {
     }
   }
 
+  /**
+   * What the pod answers on its readiness probe's path, asked through the API server's pod proxy:
+   * "503 {\"status\":\"loading\",\"detail\":\"the model could not be loaded…\"}". At most 300
+   * characters of the body, control characters dropped; undefined when the pod does not answer at all.
+   */
+  async readinessAnswer(namespace: string, pod: string, container: k8s.V1Container | undefined): Promise<string | undefined> {
+    const get = container?.readinessProbe?.httpGet;
+    if (!get) return undefined;
+    const port = typeof get.port === 'number' ? get.port : /^\d+$/.test(String(get.port)) ? Number(get.port) : container?.ports?.find((p) => p.name === get.port)?.containerPort;
+    if (port === undefined) return undefined;
+    // eslint-disable-next-line no-control-regex
+    const shown = (status: number, body: unknown): string => `${status} ${String(body ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 300)}`.trim();
+    try {
+      return shown(200, await this.core.connectGetNamespacedPodProxyWithPath({ name: `${pod}:${port}`, namespace, path: (get.path ?? '/').replace(/^\/+/, '') }));
+    } catch (err) {
+      const status = statusOf(err);
+      // The API server's own 5xx without a body: the pod did not answer.
+      const body = (err as { body?: unknown }).body;
+      if (status === undefined || (status >= 500 && /error trying to reach service|connection refused|no route to host/i.test(String(body)))) return undefined;
+      return shown(status, body);
+    }
+  }
+
   /** Follows a pod's logs until stopped. */
   async followLogs(namespace: string, pod: string, onText: (text: string) => void, tail = 200): Promise<{ stop(): void }> {
     const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => (onText(chunk.toString('utf8')), cb()) });
@@ -546,10 +569,14 @@ export class KubeClient {
         const events = await this.events(namespace, v.pod);
         const probe = [...events].reverse().find((e) => /probe failed/i.test(e))?.replace(/^Warning: Unhealthy: /, '');
         const logs = await this.logs(namespace, v.pod, { container: v.container, tail: 10 }).catch(() => '');
+        // What the app itself answers there (an API whose model failed to load says so in its /ready body).
+        const spec = dep.spec?.template.spec?.containers.find((c) => c.name === v.container);
+        const answer = await this.readinessAnswer(namespace, v.pod, spec).catch(() => undefined);
         return new RolloutError(
-          t('The app in pod {0} runs but has not become ready in {1} s: {2}. Check the readiness probe\'s path and port against what the app serves (or, for an API that loads a model, its /ready answer). Its last log lines:\n{3}', v.pod, v.seconds, probe ?? t('its readiness probe does not pass'), logs.trim() || t('(none)')),
+          t('The app in pod {0} runs but has not become ready in {1} s: {2}. Check the readiness probe\'s path and port against what the app serves (or, for an API that loads a model, its /ready answer). Its last log lines:\n{3}', v.pod, v.seconds, probe ?? t('its readiness probe does not pass'), logs.trim() || t('(none)')) +
+            (answer ? `\n${t('Its answer on {0}: {1}', spec?.readinessProbe?.httpGet?.path ?? '/', answer)}` : ''),
           'failed',
-          [...events, logs].join('\n'),
+          [...events, logs, answer ?? ''].join('\n'),
         );
       }
       case 'failedCreate':
