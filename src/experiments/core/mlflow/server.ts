@@ -204,7 +204,25 @@ export class LocalMlflowServer {
       await server.stop();
       throw err;
     }
+    if (!opts.token?.isCancellationRequested) await server.warmUp(opts.workers ?? 2);
     return server;
+  }
+
+  /**
+   * Each worker's first run search costs it 3–4 s (MLflow sets up its search code then), which
+   * the first expansion of the tree would wait for: one read-only search per worker, at the same
+   * time so that each worker takes one, while the start's progress still shows. Failures are the
+   * tree's to report, not the start's.
+   */
+  private async warmUp(workers: number): Promise<void> {
+    const search = (): Promise<unknown> =>
+      fetch(`${this.url}/api/2.0/mlflow/runs/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ experiment_ids: ['0'], max_results: 1 }),
+        signal: AbortSignal.timeout(20_000),
+      }).then((r) => r.arrayBuffer(), () => undefined);
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, 8)) }, search));
   }
 
   private async waitReady(timeoutMs: number, token?: CancellationTokenLike): Promise<void> {
