@@ -3,10 +3,12 @@
 // folder that is gone. Its artifacts are listed and read from the store's own copy beside
 // meta.yaml, not "No artifacts.".
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MlflowFilesSource } from '../../src/experiments/core/sources';
+import type { Run } from '../../src/experiments/core/model';
 import { run, venvPython } from './helpers/processes';
 
 describe('a moved MLflow file store', function () {
@@ -59,5 +61,29 @@ describe('the newest runs of a file store, read first', function () {
     assert.deepEqual(newest.map((r) => r.name), all.slice(0, 10).map((r) => r.name));
     assert.equal(newest[0]!.name, 'r28', 'r29 was deleted');
     assert.deepEqual(newest[0]!.params, { i: '28' });
+  });
+
+  it('the table’s first rows of an experiment over 1,000 runs, then the whole: the same runs a plain full read gives, the first ones not read twice', async () => {
+    const mlruns = path.join(ws, 'mlruns');
+    const exp = (await new MlflowFilesSource(mlruns).experiments()).find((e) => e.name === 'many')!;
+    // 1,100 more runs, copied from one MLflow wrote (as the scale fixture does), each with its own id and start.
+    const expDir = path.join(mlruns, exp.id);
+    const model = readdirSync(expDir).find((d) => /^[0-9a-f]{32}$/.test(d) && !/lifecycle_stage: deleted/.test(readFileSync(path.join(expDir, d, 'meta.yaml'), 'utf8')))!;
+    const meta = readFileSync(path.join(expDir, model, 'meta.yaml'), 'utf8');
+    for (let i = 0; i < 1100; i++) {
+      const id = createHash('md5').update(`copy-${i}`).digest('hex');
+      cpSync(path.join(expDir, model), path.join(expDir, id), { recursive: true });
+      writeFileSync(path.join(expDir, id, 'meta.yaml'), meta.replaceAll(model, id).replace(/^start_time: \d+/m, `start_time: ${2_000_000_000_000 + i}`));
+    }
+    const plain = await new MlflowFilesSource(mlruns).runs([exp.id], { orderBy: ['attributes.start_time DESC'] });
+    let first: Run[] = [];
+    const source = new MlflowFilesSource(mlruns);
+    const whole = await source.runs([exp.id], { orderBy: ['attributes.start_time DESC'], onFirstPage: (rows) => (first = rows) });
+    assert.equal(plain.length, 1129);
+    assert.equal(first.length, 1000);
+    assert.deepEqual(first.map((r) => r.id), plain.slice(0, 1000).map((r) => r.id));
+    assert.deepEqual(whole.map((r) => [r.id, r.name, r.params, r.startTime]), plain.map((r) => [r.id, r.name, r.params, r.startTime]));
+    // The first page's runs are the whole list's, not a second read of them.
+    assert.equal(whole.find((r) => r.id === first[0]!.id), first[0]);
   });
 });

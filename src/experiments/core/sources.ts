@@ -237,16 +237,21 @@ export class MlflowFilesSource implements ExperimentSource {
       this.problems = r.problems;
       return queryLocally(r.runs, q);
     }
-    // The table's first rows: the newest runs of a large experiment, before all of them are read.
+    // The table's first rows: the newest runs of a large experiment, before all of them are read
+    // (and not read a second time for the whole).
+    let known: Map<string, Run> | undefined;
     if (q.onFirstPage && !q.filter?.trim() && newestFirst && experimentIds.length === 1) {
       const r = await this.store.recentRuns(experimentIds[0]!, 1000);
-      if (r.total > r.runs.length) q.onFirstPage(queryLocally(r.runs, { orderBy: q.orderBy ?? ['attributes.start_time DESC'] }));
+      if (r.total > r.runs.length) {
+        q.onFirstPage(queryLocally(r.runs, { orderBy: q.orderBy ?? ['attributes.start_time DESC'] }));
+        known = new Map(r.runs.map((run) => [run.id, run]));
+      }
     }
     const all: Run[] = [];
     const problems: FileStoreProblem[] = [];
     for (const id of experimentIds) {
       throwIfCancelled(q.token);
-      const r = await this.store.runs(id);
+      const r = await this.store.runs(id, known);
       all.push(...r.runs);
       problems.push(...r.problems);
     }

@@ -32,6 +32,23 @@ export const LIMITS = { value: 64 * 1024, meta: 1024 * 1024, metricWhole: 1024 *
  * is longer than `max`). Throws for a link (ELOOP), a missing file (ENOENT), anything that
  * is not a regular file, or a file over `max` without `tail`.
  */
+/**
+ * The first bytes of a small file (a run's meta.yaml, for its start time and state): one open,
+ * one read into a buffer it reuses, one close, without the fstat and the allocation of
+ * readRegularSync. A scan of 100,000 runs is a third of a million syscalls less. A folder or
+ * a link in the file's place fails the read (O_NOFOLLOW), a pipe reads nothing (O_NONBLOCK).
+ */
+const headBuffer = Buffer.alloc(4096);
+export function readHeadSync(file: string): string {
+  const fd = openSync(file, READ_FLAGS);
+  try {
+    const n = readSync(fd, headBuffer, 0, headBuffer.length, 0);
+    return headBuffer.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readRegularSync(file: string, max: number, tail?: number): string {
   const fd = openSync(file, READ_FLAGS);
   try {
@@ -177,11 +194,12 @@ export class MlflowFileStore {
   }
 
   /**
-   * Every run of an experiment. Each run's few dozen small files are read synchronously
+   * Every run of an experiment (`known`: runs read moments ago, by folder name, kept as they are).
+   * Each run's few dozen small files are read synchronously
    * (promise-based reads cost a thread-pool round trip per file: 10,000 runs are ~350,000
    * files), yielding to the event loop between batches so the editor stays responsive.
    */
-  async runs(experimentId: string): Promise<FileStoreRuns> {
+  async runs(experimentId: string, known?: ReadonlyMap<string, Run>): Promise<FileStoreRuns> {
     const { parse: parseYaml } = await import('yaml');
     const parse = (text: string): unknown => parseYaml(text, { logLevel: 'error' });
     const expDir = path.join(this.root, experimentId);
@@ -190,6 +208,12 @@ export class MlflowFileStore {
     const runs: Run[] = [];
     for (let i = 0; i < dirs.length; i++) {
       if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+      // Read moments ago (the newest runs, shown first): not read again.
+      const seen = known?.get(dirs[i]);
+      if (seen) {
+        runs.push(seen);
+        continue;
+      }
       const run = readRunSync(path.join(expDir, dirs[i]), dirs[i], experimentId, parse, problems);
       if (run) runs.push(run);
     }
@@ -213,7 +237,7 @@ export class MlflowFileStore {
       if (i % 500 === 499) await new Promise((r) => setImmediate(r));
       let text: string;
       try {
-        text = readRegularSync(path.join(expDir, dirs[i]!, 'meta.yaml'), LIMITS.meta);
+        text = readHeadSync(path.join(expDir, dirs[i]!, 'meta.yaml'));
       } catch {
         seen.push({ dir: dirs[i]!, start: 0 }); // read whole below, where its problem is said
         continue;
