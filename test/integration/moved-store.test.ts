@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { MlflowFilesSource } from '../../src/experiments/core/sources';
+import { startTimes } from '../../src/experiments/core/mlflow/fileStore';
 import type { Run } from '../../src/experiments/core/model';
 import { run, venvPython } from './helpers/processes';
 
@@ -85,5 +86,20 @@ describe('the newest runs of a file store, read first', function () {
     assert.deepEqual(whole.map((r) => [r.id, r.name, r.params, r.startTime]), plain.map((r) => [r.id, r.name, r.params, r.startTime]));
     // The first page's runs are the whole list's, not a second read of them.
     assert.equal(whole.find((r) => r.id === first[0]!.id), first[0]);
+  });
+
+  it('the start-time scan gives the same answer in two worker threads as in this one: starts, deleted runs, an unreadable meta.yaml', async () => {
+    const expDir = path.join(ws, 'mlruns', (await new MlflowFilesSource(path.join(ws, 'mlruns')).experiments()).find((e) => e.name === 'many')!.id);
+    const dirs = readdirSync(expDir, { withFileTypes: true }).filter((e) => e.isDirectory() && /^[0-9a-f]{32}$/.test(e.name)).map((e) => e.name);
+    // One run whose meta.yaml is a folder: unreadable, start 0 (read whole later, where its problem is said).
+    const broken = dirs[5]!;
+    rmSync(path.join(expDir, broken, 'meta.yaml'));
+    mkdirSync(path.join(expDir, broken, 'meta.yaml'));
+    const here = await startTimes(expDir, dirs, Infinity);
+    const workers = await startTimes(expDir, dirs, 0);
+    assert.deepEqual([...workers], [...here]);
+    assert.equal(here[5], 0);
+    assert.equal([...here].filter((s) => s === -1).length, 1, 'the deleted run');
+    assert.ok([...here].filter((s) => s > 1_000_000_000_000).length >= 1000, 'start times in ms');
   });
 });

@@ -164,6 +164,84 @@ async function runDirs(expDir: string): Promise<string[]> {
   return (await readdir(expDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !NOT_RUNS.has(e.name)).map((e) => e.name);
 }
 
+const DELETED = /^lifecycle_stage:[ \t]*deleted[ \t]*$/m;
+const START_TIME = /^start_time:[ \t]*(\d+)/m;
+
+/** A run's start time from the head of its meta.yaml: -1 for a deleted run, 0 when unknown or unreadable. */
+function startOf(text: string): number {
+  return DELETED.test(text) ? -1 : Number(START_TIME.exec(text)?.[1] ?? 0);
+}
+
+/**
+ * The scan of startTimes in a worker thread: the same reads as readHeadSync and the same
+ * patterns as startOf, over a share of the run folders, answering a Float64Array.
+ */
+const SCAN_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { openSync, readSync, closeSync } = require('node:fs');
+const path = require('node:path');
+const deleted = new RegExp(${JSON.stringify(DELETED.source)}, 'm');
+const start = new RegExp(${JSON.stringify(START_TIME.source)}, 'm');
+const buf = Buffer.alloc(4096);
+const out = new Float64Array(workerData.names.length);
+workerData.names.forEach((name, i) => {
+  let text;
+  try {
+    const fd = openSync(path.join(workerData.dir, name, 'meta.yaml'), workerData.flags);
+    try { text = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0)); } finally { closeSync(fd); }
+  } catch { return; }
+  out[i] = deleted.test(text) ? -1 : Number((start.exec(text) || [])[1] || 0);
+});
+parentPort.postMessage(out, [out.buffer]);
+`;
+
+/** Below this many runs one thread scans faster than two can start. */
+const SCAN_IN_WORKERS_FROM = 20_000;
+
+/**
+ * Each run folder's start time (see startOf). Large experiments are scanned by two worker
+ * threads, each over half of the folders (the reads are system calls: 100,000 runs take
+ * ~0.8 s in one thread, ~0.5 s in two); a failed worker falls back to this thread.
+ */
+export async function startTimes(expDir: string, dirs: readonly string[], inWorkersFrom = SCAN_IN_WORKERS_FROM): Promise<Float64Array> {
+  if (dirs.length >= inWorkersFrom) {
+    try {
+      const { Worker } = await import('node:worker_threads');
+      const half = Math.ceil(dirs.length / 2);
+      const parts = await Promise.all(
+        [dirs.slice(0, half), dirs.slice(half)].map(
+          (names) =>
+            new Promise<Float64Array>((resolve, reject) => {
+              const w = new Worker(SCAN_WORKER, { eval: true, workerData: { dir: expDir, names, flags: READ_FLAGS } });
+              w.once('message', (m: Float64Array) => {
+                resolve(m);
+                void w.terminate();
+              });
+              w.once('error', reject);
+              w.once('exit', (code) => reject(new Error(`scan worker exited (${code})`)));
+            }),
+        ),
+      );
+      const out = new Float64Array(dirs.length);
+      out.set(parts[0]!, 0);
+      out.set(parts[1]!, half);
+      return out;
+    } catch {
+      // Worker threads unavailable or failed: the same scan here.
+    }
+  }
+  const out = new Float64Array(dirs.length);
+  for (let i = 0; i < dirs.length; i++) {
+    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+    try {
+      out[i] = startOf(readHeadSync(path.join(expDir, dirs[i]!, 'meta.yaml')));
+    } catch {
+      out[i] = 0;
+    }
+  }
+  return out;
+}
+
 export class MlflowFileStore {
   constructor(readonly root: string) {}
 
@@ -232,18 +310,11 @@ export class MlflowFileStore {
     const expDir = path.join(this.root, experimentId);
     const problems: FileStoreProblem[] = [];
     const dirs = await runDirs(expDir);
+    const starts = await startTimes(expDir, dirs);
     const seen: Array<{ dir: string; start: number }> = [];
     for (let i = 0; i < dirs.length; i++) {
-      if (i % 500 === 499) await new Promise((r) => setImmediate(r));
-      let text: string;
-      try {
-        text = readHeadSync(path.join(expDir, dirs[i]!, 'meta.yaml'));
-      } catch {
-        seen.push({ dir: dirs[i]!, start: 0 }); // read whole below, where its problem is said
-        continue;
-      }
-      if (/^lifecycle_stage:[ \t]*deleted[ \t]*$/m.test(text)) continue;
-      seen.push({ dir: dirs[i]!, start: Number(/^start_time:[ \t]*(\d+)/m.exec(text)?.[1] ?? 0) });
+      // Deleted runs are left out; an unreadable meta.yaml (0) is read whole below, where its problem is said.
+      if (starts[i]! >= 0) seen.push({ dir: dirs[i]!, start: starts[i]! });
     }
     seen.sort((a, b) => b.start - a.start);
     const runs: Run[] = [];
