@@ -140,3 +140,11 @@ export function writeDvcProjectWithVenv(dir: string, dvc: readonly string[]): vo
   sh('git', ['add', '-A']);
   sh('git', ['commit', '-qm', 'baseline']);
 }
+
+/** Makes `dir` a git repository with everything in it committed, as a user's project is. */
+export function commitAll(dir: string, message: string): void {
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+  git('init', '-q');
+  git('-c', 'user.email=t@localhost', '-c', 'user.name=t', 'add', '-A');
+  git('-c', 'user.email=t@localhost', '-c', 'user.name=t', 'commit', '-qm', message);
+}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { planServe, readSchema } from '../../src/experiments/core/mlflow/schema';
 import { LocalMlflowServer, findLocalStores } from '../../src/experiments/core/mlflow/server';
 import { MlflowFilesSource, MlflowServerSource } from '../../src/experiments/core/sources';
-import { OLD_STORE_SCRIPT } from '../helpers/userProjects';
+import { OLD_STORE_SCRIPT, commitAll } from '../helpers/userProjects';
 import { root, run, venvPython } from './helpers/processes';
 
 const sha = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -68,9 +68,7 @@ describe('stores written by MLflow 1.x', function () {
     assert.equal(files.code, 0, files.out);
     dump = JSON.parse(/DUMP=(.*)/.exec(files.out)![1]!) as Dump;
     assert.equal(dump.version, '1.30.1');
-    git('init', '-q');
-    git('-c', 'user.email=t@localhost', '-c', 'user.name=t', 'add', '-A');
-    git('-c', 'user.email=t@localhost', '-c', 'user.name=t', 'commit', '-qm', 'runs of MLflow 1.30');
+    commitAll(repo, 'runs of MLflow 1.30');
   });
   after(() => {
     rmSync(repo, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { planServe, readSchema } from '../../src/experiments/core/mlflow/schema';
 import { LocalMlflowServer, findLocalStores } from '../../src/experiments/core/mlflow/server';
 import { MlflowServerSource } from '../../src/experiments/core/sources';
-import { OLD_STORE_SCRIPT } from '../helpers/userProjects';
+import { OLD_STORE_SCRIPT, commitAll } from '../helpers/userProjects';
 import { root, run, venvPython } from './helpers/processes';
 
 const sha = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -33,9 +33,7 @@ describe('an older MLflow’s mlflow.db, opened with today’s MLflow', function
     const logged = await run(oldPython, ['-c', OLD_STORE_SCRIPT], { cwd: repo, timeoutMs: 180_000, env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
     assert.equal(logged.code, 0, logged.out);
     assert.match(logged.out, /LOGGED 2\.9\.2/);
-    git('init', '-q');
-    git('-c', 'user.email=t@localhost', '-c', 'user.name=t', 'add', '-A');
-    git('-c', 'user.email=t@localhost', '-c', 'user.name=t', 'commit', '-qm', 'runs of MLflow 2.9');
+    commitAll(repo, 'runs of MLflow 2.9');
   });
   after(() => {
     rmSync(repo, { recursive: true, force: true });

@@ -26,7 +26,7 @@ export interface ModelInfo {
 // versions come back, as one JSON line; XGBoost's and LightGBM's default names ("f0",
 // "Column_0") are names they made up, not the columns the model was trained on.
 const INSPECT = `
-import json, re, sys, warnings
+import importlib, json, re, sys, warnings
 path, fmt = sys.argv[1], sys.argv[2]
 def done(**kw):
     print(json.dumps(kw)); sys.exit(0)
@@ -57,15 +57,18 @@ def sklearn_model():
     libraries = sorted({type(p).__module__.split(".")[0] for p in parts} & {"xgboost", "lightgbm"})
     kind = "classifier" if hasattr(m, "classes_") else ("regressor" if hasattr(m, "predict") else "other")
     done(featureNames=[str(n) for n in names] if names is not None else None, featureCount=getattr(m, "n_features_in_", None), kind=kind, sklearnVersion=version, savedWith=saved or version, libraries=libraries)
-def onnx_model():
+def load(module, make):
+    """The library, then the model made with it; a missing library or an unreadable file is said."""
     try:
-        import onnxruntime as ort
+        lib = importlib.import_module(module)
     except ModuleNotFoundError as e:
         done(error="missing", module=e.name)
     try:
-        s = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        return make(lib)
     except Exception as e:
         done(error="load", detail=f"{type(e).__name__}: {e}")
+def onnx_model():
+    s = load("onnxruntime", lambda ort: ort.InferenceSession(path, providers=["CPUExecutionProvider"]))
     inputs = s.get_inputs()
     kind = "classifier" if len(s.get_outputs()) > 1 else "regressor"
     if len(inputs) == 1:
@@ -75,27 +78,13 @@ def onnx_model():
     # One input per column (as converters make for a DataFrame): the inputs' names are the columns.
     done(featureNames=[i.name for i in inputs], featureCount=len(inputs), kind=kind)
 def xgboost_model():
-    try:
-        import xgboost
-    except ModuleNotFoundError as e:
-        done(error="missing", module=e.name)
-    try:
-        b = xgboost.Booster(model_file=path)
-    except Exception as e:
-        done(error="load", detail=f"{type(e).__name__}: {e}")
+    b = load("xgboost", lambda xgboost: xgboost.Booster(model_file=path))
     objective = json.loads(b.save_config())["learner"]["objective"]["name"]
     names = b.feature_names
     kind = "classifier" if objective.startswith(("binary:", "multi:")) else "regressor"
     done(featureNames=list(names) if names else None, featureCount=b.num_features(), kind=kind)
 def lightgbm_model():
-    try:
-        import lightgbm
-    except ModuleNotFoundError as e:
-        done(error="missing", module=e.name)
-    try:
-        b = lightgbm.Booster(model_file=path)
-    except Exception as e:
-        done(error="load", detail=f"{type(e).__name__}: {e}")
+    b = load("lightgbm", lambda lightgbm: lightgbm.Booster(model_file=path))
     names = b.feature_name()
     made_up = all(re.fullmatch(r"Column_[0-9]+", n) for n in names)
     objective = ""
