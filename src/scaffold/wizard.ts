@@ -11,6 +11,8 @@ import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import { createProject } from './create';
+import type { ModelFormat } from './core/formats';
+import { MODEL_FORMATS } from './core/formats';
 import type { ModelInfo } from './core/inspect';
 import { featuresFromCsv, withInspected } from './core/inspect';
 import type { Problem } from './core/model';
@@ -24,8 +26,8 @@ export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly p
 export class ScaffoldWizard extends Disposable {
   private host: WebviewHost<FromWizard, ToWizard> | undefined;
   private expectedFeatures: number | undefined;
-  /** The scikit-learn release the inspected model file was saved with. */
-  private inspected: { readonly path: string; readonly info: ModelInfo } | undefined;
+  /** The model file the form last read: its format and what reading it told. */
+  private inspected: { readonly path: string; readonly format: ModelFormat; readonly info: ModelInfo } | undefined;
   /** What the form offered: the only model files, CSV files and folders its messages may name. */
   private offered = { models: new Set<string>(), csvs: new Set<string>(), folders: new Set<string>() };
   /** Pickles the user agreed to load (loading one runs the code inside it), for this session. */
@@ -74,17 +76,17 @@ export class ScaffoldWizard extends Disposable {
         return;
       case 'inspect': {
         if (!this.offered.models.has(m.path)) return this.refused(m.type, m.path);
-        if (!(await this.mayLoad(m.path))) {
+        const format = await formatOfFile(m.path);
+        if (!(await this.mayLoad(m.path, format))) {
           this.expectedFeatures = undefined;
           host.answer(m, { type: 'features', features: [], warning: vscode.l10n.t('{0} was not loaded; type the model’s inputs in.', path.basename(m.path)) });
           return;
         }
         try {
-          const format = await formatOfFile(m.path);
           if (!format) throw new UserFacingError(validateModelSource({ kind: 'file', path: m.path })[0]?.message ?? m.path);
           const info = await inspectModelFile(m.path, format);
           this.expectedFeatures = info.featureCount;
-          this.inspected = { path: m.path, info };
+          this.inspected = { path: m.path, format, info };
           const named = info.featureNames?.map((name) => ({ name, type: 'float' as const }));
           // No names stored (trained on an array): said, and numbered, not guessed.
           const features = named ?? Array.from({ length: info.featureCount ?? 0 }, (_, i) => ({ name: `x${i}`, type: 'float' as const }));
@@ -120,10 +122,10 @@ export class ScaffoldWizard extends Disposable {
         let options = drafted;
         if (drafted.modelSource.kind === 'file') {
           // The format its content tells, and what reading the chosen model told (see withInspected).
-          const format = await formatOfFile(drafted.modelSource.path);
+          const read = this.inspected?.path === drafted.modelSource.path ? this.inspected : undefined;
+          const format = read?.format ?? (await formatOfFile(drafted.modelSource.path));
           const source = { ...drafted.modelSource, ...(format ? { format } : {}) };
-          const inspected = this.inspected?.path === source.path ? this.inspected.info : undefined;
-          options = { ...drafted, modelSource: inspected ? withInspected(source, inspected) : source };
+          options = { ...drafted, modelSource: read ? withInspected(source, read.info) : source };
         }
         const problems = validateOptions(options, m.draft.source === 'file' ? this.expectedFeatures : undefined);
         if (problems.length > 0) {
@@ -151,10 +153,10 @@ export class ScaffoldWizard extends Disposable {
    * Reading a model's inputs loads it in Python, and loading a pickle (joblib files are
    * pickles) runs the code inside it: asked once per file, before anything is loaded.
    */
-  private async mayLoad(file: string): Promise<boolean> {
+  private async mayLoad(file: string, format: ModelFormat | undefined): Promise<boolean> {
     // In a workspace the user has not trusted, nothing of it is loaded: the inputs are typed in.
     if (!vscode.workspace.isTrusted) return false;
-    if (!/\.(pkl|pickle|joblib)$/i.test(file) || this.trustedPickles.has(file)) return true;
+    if (!format || !MODEL_FORMATS[format].runsCode || this.trustedPickles.has(file)) return true;
     const load = vscode.l10n.t('Load It');
     const choice = await vscode.window.showWarningMessage(
       vscode.l10n.t('Read the inputs of {0}?', path.basename(file)),

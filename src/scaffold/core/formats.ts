@@ -9,7 +9,6 @@ export type ModelFormat = 'sklearn' | 'onnx' | 'xgboost' | 'lightgbm';
 export type ModelLibrary = 'xgboost' | 'lightgbm';
 
 export interface FormatInfo {
-  readonly label: string;
   /** The Python module that reads it (the inspecting Python must have it). */
   readonly module: string;
   /** Whether loading the file runs code from it (pickles do): the user is asked first. */
@@ -17,10 +16,10 @@ export interface FormatInfo {
 }
 
 export const MODEL_FORMATS: Readonly<Record<ModelFormat, FormatInfo>> = {
-  sklearn: { label: 'scikit-learn (joblib/pickle)', module: 'sklearn', runsCode: true },
-  onnx: { label: 'ONNX', module: 'onnxruntime', runsCode: false },
-  xgboost: { label: 'XGBoost', module: 'xgboost', runsCode: false },
-  lightgbm: { label: 'LightGBM', module: 'lightgbm', runsCode: false },
+  sklearn: { module: 'sklearn', runsCode: true },
+  onnx: { module: 'onnxruntime', runsCode: false },
+  xgboost: { module: 'xgboost', runsCode: false },
+  lightgbm: { module: 'lightgbm', runsCode: false },
 };
 
 const BY_EXTENSION: Readonly<Record<string, ModelFormat>> = {

@@ -79,7 +79,10 @@ export function projectMarker(o: ScaffoldOptions): Record<string, unknown> {
 export function templateView(o: ScaffoldOptions): Record<string, unknown> {
   const attrs = featureAttributes(o.features.map((f) => f.name));
   const sample = Object.fromEntries(o.features.map((f) => [f.name, defaultExample(f)]));
-  const useDataFrame = o.features.some((f) => f.type === 'str') || (o.modelSource.kind === 'file' && o.modelSource.namedFeatures === true);
+  // Boosters and ONNX take an array (XGBoost gets its feature names from the booster); only a
+  // scikit-learn pipeline selects columns by name.
+  const byName = o.modelSource.kind === 'file' && o.modelSource.namedFeatures === true && fileFormat(o.modelSource) === 'sklearn';
+  const useDataFrame = o.features.some((f) => f.type === 'str') || byName;
   return {
     title: o.projectName,
     projectName: o.projectName,

@@ -64,6 +64,10 @@ describe('the generated project for each format', () => {
     assert.match(f.get('requirements.txt')!, /^xgboost==\d[^;]*; sys_platform != "linux"$/m);
     assert.match(f.get('app/model.py')!, /xgboost\.Booster\(model_file=path\)/);
     assert.match(f.get('.mlops/project.json')!, /"model\/model\.json"/);
+    // Its column names stay in the booster: the API gives it an array, and pandas is not installed for it.
+    const named = files({ kind: 'file', path: '/w/model.json', format: 'xgboost', namedFeatures: true });
+    assert.doesNotMatch(named.get('requirements.txt')!, /^pandas==/m);
+    assert.match(named.get('app/model.py')!, /np\.asarray\(\[\[float\(row\[f\]\)/);
   });
 
   it('LightGBM: its booster, and the OpenMP runtime its wheel needs in the image', () => {

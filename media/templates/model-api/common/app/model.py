@@ -151,7 +151,7 @@ class _Onnx:
     def _feed(self, X: Any) -> dict[str, Any]:
         import numpy as np
 
-        values = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
+        values = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)  # a DataFrame when some inputs are text
         if len(self._inputs) == 1:
             return {self._inputs[0].name: values.astype(self._DTYPES.get(self._inputs[0].type, "float32"))}
         return {inp.name: values[:, [i]].astype(self._DTYPES.get(inp.type, "float32")) for i, inp in enumerate(self._inputs)}
@@ -207,8 +207,7 @@ class _XGBoost:
     def _raw(self, X: Any) -> Any:
         import numpy as np
 
-        values = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
-        return self._booster.predict(self._xgboost.DMatrix(values, feature_names=self._booster.feature_names))
+        return self._booster.predict(self._xgboost.DMatrix(np.asarray(X), feature_names=self._booster.feature_names))
 
     def _proba(self, X: Any) -> Any:
         import numpy as np
@@ -261,18 +260,19 @@ class _LightGBM:
         if hasattr(self, "classes_"):
             self.predict_proba = self._proba
 
+    def _raw(self, X: Any) -> Any:
+        import numpy as np
+
+        return self._booster.predict(np.asarray(X))
+
     def _proba(self, X: Any) -> Any:
         import numpy as np
 
-        p = self._booster.predict(X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X))
+        p = self._raw(X)
         return np.column_stack([1 - p, p]) if p.ndim == 1 else p
 
     def predict(self, X: Any) -> Any:
-        import numpy as np
-
-        if hasattr(self, "classes_"):
-            return self._proba(X).argmax(axis=1)
-        return self._booster.predict(X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X))
+        return self._proba(X).argmax(axis=1) if hasattr(self, "classes_") else self._raw(X)
 {{/formatLightgbm}}
 
 
