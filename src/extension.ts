@@ -14,6 +14,9 @@ import { registerKubernetesCommands } from './kube/commands/index';
 import { RegistryCredentials } from './kube/credentials';
 import { KubeService } from './kube/service';
 import { KubernetesTree } from './kube/tree';
+import { registerRegistryCommands } from './registry/commands';
+import { RegistryService } from './registry/service';
+import { ModelsTree } from './registry/tree';
 import { registerScaffoldCommands } from './scaffold/commands';
 import { ModelApiIndex } from './scaffold/index';
 import { ModelApisTree } from './scaffold/tree';
@@ -40,6 +43,8 @@ export class Extension extends Disposable {
   readonly registryCredentials: RegistryCredentials;
   readonly experiments: ExperimentSources;
   readonly experimentsTree: ExperimentsTree;
+  readonly registry: RegistryService;
+  readonly modelsTree: ModelsTree;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -69,6 +74,10 @@ export class Extension extends Disposable {
     const experiments = (this.experiments = this.register(new ExperimentSources(context.secrets, context.globalStorageUri, this.logger.for('experiments'))));
     const experimentsTree = (this.experimentsTree = this.register(new ExperimentsTree(experiments, this.logger.for('experiments'))));
     this.register(registerExperimentsCommands(this.commands, experiments, experimentsTree, context, wizard, this.logger.for('experiments')));
+
+    const registry = (this.registry = this.register(new RegistryService(experiments, this.logger.for('registry'))));
+    this.modelsTree = this.register(new ModelsTree(registry, this.logger.for('registry')));
+    registerRegistryCommands(this.commands, registry, this.modelsTree, this.logger.for('registry'));
   }
 }
 

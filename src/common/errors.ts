@@ -20,6 +20,10 @@ export const ErrorCode = {
   engineUnreachable: 'docker.engineUnreachable',
   /** A server or engine did not answer in time. */
   timeout: 'timeout',
+  /** A server refused to create what already exists (MLflow's RESOURCE_ALREADY_EXISTS). */
+  alreadyExists: 'resource.exists',
+  /** A server does not have what was asked for (MLflow's RESOURCE_DOES_NOT_EXIST, a 404). */
+  notFound: 'resource.notFound',
   /** A deploy rolled out (the new revision serves) but its smoke test or port-forward failed. */
   deployUnverified: 'deploy.unverified',
 } as const;

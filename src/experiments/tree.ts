@@ -10,6 +10,7 @@ import type { Experiment, Run } from './core/model';
 import { age, keyMetric } from './core/model';
 import type { ExperimentSource } from './core/sources';
 import type { ExperimentSources } from './service';
+import { escapeMd } from '../vscode/markdown';
 
 export type ExperimentsNode =
   | { readonly kind: 'source'; readonly source: ExperimentSource; readonly local?: LocalMlflowServer }
@@ -191,9 +192,6 @@ function statusIcon(status: Run['status']): vscode.ThemeIcon {
   }
 }
 
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
 
 /**
  * What could not be read, as rows: one row each for a few, one summary row (the first ones

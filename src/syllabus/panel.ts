@@ -111,5 +111,7 @@ function featureLabel(feature: LinkedFeature): string {
       return vscode.l10n.t('Containerize and Deploy');
     case 'experiments':
       return vscode.l10n.t('Show Experiments');
+    case 'registry':
+      return vscode.l10n.t('Show Models');
   }
 }

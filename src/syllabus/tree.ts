@@ -5,6 +5,7 @@ import type { CommandRegistry } from '../vscode/commands';
 import { linkForTopic } from './core/actions';
 import type { Module, Topic } from './core/parser';
 import type { SyllabusService } from './service';
+import { escapeMd } from '../vscode/markdown';
 
 type Node = { readonly kind: 'module'; readonly module: Module } | { readonly kind: 'topic'; readonly topic: Topic };
 
@@ -94,8 +95,4 @@ export class SyllabusTree extends Disposable implements vscode.TreeDataProvider<
   getParent(): undefined {
     return undefined;
   }
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

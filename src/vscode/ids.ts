@@ -46,6 +46,22 @@ export const Commands = {
   experimentsSignOut: 'mlops.experiments.signOut',
   experimentsStartServer: 'mlops.experiments.startServer',
   experimentsStopServer: 'mlops.experiments.stopServer',
+  registryShow: 'mlops.registry.show',
+  registryRefresh: 'mlops.registry.refresh',
+  registryFilter: 'mlops.registry.filter',
+  registryClearFilter: 'mlops.registry.clearFilter',
+  registryRegisterRunModel: 'mlops.registry.registerRunModel',
+  registrySetAlias: 'mlops.registry.setAlias',
+  registryRemoveAlias: 'mlops.registry.removeAlias',
+  registrySetTag: 'mlops.registry.setTag',
+  registryRemoveTag: 'mlops.registry.removeTag',
+  registryEditDescription: 'mlops.registry.editDescription',
+  registryTransitionStage: 'mlops.registry.transitionStage',
+  registryDeleteVersion: 'mlops.registry.deleteVersion',
+  registryDeleteModel: 'mlops.registry.deleteModel',
+  registryOpenRun: 'mlops.registry.openRun',
+  registryCompareVersions: 'mlops.registry.compareVersions',
+  registryCopyUri: 'mlops.registry.copyUri',
   deployContainerizeAndDeploy: 'mlops.deploy.containerizeAndDeploy',
   deployShowOutput: 'mlops.deploy.showOutput',
   kubernetesRefresh: 'mlops.kubernetes.refresh',
@@ -93,6 +109,7 @@ export const Views = {
   docker: 'mlops.views.docker',
   experiments: 'mlops.views.experiments',
   kubernetes: 'mlops.views.kubernetes',
+  models: 'mlops.views.models',
 } as const;
 export type ViewId = (typeof Views)[keyof typeof Views];
 
@@ -123,6 +140,8 @@ export const ContextKeys = {
   syllabusHasProblems: 'mlops:syllabusHasProblems',
   dockerShowAll: 'mlops:dockerShowAll',
   experimentsEmpty: 'mlops:experimentsEmpty',
+  /** The Models view is filtered (its Clear Filter button shows). */
+  registryFiltered: 'mlops:registryFiltered',
   /** The folders of the workspace's Model APIs (the Explorer offers Containerize and Deploy on them). */
   modelApiFolders: 'mlops:modelApiFolders',
 } as const;

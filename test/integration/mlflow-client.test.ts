@@ -11,6 +11,7 @@ import { compileFilter } from '../../src/experiments/core/filter';
 import { MlflowClient, offsetOf } from '../../src/experiments/core/mlflow/client';
 import { findRunModel } from '../../src/experiments/core/runModel';
 import { MlflowServerSource } from '../../src/experiments/core/sources';
+import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
 import type { Server } from './helpers/processes';
 import { freePort, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
 
@@ -176,10 +177,10 @@ describe('MLflow REST client against a real server', function () {
   });
 
   it('lists registered models and their versions', async () => {
-    const models = await client.registeredModels();
-    const iris = models.find((m) => m.name === 'iris-classifier');
-    assert.ok(iris, models.map((m) => m.name).join(', '));
-    const versions = await client.modelVersions('iris-classifier');
+    const models = await new MlflowRegistry(client).list();
+    const iris = models.find((m) => m.model.name === 'iris-classifier');
+    assert.ok(iris, models.map((m) => m.model.name).join(', '));
+    const versions = iris.versions;
     assert.equal(versions[0].version, '1');
     assert.equal(versions[0].runId, modelRunId);
     // MLflow 3 keeps a logged model apart from the run's artifacts, as a LoggedModel.

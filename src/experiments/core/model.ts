@@ -43,21 +43,6 @@ export interface ArtifactEntry {
   readonly size?: number;
 }
 
-export interface RegisteredModel {
-  readonly name: string;
-  readonly description?: string;
-  readonly latestVersions: ReadonlyArray<ModelVersion>;
-}
-
-export interface ModelVersion {
-  readonly name: string;
-  readonly version: string;
-  readonly runId?: string;
-  readonly source?: string;
-  readonly status?: string;
-  readonly aliases: readonly string[];
-}
-
 const STATUSES: readonly RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED', 'QUEUED'];
 
 export function runStatus(s: unknown): RunStatus {

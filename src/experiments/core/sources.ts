@@ -259,6 +259,10 @@ export class MlflowFilesSource implements ExperimentSource {
     return queryLocally(all, q);
   }
 
+  run(runId: string): Promise<Run | undefined> {
+    return this.store.run(runId);
+  }
+
   metricHistory(run: Run, key: string): Promise<MetricPoint[]> {
     return this.store.metricHistory(run.experimentId, run.id, key);
   }

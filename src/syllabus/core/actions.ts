@@ -2,7 +2,7 @@
 // only when its command is registered, so a topic never points at a feature that
 // is not there yet; as features land, their links appear by themselves.
 
-export type LinkedFeature = 'scaffold' | 'docker' | 'deploy' | 'experiments';
+export type LinkedFeature = 'scaffold' | 'docker' | 'registry' | 'deploy' | 'experiments';
 
 export interface TopicActionRule {
   readonly feature: LinkedFeature;
@@ -15,6 +15,7 @@ export interface TopicActionRule {
 export const TOPIC_ACTION_RULES: readonly TopicActionRule[] = [
   { feature: 'scaffold', command: 'mlops.scaffold.modelApi', pattern: /\b(fast ?api|flask)\b|\bapis? (para|for) (los )?model/i },
   { feature: 'docker', command: 'mlops.docker.build', pattern: /\bdocker\b|contenedoriza|containeri[sz]/i },
+  { feature: 'registry', command: 'mlops.registry.show', pattern: /(manejo|gesti[oó]n) de versiones de modelos|model version(ing)? management|registro de modelos|model registry/i },
   {
     feature: 'deploy',
     command: 'mlops.deploy.containerizeAndDeploy',

@@ -16,10 +16,11 @@ describe('syllabus topic links', () => {
       .filter((t) => linkForTopic(t.text, everything)?.feature === feature)
       .map((t) => t.text.slice(0, 40));
 
-  it('links the course topics about model APIs, Docker, Kubernetes/container services and MLflow/DVC', () => {
+  it('links the course topics about model APIs, Docker, model versions, Kubernetes/container services and MLflow/DVC', () => {
     assert.deepEqual(linked('scaffold'), ['Creación de APIs para modelos: Flask, Fa']);
     assert.deepEqual(linked('docker'), ['Contenedorización de modelos con Docker.']);
-    assert.deepEqual(linked('deploy'), ['Despliegue en la nube: serverless functi', 'Manejo de versiones de modelos y rollbac']);
+    assert.deepEqual(linked('deploy'), ['Despliegue en la nube: serverless functi']);
+    assert.deepEqual(linked('registry'), ['Manejo de versiones de modelos y rollbac']);
     assert.deepEqual(linked('experiments'), ['Herramientas para el seguimiento de expe']);
   });
 

@@ -1,6 +1,6 @@
 // MLflow's tracking server over its REST API (2.x and 3.x), with no editor API:
 // experiments, paged run search with filter and order, metric histories, artifacts
-// (listed, and downloaded as a stream), registered models and their versions.
+// (listed, and downloaded as a stream); the model registry's calls go through rest().
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -10,9 +10,11 @@ import { ErrorCode, UserFacingError, errorMessage } from '../../../common/errors
 import { writeAtomically } from '../../../common/files';
 import { own } from '../../../common/objects';
 import { isSafeArtifactPath } from '../artifacts';
-import type { ArtifactEntry, Experiment, MetricPoint, ModelVersion, RegisteredModel, Run } from '../model';
+import type { ArtifactEntry, Experiment, MetricPoint, Run } from '../model';
 import { runStatus } from '../model';
 import { t } from '../../../common/l10n';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export type MlflowAuth = { readonly kind: 'basic'; readonly username: string; readonly password: string } | { readonly kind: 'bearer'; readonly token: string };
 
@@ -132,7 +134,7 @@ export class MlflowClient {
   }
 
   /** A REST call; errors in words a user can act on. */
-  private async call<T>(method: 'GET' | 'POST', endpoint: string, body?: Record<string, unknown>, query?: Record<string, string | number | undefined>, opts: { signal?: AbortSignal; ownConnection?: boolean } = {}): Promise<T> {
+  private async call<T>(method: HttpMethod, endpoint: string, body?: Record<string, unknown>, query?: Record<string, string | number | undefined>, opts: { signal?: AbortSignal; ownConnection?: boolean } = {}): Promise<T> {
     const url = new URL(`${this.base}/api/2.0/mlflow/${endpoint}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
@@ -181,15 +183,23 @@ export class MlflowClient {
   private async refused(res: Response): Promise<UserFacingError> {
     const text = await res.text().catch(() => '');
     let message = text.slice(0, 300);
+    let errorCode: string | undefined;
     try {
       const j = JSON.parse(text) as { message?: string; error_code?: string };
+      errorCode = typeof j.error_code === 'string' ? j.error_code : undefined;
       message = [j.error_code, j.message].filter(Boolean).join(': ') || message;
     } catch {
       // not JSON: keep the text
     }
     if (res.status === 401) return new UserFacingError(t('MLflow at {0} needs credentials (401). Sign in with "MLOps: Sign in to MLflow", or set MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN.', this.base), message, { code: ErrorCode.unauthorized });
     if (res.status === 403) return new UserFacingError(t('MLflow at {0} refused access (403): these credentials may not read this.', this.base), message, { code: ErrorCode.forbidden });
-    return new UserFacingError(t('MLflow at {0} answered {1}: {2}', this.base, res.status, message), message);
+    const code = errorCode === 'RESOURCE_ALREADY_EXISTS' ? ErrorCode.alreadyExists : errorCode === 'RESOURCE_DOES_NOT_EXIST' || res.status === 404 ? ErrorCode.notFound : undefined;
+    return new UserFacingError(t('MLflow at {0} answered {1}: {2}', this.base, res.status, message), message, code ? { code } : {});
+  }
+
+  /** One call of the REST API (`endpoint` under /api/2.0/mlflow/), for the registry's client: the same errors and limits as every call here. */
+  rest<T>(method: HttpMethod, endpoint: string, body?: Record<string, unknown>, query?: Record<string, string | number | undefined>): Promise<T> {
+    return this.call<T>(method, endpoint, body, query);
   }
 
   /** The server answers, and with which version (MLflow 2.x and 3.x serve /version). */
@@ -409,30 +419,4 @@ export class MlflowClient {
       sub?.dispose();
     }
   }
-
-  async registeredModels(): Promise<RegisteredModel[]> {
-    type Page = { registered_models?: Array<{ name: string; description?: string; latest_versions?: RawVersion[] }>; next_page_token?: string };
-    return this.allPages(
-      (pageToken) => this.call<Page>('GET', 'registered-models/search', undefined, { max_results: 1000, page_token: pageToken }),
-      (r) => (r.registered_models ?? []).map((m) => ({ name: m.name, ...(m.description ? { description: m.description } : {}), latestVersions: (m.latest_versions ?? []).map(parseVersion) })),
-    );
-  }
-
-  async modelVersions(name: string): Promise<ModelVersion[]> {
-    const r = await this.call<{ model_versions?: RawVersion[] }>('GET', 'model-versions/search', undefined, { filter: `name='${name.replace(/'/g, "\\'")}'`, max_results: 1000 });
-    return (r.model_versions ?? []).map(parseVersion).sort((a, b) => Number(b.version) - Number(a.version));
-  }
-}
-
-interface RawVersion {
-  name: string;
-  version: string;
-  run_id?: string;
-  source?: string;
-  status?: string;
-  aliases?: string[];
-}
-
-function parseVersion(v: RawVersion): ModelVersion {
-  return { name: v.name, version: v.version, ...(v.run_id ? { runId: v.run_id } : {}), ...(v.source ? { source: v.source } : {}), ...(v.status ? { status: v.status } : {}), aliases: v.aliases ?? [] };
 }

@@ -78,7 +78,7 @@ export function readHeadSync(file: string): string {
 }
 
 /** A YAML file that must hold a mapping (meta.yaml). */
-function readMapping(file: string, parse: (s: string) => unknown): Record<string, unknown> {
+export function readMapping(file: string, parse: (s: string) => unknown): Record<string, unknown> {
   const v = parse(readRegularSync(file, LIMITS.meta));
   if (typeof v !== 'object' || v === null) throw new Error('not a YAML mapping');
   return v as Record<string, unknown>;
@@ -102,7 +102,7 @@ const NOT_RUNS = new Set(['tags', 'datasets', 'models', 'traces']);
  * and files over `max` bytes are skipped (metric files keep their tail), folders to
  * LIMITS.depth, at most LIMITS.keys keys.
  */
-function keyValuesSync(dir: string, max: number = LIMITS.value, tail?: number, prefix = '', out: Array<[string, string]> = [], depth = 0): Array<[string, string]> {
+export function keyValuesSync(dir: string, max: number = LIMITS.value, tail?: number, prefix = '', out: Array<[string, string]> = [], depth = 0): Array<[string, string]> {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -321,6 +321,20 @@ export class MlflowFileStore {
       if (run) runs.push(run);
     }
     return { runs, problems, total: seen.length };
+  }
+
+  /** One run by its id, in whichever experiment folder holds it (a registered version knows its run, not its experiment); undefined when no live run has it. */
+  async run(runId: string): Promise<Run | undefined> {
+    if (!/^[\w-]+$/.test(runId)) return undefined;
+    const { parse: parseYaml } = await import('yaml');
+    const parse = (text: string): unknown => parseYaml(text, { logLevel: 'error' });
+    for (const e of await readdir(this.root, { withFileTypes: true })) {
+      if (!e.isDirectory() || e.name === '.trash' || e.name === 'models') continue;
+      const dir = path.join(this.root, e.name, runId);
+      if (!(await stat(path.join(dir, 'meta.yaml')).catch(() => undefined))) continue;
+      return readRunSync(dir, runId, e.name, parse, []);
+    }
+    return undefined;
   }
 
   async metricHistory(experimentId: string, runId: string, key: string): Promise<MetricPoint[]> {

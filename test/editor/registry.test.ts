@@ -1,0 +1,187 @@
+// The Models view in the real editor, on the workspace's own mlflow.db (written by MLflow,
+// served by the local server the extension starts): register a run's model from the
+// Experiments view, set and move @champion, tag, describe, stage, compare, open the source
+// run, filter, delete a version and the model — each through the view's commands, each
+// checked in the view the user sees and in the server's own answer.
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { ExperimentsNode, RunNode } from '../../src/experiments/tree';
+import type { MlflowServerSource } from '../../src/experiments/core/sources';
+import type { ModelsNode, VersionNode } from '../../src/registry/tree';
+import { Commands, WebviewPanels } from '../../src/vscode/ids';
+import { answer, eventually, extension, pick } from './helpers';
+
+const MODEL = 'iris sgd — editor';
+const tabOpen = (viewType: string): boolean => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+
+describe('model registry (editor)', function () {
+  this.timeout(180_000);
+  let restore: () => void = () => undefined;
+  let storePath = '';
+  afterEach(() => restore());
+  after(async () => {
+    if (storePath) await vscode.commands.executeCommand(Commands.experimentsStopServer, { local: { store: { path: storePath } } });
+  });
+
+  /** The versions of MODEL in the Models view, as the view shows them (label and description). */
+  async function shown(): Promise<Array<{ node: VersionNode; label: string; description: string }>> {
+    const { modelsTree } = await extension();
+    const roots = await modelsTree.getChildren();
+    const source = roots.find((r) => r.kind === 'source' && r.source.kind === 'server');
+    if (!source) return [];
+    const model = (await modelsTree.getChildren(source)).find((n) => n.kind === 'model' && n.entry.model.name === MODEL);
+    if (!model) return [];
+    return (await modelsTree.getChildren(model))
+      .filter((n): n is VersionNode => n.kind === 'version')
+      .map((node) => {
+        const item = modelsTree.getTreeItem(node);
+        return { node, label: String(item.label), description: String(item.description ?? '') };
+      });
+  }
+
+  async function modelRun(): Promise<RunNode> {
+    const { experimentsTree } = await extension();
+    const roots = await experimentsTree.getChildren();
+    const offer = roots.find((n): n is Extract<ExperimentsNode, { kind: 'offer' }> => n.kind === 'offer');
+    if (offer) {
+      storePath = offer.store.path;
+      const a = answer({ showInformationMessage: [undefined] });
+      await vscode.commands.executeCommand(Commands.experimentsStartServer, { store: offer.store });
+      a.restore();
+    }
+    const served = (await experimentsTree.getChildren()).find((n): n is Extract<ExperimentsNode, { kind: 'source' }> => n.kind === 'source' && !!n.local);
+    assert.ok(served, 'the workspace’s mlflow.db is served');
+    storePath = served.local!.store.path;
+    const client = (served.source as MlflowServerSource).client;
+    for (const exp of await experimentsTree.getChildren(served)) {
+      for (const r of await experimentsTree.getChildren(exp)) {
+        if (r.kind === 'run' && (await client.loggedModelIds(r.run.id)).length) return r;
+      }
+    }
+    throw new Error('no run with a logged model in mlflow.db');
+  }
+
+  it('the Models view offers the workspace’s mlflow.db, then shows its (empty) registry once served', async () => {
+    const { modelsTree } = await extension();
+    await vscode.commands.executeCommand(Commands.registryShow);
+    await modelRun();
+    const roots = (await eventually(async () => {
+      const r = await modelsTree.getChildren();
+      return r.some((n) => n.kind === 'source') ? r : undefined;
+    }, 'the served registry'))!;
+    const source = roots.find((n): n is Extract<ModelsNode, { kind: 'source' }> => n.kind === 'source')!;
+    assert.equal(modelsTree.getTreeItem(source).description, 'MLflow');
+  });
+
+  it('registers a run’s model from the Experiments view as v1 of a new model, and sets @champion', async () => {
+    const run = await modelRun();
+    const a = answer({ showQuickPick: [pick('New registered model')], showInputBox: [MODEL, 'champion'], showInformationMessage: [(_m: string, setAlias: string) => setAlias] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryRegisterRunModel, run);
+    assert.match(a.asked.find((q) => q.method === 'showInformationMessage')!.text, new RegExp(`as ${MODEL} v1\\.`));
+    const versions = (await eventually(async () => ((await shown())[0]?.description.includes('@champion') ? shown() : undefined), '@champion on v1'))!;
+    assert.deepEqual(versions.map((v) => v.label), ['v1']);
+  });
+
+  it('registers a second version and moves @champion to it after asking', async () => {
+    const run = await modelRun();
+    let a = answer({ showQuickPick: [pick(MODEL)], showInformationMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryRegisterRunModel, run);
+    a.restore();
+    const [v2] = (await eventually(async () => ((await shown()).length === 2 ? shown() : undefined), 'v2 in the view'))!;
+    assert.equal(v2!.label, 'v2');
+    a = answer({ showInputBox: ['champion'], showWarningMessage: [(_m: string, _o: unknown, move: string) => move] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registrySetAlias, v2!.node);
+    assert.match(a.asked.find((q) => q.method === 'showWarningMessage')!.text, /@champion points at v1 .* Move it to v2\?/);
+    const after = (await eventually(async () => ((await shown())[0]?.description.includes('@champion') ? shown() : undefined), '@champion on v2'))!;
+    assert.ok(!after[1]!.description.includes('@champion'), 'and no longer on v1');
+    const { registry } = await extension();
+    const source = (await registry.serverSources())[0]!;
+    assert.equal((await source.registry.versionByAlias(MODEL, 'champion')).version, '2', 'the server agrees');
+  });
+
+  it('tags, describes and stages a version; copies its URI; filters the view', async () => {
+    const { registry, modelsTree } = await extension();
+    const [v2] = await shown();
+    let a = answer({ showInputBox: ['team=fraude', 'primera versión buena'] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registrySetTag, v2!.node);
+    await vscode.commands.executeCommand(Commands.registryEditDescription, v2!.node);
+    a.restore();
+    const source = (await registry.serverSources())[0]!;
+    const read = await source.registry.version(MODEL, '2');
+    assert.deepEqual([read.tags.team, read.description], ['fraude', 'primera versión buena']);
+
+    a = answer({ showQuickPick: [pick('Staging')] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryTransitionStage, (await shown())[0]!.node);
+    a.restore();
+    await eventually(async () => (await shown())[0]!.description.includes('Staging'), 'Staging in the view');
+    const [withTag] = await shown();
+    a = answer({ showQuickPick: [pick('team')] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryRemoveTag, withTag!.node);
+    a.restore();
+    assert.equal((await source.registry.version(MODEL, '2')).tags.team, undefined);
+
+    a = answer({ showQuickPick: [pick('@champion')] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryCopyUri, (await shown())[0]!.node);
+    assert.equal(await vscode.env.clipboard.readText(), `models:/${MODEL}@champion`);
+    a.restore();
+
+    a = answer({ showInputBox: ['no-such-model'] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryFilter);
+    const root = (await modelsTree.getChildren()).find((n) => n.kind === 'source')!;
+    const filtered = await modelsTree.getChildren(root);
+    assert.equal(filtered.length, 1);
+    assert.match(filtered[0]!.kind === 'message' ? filtered[0]!.text : '', /No model matches "no-such-model"/);
+    await vscode.commands.executeCommand(Commands.registryClearFilter);
+    assert.ok((await modelsTree.getChildren(root)).some((n) => n.kind === 'model' && n.entry.model.name === MODEL));
+  });
+
+  it('opens a version’s source run and compares two versions’ runs', async () => {
+    const versions = await shown();
+    await vscode.commands.executeCommand(Commands.registryOpenRun, versions[0]!.node);
+    await eventually(() => tabOpen(WebviewPanels.runDetails), 'the run details');
+    await vscode.commands.executeCommand(Commands.registryCompareVersions, versions[0]!.node, versions.map((v) => v.node));
+    await eventually(() => tabOpen(WebviewPanels.compare), 'the compare panel');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('removes the alias, deletes v2 and then the model, each after a confirmation naming it', async () => {
+    const { registry } = await extension();
+    let a = answer({ showWarningMessage: [(_m: string, _o: unknown, ok: string) => ok] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryRemoveAlias, (await shown())[0]!.node);
+    assert.match(a.asked[0]!.text, /Remove @champion from .* v2\?/);
+    a.restore();
+    await eventually(async () => !(await shown())[0]!.description.includes('@champion'), '@champion gone');
+
+    a = answer({ showWarningMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryDeleteVersion, (await shown())[0]!.node);
+    a.restore();
+    assert.equal((await shown()).length, 2, 'dismissing the confirmation deletes nothing');
+
+    a = answer({ showWarningMessage: [(_m: string, _o: unknown, ok: string) => ok] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryDeleteVersion, (await shown())[0]!.node);
+    a.restore();
+    await eventually(async () => (await shown()).length === 1, 'v2 deleted');
+
+    const { modelsTree } = await extension();
+    const root = (await modelsTree.getChildren()).find((n) => n.kind === 'source')!;
+    const model = (await modelsTree.getChildren(root)).find((n) => n.kind === 'model' && n.entry.model.name === MODEL)!;
+    a = answer({ showWarningMessage: [(_m: string, o: { detail: string }, ok: string) => (assert.match(o.detail, /Its versions go with it: v1\./), ok)] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryDeleteModel, model);
+    a.restore();
+    await vscode.commands.executeCommand(Commands.registryRefresh);
+    await eventually(async () => (await shown()).length === 0, 'the model deleted');
+    assert.ok(!(await (await registry.serverSources())[0]!.registry.list()).some((e) => e.model.name === MODEL));
+  });
+});

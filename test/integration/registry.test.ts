@@ -1,0 +1,190 @@
+// The model registry against a real `mlflow server` (3.x, SQLite) whose models real MLflow
+// code registered: versions from logged models, an alias, tags and descriptions, a deleted
+// version, a model whose name has spaces and non-ASCII letters, an empty model, and a run
+// whose model nobody registered yet. Each action of the Models view is made through the
+// extension's client and checked with MLflow's own Python client; a registered version is
+// loaded back by MLflow. The same store's runs and models written into a file store are read
+// by the file-store reader and compared with what MLflow reports.
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ErrorCode, UserFacingError, hasCode } from '../../src/common/errors';
+import { findRunModel } from '../../src/experiments/core/runModel';
+import { MlflowServerSource } from '../../src/experiments/core/sources';
+import { FileRegistry, hasFileRegistry } from '../../src/registry/core/fileRegistry';
+import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
+import type { Server } from './helpers/processes';
+import { freePort, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
+
+/** Registers models the way users do, into whatever MLFLOW_TRACKING_URI names. */
+const REGISTER = `
+import mlflow, mlflow.sklearn
+from mlflow import MlflowClient
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+
+X, y = load_iris(return_X_y=True)
+c = MlflowClient()
+mlflow.set_experiment("registry")
+for i in range(3):
+    with mlflow.start_run(run_name=f"iris C={10 ** i}"):
+        model = LogisticRegression(C=10 ** i, max_iter=500).fit(X, y)
+        mlflow.sklearn.log_model(model, name="model", input_example=X[:2], registered_model_name="iris-classifier")
+c.set_registered_model_alias("iris-classifier", "champion", "2")
+c.set_registered_model_tag("iris-classifier", "team", "ml")
+c.update_registered_model("iris-classifier", description="Iris species")
+c.set_model_version_tag("iris-classifier", "1", "validated", "true")
+c.delete_model_version("iris-classifier", "3")
+with mlflow.start_run(run_name="fraude") as r:
+    mlflow.sklearn.log_model(LogisticRegression(max_iter=500).fit(X, y), name="model", registered_model_name="modèle de fraude v2")
+c.create_registered_model("empty-model")
+with mlflow.start_run(run_name="unregistered") as r:
+    mlflow.sklearn.log_model(LogisticRegression(max_iter=500).fit(X, y), name="model")
+    print("UNREGISTERED=" + r.info.run_id)
+`;
+
+/** What MLflow's own client reports: model → {versions, aliases}. */
+const REPORT = `
+import json, sys
+from mlflow import MlflowClient
+c = MlflowClient()
+out = {}
+for m in c.search_registered_models():
+    vs = c.search_model_versions(f"name='{m.name}'")
+    out[m.name] = {"versions": sorted((int(v.version) for v in vs), reverse=True), "aliases": dict(m.aliases), "tags": dict(m.tags), "description": m.description or ""}
+print("REPORT=" + json.dumps(out, ensure_ascii=False))
+`;
+
+async function report(uri: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Record<string, { versions: number[]; aliases: Record<string, string>; tags: Record<string, string>; description: string }>> {
+  const r = await run(venvPython(), ['-c', REPORT], { cwd: os.tmpdir(), env: { MLFLOW_TRACKING_URI: uri, ...extraEnv }, timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.out);
+  return JSON.parse(/REPORT=(.*)/.exec(r.out)![1]!);
+}
+
+describe('model registry against a real MLflow server', function () {
+  this.timeout(600_000);
+  let server: Server;
+  let registry: MlflowRegistry;
+  let unregistered = '';
+  let work = '';
+
+  before(async function () {
+    this.timeout(900_000);
+    work = mkdtempSync(path.join(os.tmpdir(), 'mlops-registry-'));
+    const port = await freePort();
+    server = await startServer({
+      cmd: venvBin('mlflow'),
+      args: ['server', '--backend-store-uri', `sqlite:///${work}/mlflow.db`, '--default-artifact-root', `${work}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+      cwd: work,
+      port,
+      readyPath: '/health',
+      logFile: path.join(work, 'server.log'),
+      timeoutMs: 120_000,
+    });
+    const r = await run(venvPython(), ['-c', REGISTER], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.out);
+    unregistered = /UNREGISTERED=([0-9a-f]{32})/.exec(r.out)![1]!;
+    registry = new MlflowRegistry(new MlflowServerSource(server.url).client);
+  });
+
+  after(() => stopAll());
+
+  it('lists every model with its live versions, aliases, tags and logged models, as MLflow reports them', async () => {
+    const entries = await registry.list();
+    const mlflow = await report(server.url);
+    assert.deepEqual(
+      Object.fromEntries(entries.map((e) => [e.model.name, { versions: e.versions.map((v) => Number(v.version)), aliases: e.model.aliases, tags: e.model.tags, description: e.model.description ?? '' }])),
+      mlflow,
+    );
+    const iris = entries.find((e) => e.model.name === 'iris-classifier')!;
+    assert.deepEqual(iris.versions.map((v) => v.version), ['2', '1'], 'the deleted v3 is not listed');
+    assert.deepEqual(iris.versions[0]!.aliases, ['champion']);
+    assert.deepEqual(iris.versions[1]!.tags, { validated: 'true' });
+    assert.match(iris.versions[0]!.modelId ?? '', /^m-[0-9a-f]{32}$/, 'MLflow 3 records the logged model');
+    assert.match(iris.versions[0]!.runId ?? '', /^[0-9a-f]{32}$/);
+    assert.equal(iris.versions[0]!.status, 'READY');
+    assert.deepEqual(entries.find((e) => e.model.name === 'empty-model')!.versions, []);
+    assert.equal(entries.find((e) => e.model.name === 'modèle de fraude v2')!.versions.length, 1);
+  });
+
+  it('moves and removes an alias, tags and describes, as MLflow then reads them', async () => {
+    await registry.setAlias('iris-classifier', 'champion', '1');
+    await registry.setAlias('iris-classifier', 'challenger', '2');
+    assert.equal((await registry.versionByAlias('iris-classifier', 'champion')).version, '1');
+    await registry.setModelTag('iris-classifier', 'owner', 'ana');
+    await registry.deleteModelTag('iris-classifier', 'team');
+    await registry.setVersionTag('iris-classifier', '2', 'reviewed', 'sí');
+    await registry.describeVersion('iris-classifier', '2', 'más reciente');
+    await registry.describeModel('modèle de fraude v2', 'détection de fraude');
+    await registry.setAlias('modèle de fraude v2', 'prod', '1');
+    let mlflow = await report(server.url);
+    assert.deepEqual(mlflow['iris-classifier']!.aliases, { champion: '1', challenger: '2' });
+    assert.deepEqual(mlflow['iris-classifier']!.tags, { owner: 'ana' });
+    assert.equal(mlflow['modèle de fraude v2']!.description, 'détection de fraude');
+    assert.deepEqual(mlflow['modèle de fraude v2']!.aliases, { prod: '1' });
+    const v2 = await registry.version('iris-classifier', '2');
+    assert.deepEqual([v2.tags.reviewed, v2.description], ['sí', 'más reciente']);
+
+    await registry.deleteAlias('iris-classifier', 'challenger');
+    mlflow = await report(server.url);
+    assert.deepEqual(mlflow['iris-classifier']!.aliases, { champion: '1' });
+    await assert.rejects(registry.versionByAlias('iris-classifier', 'challenger'), (err: unknown) => err instanceof UserFacingError && /alias challenger not found/.test(err.message));
+  });
+
+  it('registers a run’s logged model as a new version that MLflow loads and predicts with', async () => {
+    const source = new MlflowServerSource(server.url);
+    const found = await findRunModel(source, await source.client.run(unregistered));
+    assert.match(found?.uri ?? '', /^models:\/m-[0-9a-f]{32}$/);
+    const modelId = found!.uri.slice('models:/'.length);
+    const v = await registry.register('iris-classifier', found!.uri, unregistered, modelId);
+    assert.equal(v.version, '4', 'after v1, v2 and the deleted v3');
+    assert.equal(v.modelId, modelId);
+    await registry.setAlias('iris-classifier', 'candidate', v.version);
+    const load = `import mlflow, sys\nm = mlflow.pyfunc.load_model("models:/iris-classifier@candidate")\nprint("PRED=" + str(list(m.predict([[5.1, 3.5, 1.4, 0.2]]))))`;
+    const r = await run(venvPython(), ['-c', load], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /PRED=\[(np\.int64\()?0\)?\]/);
+    // A model registered under a new name is made first.
+    const fresh = await registry.register('nuevo modelo', found!.uri, unregistered, modelId);
+    assert.equal(fresh.version, '1');
+    assert.equal(await registry.ensureModel('nuevo modelo'), false, 'an existing model is kept');
+  });
+
+  it('deletes a version (its alias goes with it) and a whole model', async () => {
+    await registry.deleteVersion('iris-classifier', '4');
+    await registry.deleteModel('empty-model');
+    const mlflow = await report(server.url);
+    assert.deepEqual(mlflow['iris-classifier']!.versions, [2, 1]);
+    assert.equal(mlflow['iris-classifier']!.aliases.candidate, undefined);
+    assert.equal(mlflow['empty-model'], undefined);
+    assert.ok(!(await registry.list()).some((e) => e.model.name === 'empty-model'));
+  });
+
+  it('says what to do when the server stops answering mid-way', async () => {
+    const port = await freePort();
+    const gone = new MlflowRegistry(new MlflowServerSource(`http://127.0.0.1:${port}`).client);
+    await assert.rejects(gone.setAlias('iris-classifier', 'x', '1'), (err: unknown) => err instanceof UserFacingError && /No MLflow server answers/.test(err.message));
+    await assert.rejects(registry.setAlias('no-such-model', 'x', '1'), (err: unknown) => hasCode(err, ErrorCode.notFound));
+  });
+
+  it('reads a file store’s registry as MLflow wrote it, and the same as MLflow reports', async () => {
+    const store = path.join(work, 'files', 'mlruns');
+    const uri = `file://${store}`;
+    const env = { MLFLOW_ALLOW_FILE_STORE: 'true' };
+    mkdirSync(path.dirname(store), { recursive: true });
+    const r = await run(venvPython(), ['-c', REGISTER], { cwd: path.dirname(store), env: { MLFLOW_TRACKING_URI: uri, ...env }, timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.out);
+    assert.ok(await hasFileRegistry(store));
+    const { entries, problems } = await new FileRegistry(store).list();
+    assert.deepEqual(problems, []);
+    const mlflow = await report(uri, env);
+    assert.deepEqual(
+      Object.fromEntries(entries.map((e) => [e.model.name, { versions: e.versions.map((v) => Number(v.version)), aliases: e.model.aliases, tags: e.model.tags, description: e.model.description ?? '' }])),
+      mlflow,
+    );
+    const iris = entries.find((e) => e.model.name === 'iris-classifier')!;
+    assert.deepEqual(iris.versions[0]!.aliases, ['champion']);
+    assert.deepEqual(iris.versions[1]!.tags, { validated: 'true' });
+  });
+});
