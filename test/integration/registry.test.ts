@@ -4,8 +4,10 @@
 // whose model nobody registered yet. Each action of the Models view is made through the
 // extension's client and checked with MLflow's own Python client; a registered version is
 // loaded back by MLflow. The same store's runs and models written into a file store are read
-// by the file-store reader and compared with what MLflow reports.
+// by the file-store reader and compared with what MLflow reports. An MLflow 2.22 server (its
+// own venv) keeps stages: they are listed, transitioned, and a run's model is registered.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import { MlflowServerSource } from '../../src/experiments/core/sources';
 import { FileRegistry, hasFileRegistry } from '../../src/registry/core/fileRegistry';
 import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
 import type { Server } from './helpers/processes';
-import { freePort, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
+import { freePort, root, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
 
 /** Registers models the way users do, into whatever MLFLOW_TRACKING_URI names. */
 const REGISTER = `
@@ -186,5 +188,91 @@ describe('model registry against a real MLflow server', function () {
     const iris = entries.find((e) => e.model.name === 'iris-classifier')!;
     assert.deepEqual(iris.versions[0]!.aliases, ['champion']);
     assert.deepEqual(iris.versions[1]!.tags, { validated: 'true' });
+  });
+});
+
+/** MLflow 2.x registers with stages: two versions, one in Production, one in Staging. */
+const REGISTER_2X = `
+import mlflow, mlflow.sklearn
+from mlflow import MlflowClient
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+
+X, y = load_iris(return_X_y=True)
+c = MlflowClient()
+mlflow.set_experiment("stages")
+for i in range(2):
+    with mlflow.start_run(run_name=f"v{i + 1}"):
+        mlflow.sklearn.log_model(LogisticRegression(C=10 ** i, max_iter=500).fit(X, y), "model", registered_model_name="churn")
+c.transition_model_version_stage("churn", "1", "Production")
+c.transition_model_version_stage("churn", "2", "Staging")
+with mlflow.start_run(run_name="next") as r:
+    mlflow.sklearn.log_model(LogisticRegression(max_iter=500).fit(X, y), "model")
+    print("NEXT=" + r.info.run_id)
+`;
+
+const STAGES_2X = `
+import json
+from mlflow import MlflowClient
+print("STAGES=" + json.dumps({v.version: v.current_stage for v in MlflowClient().search_model_versions("name='churn'")}))
+`;
+
+describe('model registry against a real MLflow 2.x server (stages)', function () {
+  this.timeout(600_000);
+  let server: Server;
+  let python = '';
+  let registry: MlflowRegistry;
+  let next = '';
+  let work = '';
+  const stages = async (): Promise<Record<string, string>> => {
+    const r = await run(python, ['-c', STAGES_2X], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.out);
+    return JSON.parse(/STAGES=(.*)/.exec(r.out)![1]!);
+  };
+
+  before(async function () {
+    this.timeout(900_000);
+    python = execFileSync('bash', [path.join(root, 'test', 'env', 'python-mlflow2-server-release.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    work = mkdtempSync(path.join(os.tmpdir(), 'mlops-registry2-'));
+    const port = await freePort();
+    server = await startServer({
+      cmd: python,
+      args: ['-m', 'mlflow', 'server', '--backend-store-uri', `sqlite:///${work}/mlflow.db`, '--default-artifact-root', `${work}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+      cwd: work,
+      port,
+      readyPath: '/health',
+      logFile: path.join(work, 'server.log'),
+      timeoutMs: 120_000,
+    });
+    const r = await run(python, ['-c', REGISTER_2X], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.out);
+    next = /NEXT=([0-9a-f]{32})/.exec(r.out)![1]!;
+    registry = new MlflowRegistry(new MlflowServerSource(server.url).client);
+  });
+
+  after(() => stopAll());
+
+  it('lists the stages; a transition with archiving moves the others as MLflow does', async () => {
+    const [churn] = await registry.list();
+    assert.equal(await registry.client.version(), '2.22.1');
+    assert.deepEqual(churn!.versions.map((v) => [v.version, v.stage]), [['2', 'Staging'], ['1', 'Production']]);
+    assert.equal(churn!.versions[0]!.modelId, undefined, 'MLflow 2 has no logged models');
+    await registry.transitionStage('churn', '2', 'Production', true);
+    assert.deepEqual(await stages(), { '1': 'Archived', '2': 'Production' });
+    // Aliases exist on 2.x too (2.3+): the view offers them alongside stages.
+    await registry.setAlias('churn', 'production', '2');
+    assert.equal((await registry.versionByAlias('churn', 'production')).version, '2');
+  });
+
+  it('registers an MLflow 2 run’s model (runs:/…) as a version MLflow loads', async () => {
+    const source = new MlflowServerSource(server.url);
+    const found = await findRunModel(source, await source.client.run(next));
+    assert.equal(found?.uri, `runs:/${next}/model`);
+    const v = await registry.register('churn', found!.uri, next);
+    assert.equal(v.version, '3');
+    const load = `import mlflow\nm = mlflow.pyfunc.load_model("models:/churn/3")\nprint("PRED=" + str(list(m.predict([[5.1, 3.5, 1.4, 0.2]]))))`;
+    const r = await run(python, ['-c', load], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /PRED=\[(np\.int64\()?0\)?\]/);
   });
 });
