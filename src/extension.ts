@@ -77,7 +77,7 @@ export class Extension extends Disposable {
 
     const registry = (this.registry = this.register(new RegistryService(experiments, this.logger.for('registry'))));
     this.modelsTree = this.register(new ModelsTree(registry, this.logger.for('registry')));
-    registerRegistryCommands(this.commands, registry, this.modelsTree, this.logger.for('registry'));
+    registerRegistryCommands(this.commands, registry, this.modelsTree, wizard, this.logger.for('registry'));
   }
 }
 

@@ -4,6 +4,8 @@ import { UserFacingError } from '../common/errors';
 import { showError } from '../vscode/errors';
 import { isCancellation } from '../common/cancellation';
 import { isCommitId } from '../common/urls';
+import type { Feature } from '../scaffold/core/model';
+import { featuresFromSignature } from '../scaffold/core/model';
 import type { ScaffoldWizard } from '../scaffold/wizard';
 import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Settings } from '../vscode/ids';
@@ -38,13 +40,13 @@ function dvcOf(node: unknown): DvcSource {
 export function registerExperimentsCommands(registry: CommandRegistry, sources: ExperimentSources, tree: ExperimentsTree, context: vscode.ExtensionContext, wizard: ScaffoldWizard, log: ComponentLogger): vscode.Disposable {
   const extensionUri = context.extensionUri;
   const storage = context.globalStorageUri;
-  const scaffold = (modelUri: string, runName?: string): void => {
+  const scaffold = (modelUri: string, runName?: string, features?: readonly Feature[]): void => {
     const projectName = (runName ?? 'model-api')
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 40);
-    wizard.show({ mlflowUri: modelUri, projectName: /^[a-z]/.test(projectName) ? `${projectName}-api` : 'model-api' });
+    wizard.show({ mlflowUri: modelUri, projectName: /^[a-z]/.test(projectName) ? `${projectName}-api` : 'model-api', ...(features ? { features } : {}) });
   };
   const compare = (refs: RunRef[]): void => {
     if (refs.length < 2) {
@@ -105,7 +107,7 @@ export function registerExperimentsCommands(registry: CommandRegistry, sources: 
     if (!ref) throw new UserFacingError(vscode.l10n.t('Choose a run in the Experiments view first.'));
     const model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for the model of {0}', ref.run.name) }, () => findRunModel(ref.source, ref.run));
     if (!model) throw new UserFacingError(vscode.l10n.t('Run {0} logged no MLflow model (no LoggedModel, and no folder with an MLmodel file among its artifacts).', ref.run.name));
-    scaffold(model.uri, ref.run.name);
+    scaffold(model.uri, ref.run.name, featuresFromSignature(model.inputs));
   });
 
   // ---- git ------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { UserFacingError } from '../common/errors';
 import type { Run } from '../experiments/core/model';
-import { findRunModel } from '../experiments/core/runModel';
+import type { RunModel } from '../experiments/core/runModel';
+import { findRunModel, loggedModel } from '../experiments/core/runModel';
+import { featuresFromSignature } from '../scaffold/core/model';
+import type { ScaffoldWizard } from '../scaffold/wizard';
 import type { ExperimentSource } from '../experiments/core/sources';
 import { MlflowFilesSource, MlflowServerSource } from '../experiments/core/sources';
 import type { CommandRegistry } from '../vscode/commands';
@@ -28,7 +31,7 @@ function modelOrVersion(node: unknown): ModelNode | VersionNode {
 
 const label = (v: ModelVersion): string => `${v.name} v${v.version}`;
 
-export function registerRegistryCommands(commands: CommandRegistry, registry: RegistryService, tree: ModelsTree, log: ComponentLogger): void {
+export function registerRegistryCommands(commands: CommandRegistry, registry: RegistryService, tree: ModelsTree, wizard: ScaffoldWizard, log: ComponentLogger): void {
   commands.register(Commands.registryShow, () => vscode.commands.executeCommand(`${Views.models}.focus`));
   commands.register(Commands.registryRefresh, () => registry.refresh());
 
@@ -220,6 +223,46 @@ export function registerRegistryCommands(commands: CommandRegistry, registry: Re
     const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the registered model {0}?', model.name), { modal: true, detail }, del);
     if (ok !== del) return;
     await registry.act(n.source, `delete model ${model.name}`, (r) => r.deleteModel(model.name));
+  });
+
+  // ---- serving a version -------------------------------------------------------------------
+  commands.register(Commands.registryScaffoldFromVersion, async (node?: unknown) => {
+    const { source, version: v } = versionOf(node);
+    // A version with aliases is usually served by one: the image then gets whatever it points at when built.
+    let uri = modelUri(v.name, { version: v.version });
+    if (v.aliases.length) {
+      const picked = await vscode.window.showQuickPick(
+        [
+          ...v.aliases.map((alias) => ({ label: modelUri(v.name, { alias }), description: vscode.l10n.t('follows @{0}: a rebuild serves the version it points at then', alias) })),
+          { label: uri, description: vscode.l10n.t('this version only') },
+        ],
+        { title: vscode.l10n.t('Serve {0} as…', label(v)) },
+      );
+      if (!picked) return;
+      uri = picked.label;
+    }
+    // The logged signature fills the form's features: the version's logged model (MLflow 3), else its run's model.
+    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Reading the signature of {0}', label(v)) }, async (): Promise<RunModel | undefined> => {
+      try {
+        if (v.modelId && source.kind === 'server') return await loggedModel(source.runs, v.modelId);
+        if (v.runId) {
+          const { run } = await runOf(source, v);
+          return await findRunModel(source.runs, run);
+        }
+      } catch (err) {
+        log.warn(`signature of ${label(v)}: ${String(err)}`);
+      }
+      return undefined;
+    });
+    const features = featuresFromSignature(found?.inputs);
+    if (!features) log.info(`${label(v)}: no usable signature; the form starts from the sample's features`);
+    const slug = v.name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40);
+    wizard.show({ mlflowUri: uri, projectName: /^[a-z]/.test(slug) ? `${slug}-api` : 'model-api', ...(features ? { features } : {}) });
   });
 
   // ---- runs ------------------------------------------------------------------------------

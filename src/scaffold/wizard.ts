@@ -15,12 +15,12 @@ import type { ModelFormat } from './core/formats';
 import { MODEL_FORMATS } from './core/formats';
 import type { ModelInfo } from './core/inspect';
 import { featuresFromCsv, withInspected } from './core/inspect';
-import type { Problem } from './core/model';
+import type { Feature, Problem } from './core/model';
 import { DEFAULT_PORT, PINNED_VERSIONS, PYTHON_VERSIONS, SAMPLE_FEATURES, optionsFromDraft, parseFeatureList, validateModelSource, validateOptions } from './core/model';
 import type { ModelApiIndex } from './index';
 import { SEARCH_EXCLUDE, findModelFiles, folderHasFiles, formatOfFile, inspectModelFile, projectParentFor } from './workspace';
 
-export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly projectName?: string };
+export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly projectName?: string; readonly features?: readonly Feature[] };
 
 /** The New Model API form. One at a time; it closes when the project is created. */
 export class ScaffoldWizard extends Disposable {
@@ -190,10 +190,13 @@ export class ScaffoldWizard extends Disposable {
     let modelFile = models[0]?.fsPath ?? '';
     let mlflowUri = '';
     let projectName: string | undefined;
+    let features: readonly Feature[] = SAMPLE_FEATURES;
     if (preset && !(preset instanceof vscode.Uri)) {
       source = 'mlflow';
       mlflowUri = preset.mlflowUri;
       projectName = preset.projectName;
+      // The logged signature's inputs, not the sample's: nothing to type again.
+      if (preset.features?.length) features = preset.features;
     } else if (preset) {
       const isFile = ((await vscode.workspace.fs.stat(preset)).type & vscode.FileType.File) !== 0;
       if (isFile) {
@@ -217,7 +220,7 @@ export class ScaffoldWizard extends Disposable {
         source,
         modelFile,
         mlflowUri,
-        featuresText: SAMPLE_FEATURES.map((f) => `${f.name}:${f.type}`).join(', '),
+        featuresText: features.map((f) => `${f.name}:${f.type}`).join(', '),
         parent,
         projectName: projectName ?? (source === 'sample' ? 'iris-api' : 'model-api'),
         port: String(DEFAULT_PORT),

@@ -62,6 +62,7 @@ export const Commands = {
   registryOpenRun: 'mlops.registry.openRun',
   registryCompareVersions: 'mlops.registry.compareVersions',
   registryCopyUri: 'mlops.registry.copyUri',
+  registryScaffoldFromVersion: 'mlops.registry.scaffoldFromVersion',
   deployContainerizeAndDeploy: 'mlops.deploy.containerizeAndDeploy',
   deployShowOutput: 'mlops.deploy.showOutput',
   kubernetesRefresh: 'mlops.kubernetes.refresh',

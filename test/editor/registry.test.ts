@@ -9,7 +9,7 @@ import type { ExperimentsNode, RunNode } from '../../src/experiments/tree';
 import type { MlflowServerSource } from '../../src/experiments/core/sources';
 import type { ModelsNode, VersionNode } from '../../src/registry/tree';
 import { Commands, WebviewPanels } from '../../src/vscode/ids';
-import { answer, eventually, extension, pick } from './helpers';
+import { answer, capturePanels, eventually, extension, pick } from './helpers';
 
 const MODEL = 'iris sgd — editor';
 const tabOpen = (viewType: string): boolean => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
@@ -100,6 +100,20 @@ describe('model registry (editor)', function () {
     const { registry } = await extension();
     const source = (await registry.serverSources())[0]!;
     assert.equal((await source.registry.versionByAlias(MODEL, 'champion')).version, '2', 'the server agrees');
+  });
+
+  it('New Model API from a version: the form is filled with models:/…@champion and the logged signature’s inputs', async () => {
+    const [v2] = await shown();
+    const a = answer({ showQuickPick: [pick('@champion')] });
+    restore = a.restore;
+    const panels = await capturePanels(() => vscode.commands.executeCommand(Commands.registryScaffoldFromVersion, v2!.node));
+    a.restore();
+    const wizard = panels.find((p) => p.panel.viewType.endsWith(WebviewPanels.scaffoldWizard));
+    assert.ok(wizard, 'the New Model API form opened');
+    const init = (await eventually(() => wizard.posted.find((m) => m.type === 'init'), 'the form’s first state', 30_000)) as unknown as { init: { draft: { source: string; mlflowUri: string; featuresText: string } } };
+    // The sample logs its model with infer_signature(X_test, …): a float64 tensor of 4 columns.
+    assert.deepEqual([init.init.draft.source, init.init.draft.mlflowUri, init.init.draft.featuresText], ['mlflow', `models:/${MODEL}@champion`, 'x0:float, x1:float, x2:float, x3:float']);
+    wizard.panel.dispose();
   });
 
   it('tags, describes and stages a version; copies its URI; filters the view', async () => {

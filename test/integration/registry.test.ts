@@ -12,7 +12,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, UserFacingError, hasCode } from '../../src/common/errors';
-import { findRunModel } from '../../src/experiments/core/runModel';
+import { findRunModel, loggedModel } from '../../src/experiments/core/runModel';
+import { featuresFromSignature } from '../../src/scaffold/core/model';
 import { MlflowServerSource } from '../../src/experiments/core/sources';
 import { FileRegistry, hasFileRegistry } from '../../src/registry/core/fileRegistry';
 import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
@@ -42,7 +43,7 @@ with mlflow.start_run(run_name="fraude") as r:
     mlflow.sklearn.log_model(LogisticRegression(max_iter=500).fit(X, y), name="model", registered_model_name="modèle de fraude v2")
 c.create_registered_model("empty-model")
 with mlflow.start_run(run_name="unregistered") as r:
-    mlflow.sklearn.log_model(LogisticRegression(max_iter=500).fit(X, y), name="model")
+    mlflow.sklearn.log_model(LogisticRegression(max_iter=500).fit(X, y), name="model", input_example=X[:2])
     print("UNREGISTERED=" + r.info.run_id)
 `;
 
@@ -142,8 +143,11 @@ describe('model registry against a real MLflow server', function () {
     const v = await registry.register('iris-classifier', found!.uri, unregistered, modelId);
     assert.equal(v.version, '4', 'after v1, v2 and the deleted v3');
     assert.equal(v.modelId, modelId);
+    // The version's logged model carries the signature MLflow inferred from the input example.
+    const logged = await loggedModel(source, v.modelId!);
+    assert.deepEqual(featuresFromSignature(logged.inputs), ['x0', 'x1', 'x2', 'x3'].map((name) => ({ name, type: 'float' })));
     await registry.setAlias('iris-classifier', 'candidate', v.version);
-    const load = `import mlflow, sys\nm = mlflow.pyfunc.load_model("models:/iris-classifier@candidate")\nprint("PRED=" + str(list(m.predict([[5.1, 3.5, 1.4, 0.2]]))))`;
+    const load = `import mlflow, numpy\nm = mlflow.pyfunc.load_model("models:/iris-classifier@candidate")\nprint("PRED=" + str(list(m.predict(numpy.array([[5.1, 3.5, 1.4, 0.2]])))))`;
     const r = await run(venvPython(), ['-c', load], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /PRED=\[(np\.int64\()?0\)?\]/);

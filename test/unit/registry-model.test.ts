@@ -1,6 +1,8 @@
 // The registry's shapes from MLflow's REST answers (2.x with stages, 3.x with aliases and
 // logged models, and answers a hostile or broken server could send), model URIs and alias rules.
 import { strict as assert } from 'node:assert';
+import { signatureInputs } from '../../src/experiments/core/runModel';
+import { featuresFromSignature } from '../../src/scaffold/core/model';
 import { aliasProblem, byVersionDesc, matches, modelUri, parseModel, parseModelUri, parseVersion } from '../../src/registry/core/model';
 
 describe('registry model', () => {
@@ -62,5 +64,25 @@ describe('registry model', () => {
     const m = parseModel({ name: 'Fraud-Detector', description: 'gradient boosting', tags: [{ key: 'team', value: 'Risk' }], aliases: [{ alias: 'champion', version: '1' }] });
     for (const q of ['fraud', 'BOOST', 'risk', 'team', 'champ', '', '  ']) assert.ok(matches(m, q), q);
     assert.ok(!matches(m, 'iris'));
+  });
+
+  it('turns a logged signature into the form’s features: columns by name and type, a 2-D tensor as x0…', () => {
+    const cols = JSON.stringify([{ type: 'double', name: 'sepal length (cm)', required: true }, { type: 'long', name: 'age' }, { type: 'string', name: 'city' }, { type: 'boolean', name: 'member' }]);
+    assert.deepEqual(featuresFromSignature(signatureInputs(cols)), [
+      { name: 'sepal length (cm)', type: 'float' },
+      { name: 'age', type: 'int' },
+      { name: 'city', type: 'str' },
+      { name: 'member', type: 'bool' },
+    ]);
+    const tensor = JSON.stringify([{ type: 'tensor', 'tensor-spec': { dtype: 'float64', shape: [-1, 3] } }]);
+    assert.deepEqual(featuresFromSignature(signatureInputs(tensor)), [
+      { name: 'x0', type: 'float' },
+      { name: 'x1', type: 'float' },
+      { name: 'x2', type: 'float' },
+    ]);
+    // What a form cannot hold is left to the user (the sample's features stay).
+    for (const spec of [JSON.stringify([{ type: 'binary', name: 'image' }]), JSON.stringify([{ type: 'tensor', 'tensor-spec': { dtype: 'uint8', shape: [-1, 28, 28] } }]), 'not json', '[]', JSON.stringify({ type: 'double' }), undefined]) {
+      assert.equal(featuresFromSignature(signatureInputs(spec)), undefined, String(spec));
+    }
   });
 });

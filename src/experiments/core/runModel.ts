@@ -8,10 +8,43 @@ import type { Run } from './model';
 import type { ExperimentSource } from './sources';
 import { MlflowFilesSource, MlflowServerSource } from './sources';
 
+/** One input of a model's signature: a named column, or one column of a 2-D tensor (unnamed). */
+export interface SignatureInput {
+  readonly name?: string;
+  /** MLflow's type (double, long, string, boolean…) or the tensor's dtype (float64, int32…). */
+  readonly type: string;
+}
+
 export interface RunModel {
   /** What `mlflow.artifacts.download_artifacts` (and the scaffold) accepts. */
   readonly uri: string;
   readonly signature?: { readonly inputs?: string; readonly outputs?: string };
+  /** The signature's inputs, one per column, when it has them in a form a form can take. */
+  readonly inputs?: readonly SignatureInput[];
+}
+
+/** A signature's inputs (its JSON spec) as columns: column specs as they are, a tensor of shape [-1, n] as n columns. */
+export function signatureInputs(spec: string | undefined): SignatureInput[] | undefined {
+  if (!spec) return undefined;
+  let cols: unknown;
+  try {
+    cols = JSON.parse(spec);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(cols) || cols.length === 0) return undefined;
+  const first = cols[0] as { type?: unknown; 'tensor-spec'?: { dtype?: unknown; shape?: unknown } };
+  if (cols.length === 1 && first['tensor-spec']) {
+    const shape = first['tensor-spec'].shape;
+    const n = Array.isArray(shape) && shape.length === 2 && Number.isInteger(shape[1]) && (shape[1] as number) > 0 && (shape[1] as number) <= 10_000 ? (shape[1] as number) : undefined;
+    return n ? Array.from({ length: n }, () => ({ type: String(first['tensor-spec']!.dtype ?? 'float64') })) : undefined;
+  }
+  const out: SignatureInput[] = [];
+  for (const c of cols as Array<{ name?: unknown; type?: unknown }>) {
+    if (typeof c?.type !== 'string' || c.type === 'tensor') return undefined;
+    out.push({ ...(typeof c.name === 'string' ? { name: c.name } : {}), type: c.type });
+  }
+  return out;
 }
 
 /** MLmodel's `signature` block, its JSON column specs pretty-printed one column per line. */
@@ -46,8 +79,21 @@ async function artifactText(source: ExperimentSource, run: Run, file: string): P
 }
 
 async function model(uri: string, mlmodel: string | undefined): Promise<RunModel> {
-  const signature = mlmodel ? await signatureOf(mlmodel) : undefined;
-  return { uri, ...(signature ? { signature } : {}) };
+  if (!mlmodel) return { uri };
+  const signature = await signatureOf(mlmodel);
+  const { parse } = await import('yaml');
+  let inputs: SignatureInput[] | undefined;
+  try {
+    inputs = signatureInputs((parse(mlmodel) as { signature?: { inputs?: string } } | null)?.signature?.inputs);
+  } catch {
+    inputs = undefined;
+  }
+  return { uri, ...(signature ? { signature } : {}), ...(inputs ? { inputs } : {}) };
+}
+
+/** An MLflow 3 logged model on a server (a registered version made from it), with its signature. */
+export async function loggedModel(source: MlflowServerSource, modelId: string): Promise<RunModel> {
+  return model(`models:/${modelId}`, await source.client.loggedModelText(modelId, 'MLmodel').catch(() => undefined));
 }
 
 /** The run's logged model, or undefined when it logged none (DVC experiments never do). */
@@ -55,9 +101,7 @@ export async function findRunModel(source: ExperimentSource, run: Run): Promise<
   if (source.kind === 'dvc') return undefined;
   if (source instanceof MlflowServerSource) {
     const id = (await source.client.loggedModelIds(run.id).catch(() => [] as string[])).at(-1);
-    if (id) {
-      return model(`models:/${id}`, await source.client.loggedModelText(id, 'MLmodel').catch(() => undefined));
-    }
+    if (id) return loggedModel(source, id);
   }
   if (source instanceof MlflowFilesSource) {
     const last = (await source.loggedModels(run)).at(-1);

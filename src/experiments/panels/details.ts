@@ -10,7 +10,9 @@ import type { Numbered } from '../../webview/contract/host';
 import { UserFacingError } from '../../common/errors';
 import { t } from '../../common/l10n';
 import { artifactDestination } from '../core/artifacts';
+import type { RunModel } from '../core/runModel';
 import { findRunModel } from '../core/runModel';
+import { featuresFromSignature } from '../../scaffold/core/model';
 import type { ExperimentSources } from '../service';
 
 import type { PanelHooks, RunRef } from './shared';
@@ -32,7 +34,7 @@ export function artifactsProblem(message: string): string {
 export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentSources, ref: RunRef, hooks: PanelHooks, restored?: vscode.WebviewPanel): Promise<void> {
   const { log, storage } = hooks;
   const p = panel(WebviewPanels.runDetails, ref.run.name, extensionUri, 'run-details', restored);
-  let modelUri: string | undefined;
+  let found: RunModel | undefined;
   // The artifacts the source listed: the only paths the page may ask to open (its messages are untrusted).
   const listed = new Set<string>();
   const remember = (entries: readonly { path: string; isDir: boolean }[]): void => {
@@ -61,7 +63,7 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
       findRunModel(ref.source, ref.run).catch(() => undefined),
     ]);
     remember(artifacts);
-    modelUri = model?.uri;
+    found = model;
     return {
       run: viewRun(ref.run, sources.experimentName(ref.source, ref.run.experimentId)),
       sourceLabel: ref.source.label,
@@ -124,7 +126,7 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
           void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', msg.text), 3000);
           return;
         case 'scaffold':
-          if (modelUri) hooks.scaffold(modelUri, ref.run.name);
+          if (found) hooks.scaffold(found.uri, ref.run.name, featuresFromSignature(found.inputs));
           return;
       }
     },

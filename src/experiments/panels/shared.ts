@@ -7,6 +7,7 @@ import { openPanel } from '../../vscode/webviewHost';
 import type { Experiment, Run } from '../core/model';
 import type { ExperimentSource } from '../core/sources';
 import type { ExperimentSources } from '../service';
+import type { Feature } from '../../scaffold/core/model';
 
 export interface RunRef {
   readonly source: ExperimentSource;
@@ -37,7 +38,7 @@ export function panel(type: string, title: string, extensionUri: vscode.Uri, scr
 
 export interface PanelHooks {
   readonly compare: (refs: RunRef[]) => void;
-  readonly scaffold: (modelUri: string, runName: string) => void;
+  readonly scaffold: (modelUri: string, runName: string, features?: readonly Feature[]) => void;
   readonly storage: vscode.Uri;
   readonly log: ComponentLogger;
 }

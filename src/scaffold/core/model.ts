@@ -127,7 +127,10 @@ export function validatePythonVersion(v: string): Problem[] {
 }
 
 // The artifact path and the model name are typed or come from a tracking server: no quotes, backslashes or control characters.
-const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/[A-Za-z0-9._\-/]+|models:\/m-[0-9a-f]{32}|models:\/[^/\s@"'`\\]+(\/[0-9]+|\/[A-Za-z0-9_-]+|@[A-Za-z0-9_-]+))$/;
+// A registered model's name may hold spaces and any letters (MLflow allows them; the URI only
+// reaches a Python string and Markdown, each escaped), not quotes, backslashes or control characters.
+// eslint-disable-next-line no-control-regex
+const MLFLOW_URI = /^(runs:\/[0-9a-f]{32}\/[A-Za-z0-9._\-/]+|models:\/m-[0-9a-f]{32}|models:\/[^/\s@"'`\\](?:[^/@"'`\\\x00-\x1f\x7f]*[^/\s@"'`\\])?(\/[0-9]+|\/[A-Za-z0-9_-]+|@[A-Za-z0-9_-]+))$/;
 
 export function validateModelSource(source: ModelSource): Problem[] {
   switch (source.kind) {
@@ -148,6 +151,24 @@ export function validateModelSource(source: ModelSource): Problem[] {
         ? []
         : [{ field: 'modelSource', message: t('An MLflow model URI looks like "runs:/<32-hex run id>/<artifact path>", "models:/<name>/<version>", "models:/<name>@<alias>" or "models:/m-<32-hex model id>".') }];
   }
+}
+
+/** MLflow's signature types (column types and tensor dtypes) as the form's feature types. */
+const SIGNATURE_TYPES: Record<string, FeatureType> = { double: 'float', float: 'float', float16: 'float', float32: 'float', float64: 'float', long: 'int', integer: 'int', int8: 'int', int16: 'int', int32: 'int', int64: 'int', uint8: 'int', uint16: 'int', uint32: 'int', uint64: 'int', boolean: 'bool', bool: 'bool', string: 'str', str: 'str' };
+
+/**
+ * The features of a model's logged signature (names and types, in its order): unnamed tensor
+ * columns are x0, x1…; undefined when a type has no feature type (binary, datetime, arrays).
+ */
+export function featuresFromSignature(inputs: ReadonlyArray<{ readonly name?: string; readonly type: string }> | undefined): Feature[] | undefined {
+  if (!inputs?.length) return undefined;
+  const out: Feature[] = [];
+  for (const [i, c] of inputs.entries()) {
+    const type = Object.prototype.hasOwnProperty.call(SIGNATURE_TYPES, c.type) ? SIGNATURE_TYPES[c.type] : undefined;
+    if (!type) return undefined;
+    out.push({ name: c.name?.trim() || `x${i}`, type });
+  }
+  return out;
 }
 
 export function validateFeatures(features: readonly Feature[], expectedCount?: number): Problem[] {

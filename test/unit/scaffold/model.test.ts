@@ -59,6 +59,9 @@ describe('scaffold input rules', () => {
     assert.deepEqual(validateModelSource({ kind: 'mlflow', uri: 'models:/iris/3' }), []);
     assert.deepEqual(validateModelSource({ kind: 'mlflow', uri: 'models:/iris@champion' }), []);
     assert.equal(validateModelSource({ kind: 'mlflow', uri: 'runs:/abc' }).length, 1);
+    // Registered names with spaces and accents, as MLflow allows; never quotes or line breaks.
+    assert.deepEqual(validateModelSource({ kind: 'mlflow', uri: 'models:/modèle de fraude v2@champion' }), []);
+    for (const bad of ['models:/a"b/1', 'models:/a\nb/1', 'models:/ a/1', "models:/a'/1"]) assert.equal(validateModelSource({ kind: 'mlflow', uri: bad }).length, 1, bad);
   });
 
   it('checks the schema against the model’s number of features', () => {
