@@ -8,6 +8,8 @@ import type { PodSummary, WorkloadSummary } from './core/model';
 import { groupByNamespace, summarizeDeployment, summarizePod } from './core/model';
 import type { Forward } from './core/portforward';
 import type { KubeService } from './service';
+import { servedText } from '../registry/core/model';
+import { escapeMd } from '../vscode/markdown';
 
 export type KubeNode =
   | { readonly kind: 'problem'; readonly message: string }
@@ -107,11 +109,14 @@ export class KubernetesTree extends Disposable implements vscode.TreeDataProvide
         const w = node.workload;
         const item = new vscode.TreeItem(w.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `workload:${node.context}/${w.namespace}/${w.name}`;
-        item.description = [`${w.ready}/${w.desired}`, w.modelVersion ? vscode.l10n.t('model {0}', w.modelVersion) : '', vscode.l10n.t('rev {0}', w.revision)].filter(Boolean).join(' · ');
+        // A registered version says which (name, version, alias); otherwise the project's model version.
+        const model = w.served ? vscode.l10n.t('serving {0}', servedText(w.served)) : w.modelVersion ? vscode.l10n.t('model {0}', w.modelVersion) : '';
+        item.description = [`${w.ready}/${w.desired}`, model, vscode.l10n.t('rev {0}', w.revision)].filter(Boolean).join(' · ');
         item.tooltip = new vscode.MarkdownString(
           [
             `**${w.name}** · ${w.namespace}`,
             `\`${w.image}\``,
+            w.served ? vscode.l10n.t('Serving {0} from the model registry', escapeMd(servedText(w.served))) : '',
             w.modelVersion ? vscode.l10n.t('Model version: {0}', w.modelVersion) : '',
             w.gitCommit ? vscode.l10n.t('Git commit: {0}', w.gitCommit) : '',
             w.mlflowRunId ? vscode.l10n.t('MLflow run: {0}', w.mlflowRunId) : '',

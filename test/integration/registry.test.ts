@@ -8,12 +8,16 @@
 // own venv) keeps stages: they are listed, transitioned, and a run's model is registered.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, UserFacingError, hasCode } from '../../src/common/errors';
 import { findRunModel, loggedModel } from '../../src/experiments/core/runModel';
-import { featuresFromSignature } from '../../src/scaffold/core/model';
+import { planImage } from '../../src/docker/core/project';
+import { SAMPLE_FEATURES, featuresFromSignature } from '../../src/scaffold/core/model';
+import { planProject } from '../../src/scaffold/core/render';
+import { loadTemplates } from '../../src/scaffold/core/templates';
+import { servedFrom } from '../../src/registry/core/model';
 import { MlflowServerSource } from '../../src/experiments/core/sources';
 import { FileRegistry, hasFileRegistry } from '../../src/registry/core/fileRegistry';
 import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
@@ -133,6 +137,24 @@ describe('model registry against a real MLflow server', function () {
     mlflow = await report(server.url);
     assert.deepEqual(mlflow['iris-classifier']!.aliases, { champion: '1' });
     await assert.rejects(registry.versionByAlias('iris-classifier', 'challenger'), (err: unknown) => err instanceof UserFacingError && /alias challenger not found/.test(err.message));
+  });
+
+  it('a project made from models:/…@champion downloads the version the alias points at and records it for its image', async () => {
+    const templates = await loadTemplates(path.join(root, 'media', 'templates', 'model-api'));
+    const dir = path.join(work, 'iris-api');
+    for (const f of planProject({ framework: 'fastapi', projectName: 'iris-api', modelSource: { kind: 'mlflow', uri: 'models:/iris-classifier@champion' }, features: SAMPLE_FEATURES, port: 8000, pythonVersion: '3.12' }, templates)) {
+      if (f.content === undefined) continue;
+      mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
+      writeFileSync(path.join(dir, f.path), f.content);
+    }
+    const r = await run(venvPython(), ['fetch_model.py'], { cwd: dir, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /downloaded models:\/iris-classifier\/1 /, 'the alias is resolved once, that version downloaded');
+    const record = JSON.parse(readFileSync(path.join(dir, 'model', 'registered.json'), 'utf8')) as Record<string, string>;
+    assert.deepEqual([record.name, record.version, record.alias], ['iris-classifier', '1', 'champion']);
+    assert.ok(existsSync(path.join(dir, 'model', 'MLmodel')));
+    const plan = await planImage({ dockerfile: path.join(dir, 'Dockerfile') });
+    assert.deepEqual(servedFrom(plan.labels), { name: 'iris-classifier', version: '1', alias: 'champion' });
   });
 
   it('registers a run’s logged model as a new version that MLflow loads and predicts with', async () => {

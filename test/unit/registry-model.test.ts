@@ -3,7 +3,11 @@
 import { strict as assert } from 'node:assert';
 import { signatureInputs } from '../../src/experiments/core/runModel';
 import { featuresFromSignature } from '../../src/scaffold/core/model';
-import { aliasProblem, byVersionDesc, matches, modelUri, parseModel, parseModelUri, parseVersion } from '../../src/registry/core/model';
+import { imageLabels } from '../../src/docker/core/model';
+import { generatedManifests, prepareManifests } from '../../src/deploy/core/manifests';
+import { summarizeDeployment } from '../../src/kube/core/model';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { parseServedRecord, servedFrom, servedText, aliasProblem, byVersionDesc, matches, modelUri, parseModel, parseModelUri, parseVersion } from '../../src/registry/core/model';
 
 describe('registry model', () => {
   it('parses a 3.x version with aliases, tags and its logged model', () => {
@@ -84,5 +88,20 @@ describe('registry model', () => {
     for (const spec of [JSON.stringify([{ type: 'binary', name: 'image' }]), JSON.stringify([{ type: 'tensor', 'tensor-spec': { dtype: 'uint8', shape: [-1, 28, 28] } }]), 'not json', '[]', JSON.stringify({ type: 'double' }), undefined]) {
       assert.equal(featuresFromSignature(signatureInputs(spec)), undefined, String(spec));
     }
+  });
+
+  it('carries the served version from fetch_model.py’s record through the image’s labels and the pod template to the Kubernetes view', () => {
+    const record = parseServedRecord(JSON.stringify({ name: 'iris classifier', version: '7', alias: 'champion', run_id: 'abc' }));
+    assert.deepEqual(record, { name: 'iris classifier', version: '7', alias: 'champion' });
+    const labels = imageLabels({ title: 'iris-api', version: '0.1.0', created: new Date(0), served: record! });
+    const served = servedFrom(labels);
+    const [deployment] = prepareManifests(generatedManifests('iris-api', 8000), { namespace: 'ml', image: 'iris-api:1', pullPolicy: 'IfNotPresent', modelVersion: '0.1.0', imageId: 'sha256:1', served: served! });
+    const summary = summarizeDeployment({ ...deployment, metadata: { ...deployment!.metadata } } as unknown as V1Deployment);
+    assert.equal(servedText(summary.served!), 'iris classifier v7 (@champion)');
+    assert.equal(servedText({ name: 'm', version: '2' }), 'm v2');
+    // A record from the user's folder is checked: a version that is not a number, an alias MLflow refuses, no name.
+    for (const bad of ['{', '[]', JSON.stringify({ name: 'm', version: 'latest' }), JSON.stringify({ version: '1' }), JSON.stringify({ name: '', version: '1' })]) assert.equal(parseServedRecord(bad), undefined, bad);
+    assert.deepEqual(parseServedRecord(JSON.stringify({ name: 'm', version: 3, alias: 'no good' })), { name: 'm', version: '3' });
+    assert.equal(servedFrom({}), undefined);
   });
 });

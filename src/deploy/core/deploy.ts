@@ -33,6 +33,7 @@ import { checkPorts } from './ports';
 import { MANIFEST_FOLDERS, containerPort, findProjectManifests, generatedManifests, imageOf, prepareManifests, sourceOf, templateManifests } from './manifests';
 import type { Forward, PortForwards } from '../../kube/core/portforward';
 import { t } from '../../common/l10n';
+import { servedFrom } from '../../registry/core/model';
 
 export type DeployStep = 'build' | 'deliver' | 'apply' | 'rollout' | 'port-forward' | 'smoke';
 
@@ -231,6 +232,7 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
   // 3. Apply, only over what the extension made.
   // planImage read the run id from the project's marker into the image's labels.
   const runId = plan.labels['mlops.workbench/mlflow-run-id'];
+  const served = servedFrom(plan.labels);
   // The port may have come from the built image: the objects are made for it.
   const base = await baseFor(port);
   if (!own.length && probe) deps.log?.(`readiness probe: ${probe.reason}`);
@@ -242,6 +244,7 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
     imageId,
     ...(git ? { gitCommit: `${git.sha}${git.dirty ? '-dirty' : ''}` } : {}),
     ...(runId ? { mlflowRunId: runId } : {}),
+    ...(served ? { served } : {}),
     project: dir,
   });
   const deployment = objects.find((o) => o.kind === 'Deployment')!;

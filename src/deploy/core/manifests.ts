@@ -8,6 +8,8 @@ import { UserFacingError, errorMessage } from '../../common/errors';
 import { isInside } from '../../common/files';
 import { t } from '../../common/l10n';
 import { renderTemplate } from '../../scaffold/core/render';
+import type { ServedVersion } from '../../registry/core/model';
+import { servedLabels } from '../../registry/core/model';
 
 export const FIELD_MANAGER = 'mlops-workbench';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -39,6 +41,8 @@ export interface WhatIsDeployed {
   readonly imageId: string;
   readonly gitCommit?: string;
   readonly mlflowRunId?: string;
+  /** The registered model version the image serves. */
+  readonly served?: ServedVersion;
   /** The project folder, recorded so the tree can find it again. */
   readonly project?: string;
 }
@@ -322,6 +326,7 @@ export function prepareManifests(objects: readonly KubeObject[], what: WhatIsDep
       [ANNOTATIONS.imageId]: what.imageId,
       ...(what.gitCommit ? { [ANNOTATIONS.gitCommit]: what.gitCommit } : {}),
       ...(what.mlflowRunId ? { [ANNOTATIONS.mlflowRunId]: what.mlflowRunId } : {}),
+      ...(what.served ? servedLabels(what.served) : {}),
     };
     const others = objects.filter((x) => x !== o).map((x) => `${x.kind}/${x.metadata.name}`);
     copy.metadata.annotations = { ...copy.metadata.annotations, ...(others.length ? { [ANNOTATIONS.objects]: others.join(',') } : {}) };

@@ -4,6 +4,8 @@
 import type { GitState } from '../../git/core/client';
 import type { ContainerSummary, ImageSummary } from './client';
 import { withoutCredentials } from '../../common/urls';
+import type { ServedVersion } from '../../registry/core/model';
+import { servedLabels } from '../../registry/core/model';
 
 /** The label every image and container made by the extension carries (the tree's default filter). */
 export const MANAGED_LABEL = 'mlops.workbench/managed=true';
@@ -34,6 +36,8 @@ export interface LabelInput {
   readonly framework?: string;
   readonly modelSource?: string;
   readonly mlflowRunId?: string;
+  /** The registered model version the project's model is (its fetch_model.py recorded it). */
+  readonly served?: ServedVersion;
 }
 
 /** OCI annotations plus the extension's own `mlops.workbench/*` labels (which the Images tree filters on). */
@@ -50,6 +54,7 @@ export function imageLabels(i: LabelInput): Record<string, string> {
   if (i.framework) labels['mlops.workbench/framework'] = i.framework;
   if (i.modelSource) labels['mlops.workbench/model-source'] = i.modelSource;
   if (i.mlflowRunId) labels['mlops.workbench/mlflow-run-id'] = i.mlflowRunId;
+  if (i.served) Object.assign(labels, servedLabels(i.served));
   return labels;
 }
 

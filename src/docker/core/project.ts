@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { GitState } from '../../git/core/client';
 import { samplePayloadFile } from '../../scaffold/core/payload';
 import { parseProjectMarker } from '../../scaffold/core/projects';
+import { parseServedRecord } from '../../registry/core/model';
 import { imageLabels, imageTags, mlflowRunId } from './model';
 import { copiedSources } from './ignoreRules';
 
@@ -136,6 +137,8 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
   const port = marker?.port ?? fromCommand ?? fromExpose ?? 8000;
   const portFrom = marker?.port !== undefined ? 'marker' : fromCommand !== undefined ? 'command' : fromExpose !== undefined ? 'expose' : 'assumed';
   const runId = mlflowRunId(marker?.modelSource?.uri);
+  // A registered model's version, as fetch_model.py recorded it beside the model it downloaded.
+  const served = marker?.modelSource?.kind === 'mlflow' ? await readFile(path.join(contextDir, 'model', 'registered.json'), 'utf8').then(parseServedRecord, () => undefined) : undefined;
   const declaresBase = declaresBaseImage(dockerfileText);
   const samplePayload = await samplePayloadFile(contextDir).catch(() => undefined);
   return {
@@ -151,6 +154,7 @@ export async function planImage(input: PlanInput): Promise<ImagePlan> {
       ...(framework ? { framework } : {}),
       ...(marker?.modelSource?.kind ? { modelSource: marker.modelSource.kind } : {}),
       ...(runId ? { mlflowRunId: runId } : {}),
+      ...(served ? { served } : {}),
     }),
     buildArgs: input.baseImage && declaresBase ? { BASE_IMAGE: input.baseImage } : {},
     port,

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { revisionOf } from './rollout';
 import { ANNOTATIONS } from '../../deploy/core/manifests';
+import type { ServedVersion } from '../../registry/core/model';
+import { servedFrom } from '../../registry/core/model';
 
 export type WorkloadState = 'available' | 'progressing' | 'failing' | 'stopped';
 
@@ -23,6 +25,8 @@ export interface WorkloadSummary {
   readonly mlflowRunId?: string;
   /** The project folder it was deployed from. */
   readonly project?: string;
+  /** The registered model version its pods serve. */
+  readonly served?: ServedVersion;
   /** The first container port, for port-forwards. */
   readonly port?: number;
   /** Why it is not available, from its conditions. */
@@ -54,6 +58,7 @@ export function summarizeDeployment(d: V1Deployment): WorkloadSummary {
     ...(ann[ANNOTATIONS.modelVersion] ? { modelVersion: ann[ANNOTATIONS.modelVersion] } : {}),
     ...(ann[ANNOTATIONS.gitCommit] ? { gitCommit: ann[ANNOTATIONS.gitCommit] } : {}),
     ...(ann[ANNOTATIONS.mlflowRunId] ? { mlflowRunId: ann[ANNOTATIONS.mlflowRunId] } : {}),
+    ...(servedFrom(ann) ? { served: servedFrom(ann) } : {}),
     ...(d.metadata?.annotations?.[ANNOTATIONS.project] ? { project: d.metadata.annotations[ANNOTATIONS.project] } : {}),
     ...(port ? { port: port.containerPort } : {}),
     ...(message ? { message } : {}),

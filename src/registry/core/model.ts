@@ -123,3 +123,48 @@ export function matches(model: RegisteredModel, text: string): boolean {
   const hay = [model.name, model.description ?? '', ...Object.entries(model.tags).flat(), ...Object.keys(model.aliases)];
   return hay.some((s) => s.toLowerCase().includes(q));
 }
+
+/** The registered version an image serves, as the generated fetch_model.py records it (model/registered.json). */
+export interface ServedVersion {
+  readonly name: string;
+  readonly version: string;
+  readonly alias?: string;
+}
+
+/** The label and annotation keys that carry a ServedVersion on an image and a Deployment's pod template. */
+export const SERVED_KEYS = { name: 'mlops.workbench/registered-model', version: 'mlops.workbench/registered-version', alias: 'mlops.workbench/registered-alias' } as const;
+
+/** registered.json's text (from the user's folder: checked, bounded) as a ServedVersion. */
+export function parseServedRecord(text: string): ServedVersion | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text.slice(0, 64 * 1024));
+  } catch {
+    return undefined;
+  }
+  const o = obj(v);
+  const name = typeof o.name === 'string' ? o.name.trim() : '';
+  const version = str(o.version) ?? '';
+  if (!name || name.length > 256 || !/^\d{1,9}$/.test(version)) return undefined;
+  const alias = typeof o.alias === 'string' && !aliasProblem(o.alias) ? o.alias : undefined;
+  return { name, version, ...(alias ? { alias } : {}) };
+}
+
+/** A ServedVersion as labels or annotations. */
+export function servedLabels(s: ServedVersion): Record<string, string> {
+  return { [SERVED_KEYS.name]: s.name, [SERVED_KEYS.version]: s.version, ...(s.alias ? { [SERVED_KEYS.alias]: s.alias } : {}) };
+}
+
+/** The ServedVersion in labels or annotations, if they carry one. */
+export function servedFrom(m: Readonly<Record<string, string>> | undefined): ServedVersion | undefined {
+  const name = m?.[SERVED_KEYS.name];
+  const version = m?.[SERVED_KEYS.version];
+  if (!name || !version) return undefined;
+  const alias = m?.[SERVED_KEYS.alias];
+  return { name, version, ...(alias ? { alias } : {}) };
+}
+
+/** "iris-classifier v7 (@champion)" */
+export function servedText(s: ServedVersion): string {
+  return `${s.name} v${s.version}${s.alias ? ` (@${s.alias})` : ''}`;
+}

@@ -3,6 +3,7 @@ into the image. Needs MLFLOW_TRACKING_URI (and credentials, if the server asks).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -13,14 +14,36 @@ import mlflow
 MODEL_URI = "{{modelUri}}"
 
 
+def registered() -> dict | None:
+    """The registered version MODEL_URI names (an alias resolved now), or None for a run's or a logged model."""
+    m = re.fullmatch(r"models:/(.+?)(?:@([\w-]+)|/(\d+))", MODEL_URI)
+    if not m:
+        return None
+    name, alias, version = m.groups()
+    client = mlflow.MlflowClient()
+    mv = client.get_model_version_by_alias(name, alias) if alias else client.get_model_version(name, version)
+    record = {"name": name, "version": str(mv.version)}
+    if alias:
+        record["alias"] = alias
+    if mv.run_id:
+        record["run_id"] = mv.run_id
+    return record
+
+
 def main() -> None:
     dest = Path(__file__).resolve().parent / "{{modelPath}}"
+    # An alias is resolved once, and that version downloaded: what is recorded is what is served.
+    record = registered()
+    uri = f"models:/{record['name']}/{record['version']}" if record else MODEL_URI
     with tempfile.TemporaryDirectory() as tmp:
-        local = mlflow.artifacts.download_artifacts(artifact_uri=MODEL_URI, dst_path=tmp)
+        local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp)
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(local, dest)
-    print(f"downloaded {MODEL_URI} to {dest}")
+    if record:
+        # The deploy records it on the Deployment: "serving <name> v<version> (@<alias>)".
+        (dest / "registered.json").write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"downloaded {uri} to {dest}")
     missing = missing_requirements(dest / "requirements.txt", dest.parent / "requirements.txt")
     if missing:
         # Not written into requirements.txt: that file is yours. Add what the model's flavour needs.
