@@ -83,12 +83,17 @@ describe('model registry (editor)', function () {
     assert.deepEqual(versions.map((v) => v.label), ['v1']);
   });
 
-  it('registers a second version and moves @champion to it after asking', async () => {
+  it('registers a second version from the run details panel and moves @champion to it after asking', async () => {
     const run = await modelRun();
+    const [details] = await capturePanels(() => vscode.commands.executeCommand(Commands.experimentsRunDetails, run));
+    const state = (await eventually(() => details!.posted.find((m) => m.type === 'state'), 'the run details', 30_000)) as unknown as { state: { canRegister?: boolean } };
+    assert.equal(state.state.canRegister, true, 'the panel offers Register Model…');
     let a = answer({ showQuickPick: [pick(MODEL)], showInformationMessage: [undefined] });
     restore = a.restore;
-    await vscode.commands.executeCommand(Commands.registryRegisterRunModel, run);
+    await details!.send({ type: 'register' });
+    await eventually(() => a.asked.some((q) => q.method === 'showInformationMessage'), 'the registration');
     a.restore();
+    details!.panel.dispose();
     const [v2] = (await eventually(async () => ((await shown()).length === 2 ? shown() : undefined), 'v2 in the view'))!;
     assert.equal(v2!.label, 'v2');
     a = answer({ showInputBox: ['champion'], showWarningMessage: [(_m: string, _o: unknown, move: string) => move] });

@@ -117,6 +117,12 @@ function render(): void {
     scaffold.addEventListener('click', () => vscode.post({ type: 'scaffold' }));
     actions.append(scaffold);
   }
+  if (s.canRegister) {
+    const register = h('vscode-button' as 'button', '', s.strings.register ?? 'Register model…');
+    register.setAttribute('secondary', '');
+    register.addEventListener('click', () => vscode.post({ type: 'register' }));
+    actions.append(register);
+  }
   root.append(actions);
   const info: Array<[string, string]> = [
     [s.strings.id ?? 'Run id', r.id],

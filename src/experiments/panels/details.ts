@@ -4,7 +4,7 @@ import path from 'node:path';
 import { errorMessage } from '../../common/errors';
 import type { DetailsState, FromDetails, ToDetails } from '../../webview/contract/experiments';
 import { isFromDetails } from '../../webview/contract/experiments';
-import { WebviewPanels } from '../../vscode/ids';
+import { Commands, WebviewPanels } from '../../vscode/ids';
 import { WebviewHost } from '../../vscode/webviewHost';
 import type { Numbered } from '../../webview/contract/host';
 import { UserFacingError } from '../../common/errors';
@@ -72,10 +72,12 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
       ...(artifactsError ? { artifactsError } : {}),
       ...(model ? { signature: { modelUri: model.uri, ...model.signature } } : {}),
       canScaffold: !!model,
+      canRegister: !!model && ref.source.kind === 'mlflow-server',
       restore: { sourceId: ref.source.id, experimentIds: [ref.run.experimentId], runIds: [ref.run.id] },
       strings: {
         copyId: vscode.l10n.t('Copy Run Id'),
         scaffold: vscode.l10n.t('Scaffold a Model API from This Run'),
+        register: vscode.l10n.t('Register Model…'),
         id: vscode.l10n.t('Run id'),
         experiment: vscode.l10n.t('Experiment'),
         source: vscode.l10n.t('Source'),
@@ -127,6 +129,9 @@ export async function showDetails(extensionUri: vscode.Uri, sources: ExperimentS
           return;
         case 'scaffold':
           if (found) hooks.scaffold(found.uri, ref.run.name, featuresFromSignature(found.inputs));
+          return;
+        case 'register':
+          if (found) void vscode.commands.executeCommand(Commands.registryRegisterRunModel, ref);
           return;
       }
     },

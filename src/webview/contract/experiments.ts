@@ -115,6 +115,8 @@ export interface DetailsState {
   /** The logged model's signature (MLmodel's `signature`), when there is one. */
   readonly signature?: { readonly modelUri: string; readonly inputs?: string; readonly outputs?: string };
   readonly canScaffold: boolean;
+  /** The run's model can be registered (a run on an MLflow server). */
+  readonly canRegister?: boolean;
   readonly restore: RestoreRef;
   readonly strings: Readonly<Record<string, string>>;
 }
@@ -128,7 +130,8 @@ export type FromDetails =
   | { readonly type: 'listArtifacts'; readonly dir: string }
   | { readonly type: 'openArtifact'; readonly path: string }
   | { readonly type: 'copy'; readonly text: string }
-  | { readonly type: 'scaffold' };
+  | { readonly type: 'scaffold' }
+  | { readonly type: 'register' };
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -170,6 +173,7 @@ export function isFromDetails(v: unknown): v is FromDetails {
   switch (v.type) {
     case 'ready':
     case 'scaffold':
+    case 'register':
       return true;
     case 'listArtifacts':
       return typeof v.dir === 'string';
