@@ -121,10 +121,18 @@ describe('model registry (editor)', function () {
     wizard.panel.dispose();
   });
 
-  it('tags, describes and stages a version; copies its URI; filters the view', async () => {
+  it('copies a version’s URI, tags, describes and stages it; filters the view', async () => {
     const { registry, modelsTree } = await extension();
     const [v2] = await shown();
-    let a = answer({ showInputBox: ['team=fraude', 'primera versión buena'] });
+    // The browser's clipboard needs the workbench focused (the last test's webviews had it).
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.focusSideBar');
+    let a = answer({ showQuickPick: [pick('@champion')] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryCopyUri, v2!.node);
+    assert.equal(await vscode.env.clipboard.readText(), `models:/${MODEL}@champion`);
+    a.restore();
+    a = answer({ showInputBox: ['team=fraude', 'primera versión buena'] });
     restore = a.restore;
     await vscode.commands.executeCommand(Commands.registrySetTag, v2!.node);
     await vscode.commands.executeCommand(Commands.registryEditDescription, v2!.node);
@@ -145,11 +153,6 @@ describe('model registry (editor)', function () {
     a.restore();
     assert.equal((await source.registry.version(MODEL, '2')).tags.team, undefined);
 
-    a = answer({ showQuickPick: [pick('@champion')] });
-    restore = a.restore;
-    await vscode.commands.executeCommand(Commands.registryCopyUri, (await shown())[0]!.node);
-    assert.equal(await vscode.env.clipboard.readText(), `models:/${MODEL}@champion`);
-    a.restore();
 
     a = answer({ showInputBox: ['no-such-model'] });
     restore = a.restore;
