@@ -11,6 +11,7 @@ import { age, keyMetric } from './core/model';
 import type { ExperimentSource } from './core/sources';
 import type { ExperimentSources } from './service';
 import { escapeMd } from '../vscode/markdown';
+import { messageItem, mlflowOfferItem } from '../vscode/treeItems';
 
 export type ExperimentsNode =
   | { readonly kind: 'source'; readonly source: ExperimentSource; readonly local?: LocalMlflowServer }
@@ -120,22 +121,10 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
         item.contextValue = `mlops.source.${node.source.kind}${node.local ? '.local' : ''}`;
         return item;
       }
-      case 'offer': {
-        const item = new vscode.TreeItem(`${path.basename(path.dirname(node.store.path))}/${path.basename(node.store.path)}`, vscode.TreeItemCollapsibleState.None);
-        item.tooltip = node.store.path;
-        item.description = vscode.l10n.t('start a local MLflow server to browse it');
-        item.iconPath = new vscode.ThemeIcon('play-circle');
-        item.contextValue = 'mlops.mlflowOffer';
-        item.command = { command: Commands.experimentsStartServer, title: vscode.l10n.t('Start Local MLflow Server'), arguments: [node] };
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
-        item.tooltip = node.detail ?? node.text;
-        if (node.command) item.command = node.command;
-        return item;
-      }
+      case 'offer':
+        return mlflowOfferItem(node.store, vscode.l10n.t('start a local MLflow server to browse it'), node);
+      case 'message':
+        return messageItem(node);
       case 'experiment': {
         const item = new vscode.TreeItem(node.experiment.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `exp:${node.source.id}:${node.experiment.id}`;

@@ -11,6 +11,7 @@ import type { ModelVersion } from './core/model';
 import { matches, modelUri } from './core/model';
 import type { RegistrySource, RegistryService } from './service';
 import { escapeMd } from '../vscode/markdown';
+import { messageItem, mlflowOfferItem } from '../vscode/treeItems';
 
 export type ModelsNode =
   | { readonly kind: 'source'; readonly source: RegistrySource }
@@ -117,21 +118,10 @@ export class ModelsTree extends Disposable implements vscode.TreeDataProvider<Mo
         item.contextValue = `mlops.registry.source.${node.source.kind}`;
         return item;
       }
-      case 'offer': {
-        const item = new vscode.TreeItem(`${path.basename(path.dirname(node.store.path))}/${path.basename(node.store.path)}`, vscode.TreeItemCollapsibleState.None);
-        item.tooltip = node.store.path;
-        item.description = vscode.l10n.t('start a local MLflow server to see its models');
-        item.iconPath = new vscode.ThemeIcon('play-circle');
-        item.command = { command: Commands.experimentsStartServer, title: vscode.l10n.t('Start Local MLflow Server'), arguments: [node] };
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
-        item.tooltip = node.detail ?? node.text;
-        if (node.command) item.command = node.command;
-        return item;
-      }
+      case 'offer':
+        return mlflowOfferItem(node.store, vscode.l10n.t('start a local MLflow server to see its models'), node);
+      case 'message':
+        return messageItem(node);
       case 'model': {
         const { model, versions } = node.entry;
         const item = new vscode.TreeItem(model.name, vscode.TreeItemCollapsibleState.Collapsed);

@@ -13,7 +13,7 @@ import { findRunModel } from '../../src/experiments/core/runModel';
 import { MlflowServerSource } from '../../src/experiments/core/sources';
 import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
 import type { Server } from './helpers/processes';
-import { freePort, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
+import { freePort, run, startMlflowServer, stopAll, venvPython } from './helpers/processes';
 
 const LOG_RUNS = `
 import math, os, mlflow, mlflow.sklearn
@@ -64,16 +64,7 @@ describe('MLflow REST client against a real server', function () {
   before(async function () {
     this.timeout(900_000);
     work = mkdtempSync(path.join(os.tmpdir(), 'mlops-mlflow-'));
-    const port = await freePort();
-    server = await startServer({
-      cmd: venvBin('mlflow'),
-      args: ['server', '--backend-store-uri', `sqlite:///${work}/mlflow.db`, '--default-artifact-root', `${work}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
-      cwd: work,
-      port,
-      readyPath: '/health',
-      logFile: path.join(work, 'server.log'),
-      timeoutMs: 120_000,
-    });
+    server = await startMlflowServer(work);
     const r = await run(venvPython(), ['-c', LOG_RUNS], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.out);
     modelRunId = /RUN_ID=([0-9a-f]{32})/.exec(r.out)![1];

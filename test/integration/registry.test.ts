@@ -22,7 +22,7 @@ import { MlflowServerSource } from '../../src/experiments/core/sources';
 import { FileRegistry, hasFileRegistry } from '../../src/registry/core/fileRegistry';
 import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
 import type { Server } from './helpers/processes';
-import { freePort, root, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
+import { freePort, root, run, startMlflowServer, stopAll, venvPython } from './helpers/processes';
 
 /** Registers models the way users do, into whatever MLFLOW_TRACKING_URI names. */
 const REGISTER = `
@@ -79,16 +79,7 @@ describe('model registry against a real MLflow server', function () {
   before(async function () {
     this.timeout(900_000);
     work = mkdtempSync(path.join(os.tmpdir(), 'mlops-registry-'));
-    const port = await freePort();
-    server = await startServer({
-      cmd: venvBin('mlflow'),
-      args: ['server', '--backend-store-uri', `sqlite:///${work}/mlflow.db`, '--default-artifact-root', `${work}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
-      cwd: work,
-      port,
-      readyPath: '/health',
-      logFile: path.join(work, 'server.log'),
-      timeoutMs: 120_000,
-    });
+    server = await startMlflowServer(work);
     const r = await run(venvPython(), ['-c', REGISTER], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.out);
     unregistered = /UNREGISTERED=([0-9a-f]{32})/.exec(r.out)![1]!;
@@ -260,16 +251,7 @@ describe('model registry against a real MLflow 2.x server (stages)', function ()
     this.timeout(900_000);
     python = execFileSync('bash', [path.join(root, 'test', 'env', 'python-mlflow2-server-release.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
     work = mkdtempSync(path.join(os.tmpdir(), 'mlops-registry2-'));
-    const port = await freePort();
-    server = await startServer({
-      cmd: python,
-      args: ['-m', 'mlflow', 'server', '--backend-store-uri', `sqlite:///${work}/mlflow.db`, '--default-artifact-root', `${work}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
-      cwd: work,
-      port,
-      readyPath: '/health',
-      logFile: path.join(work, 'server.log'),
-      timeoutMs: 120_000,
-    });
+    server = await startMlflowServer(work, python);
     const r = await run(python, ['-c', REGISTER_2X], { cwd: work, env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.out);
     next = /NEXT=([0-9a-f]{32})/.exec(r.out)![1]!;

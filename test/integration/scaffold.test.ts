@@ -14,7 +14,7 @@ import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { inspectPlan, writePlan } from '../../src/scaffold/core/write';
 import type { Server } from './helpers/processes';
-import { freePort, root, run, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
+import { freePort, root, run, startMlflowServer, startServer, stopAll, venvBin, venvPython } from './helpers/processes';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'mlops-scaffold-'));
 let templates: Templates;
@@ -75,17 +75,7 @@ lightgbm.LGBMClassifier(n_estimators=20, verbose=-1).fit(X, y).booster_.save_mod
 
 let mlflow: Server | undefined;
 async function startMlflow(): Promise<Server> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(work, 'mlflow-'));
-  return startServer({
-    cmd: venvBin('mlflow'),
-    args: ['server', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--default-artifact-root', `${dir}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
-    cwd: dir,
-    port,
-    readyPath: '/health',
-    logFile: path.join(dir, 'server.log'),
-    timeoutMs: 120_000,
-  });
+  return startMlflowServer(mkdtempSync(path.join(work, 'mlflow-')));
 }
 
 /** Logs an iris classifier with real MLflow code; returns its runs:/ URI. */

@@ -18,7 +18,8 @@ export function venvBin(tool: string): string {
   return path.join(path.dirname(venvPython()), tool);
 }
 
-export { freePort } from '../../../src/common/net';
+import { freePort } from '../../../src/common/net';
+export { freePort };
 
 export interface Server {
   readonly url: string;
@@ -27,6 +28,17 @@ export interface Server {
 }
 
 const running = new Set<Server>();
+
+/**
+ * A real `mlflow server` on a SQLite store in `dir` (mlflow.db, artifacts/, server.log), one
+ * worker, on a free loopback port. `python`: another venv's interpreter (an older release),
+ * else the tools venv's mlflow.
+ */
+export async function startMlflowServer(dir: string, python?: string): Promise<Server> {
+  const port = await freePort();
+  const args = ['server', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--default-artifact-root', `${dir}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+  return startServer({ cmd: python ?? venvBin('mlflow'), args: python ? ['-m', 'mlflow', ...args] : args, cwd: dir, port, readyPath: '/health', logFile: path.join(dir, 'server.log'), timeoutMs: 120_000 });
+}
 
 /** Starts a server and waits until `readyPath` answers 200; its output goes to `logFile`. */
 export async function startServer(opts: { cmd: string; args: string[]; cwd: string; env?: NodeJS.ProcessEnv; port: number; readyPath: string; logFile: string; timeoutMs?: number }): Promise<Server> {
