@@ -4,6 +4,7 @@ import { benchActivation } from './activation';
 import { benchBuild } from './build';
 import { benchDeploy } from './deploy';
 import { benchExperiments } from './experiments';
+import { benchRegistry } from './registry';
 import { benchScale } from './scale';
 import { writeIndex } from './results';
 import { benchServing } from './serving';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   build: benchBuild,
   experiments: benchExperiments,
   scale: benchScale,
+  registry: benchRegistry,
   deploy: benchDeploy,
 };
 
