@@ -51,6 +51,26 @@ with mlflow.start_run(run_name="unregistered") as r:
     print("UNREGISTERED=" + r.info.run_id)
 `;
 
+/** The same registry shapes written into a file store by MLflow's client, without training (the server test logs real models). */
+const REGISTER_FILES = `
+import mlflow
+from mlflow import MlflowClient
+c = MlflowClient()
+mlflow.set_experiment("registry")
+with mlflow.start_run(run_name="trained") as r:
+    mlflow.log_metric("accuracy", 0.97)
+run = r.info.run_id
+c.create_registered_model("iris-classifier", tags={"team": "ml"}, description="Iris species")
+for _ in range(3):
+    c.create_model_version("iris-classifier", f"runs:/{run}/model", run)
+c.set_registered_model_alias("iris-classifier", "champion", "2")
+c.set_model_version_tag("iris-classifier", "1", "validated", "true")
+c.delete_model_version("iris-classifier", "3")
+c.create_registered_model("modèle de fraude v2")
+c.create_model_version("modèle de fraude v2", f"runs:/{run}/model", run)
+c.create_registered_model("empty-model")
+`;
+
 /** What MLflow's own client reports: model → {versions, aliases}. */
 const REPORT = `
 import json, sys
@@ -192,7 +212,7 @@ describe('model registry against a real MLflow server', function () {
     const uri = `file://${store}`;
     const env = { MLFLOW_ALLOW_FILE_STORE: 'true' };
     mkdirSync(path.dirname(store), { recursive: true });
-    const r = await run(venvPython(), ['-c', REGISTER], { cwd: path.dirname(store), env: { MLFLOW_TRACKING_URI: uri, ...env }, timeoutMs: 300_000 });
+    const r = await run(venvPython(), ['-c', REGISTER_FILES], { cwd: path.dirname(store), env: { MLFLOW_TRACKING_URI: uri, ...env }, timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.out);
     assert.ok(await hasFileRegistry(store));
     const { entries, problems } = await new FileRegistry(store).list();
@@ -203,8 +223,10 @@ describe('model registry against a real MLflow server', function () {
       mlflow,
     );
     const iris = entries.find((e) => e.model.name === 'iris-classifier')!;
+    assert.deepEqual(iris.versions.map((v) => v.version), ['2', '1'], 'the deleted v3 (its folder stays) is not listed');
     assert.deepEqual(iris.versions[0]!.aliases, ['champion']);
     assert.deepEqual(iris.versions[1]!.tags, { validated: 'true' });
+    assert.match(iris.versions[0]!.runId ?? '', /^[0-9a-f]{32}$/);
   });
 });
 
