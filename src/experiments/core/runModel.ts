@@ -50,7 +50,12 @@ export function signatureInputs(spec: string | undefined): SignatureInput[] | un
 /** MLmodel's `signature` block, its JSON column specs pretty-printed one column per line. */
 export async function signatureOf(mlmodel: string): Promise<RunModel['signature']> {
   const { parse } = await import('yaml');
-  const doc = parse(mlmodel) as { signature?: { inputs?: string; outputs?: string } } | null;
+  return signatureIn(parse(mlmodel) as MLmodelDoc);
+}
+
+type MLmodelDoc = { signature?: { inputs?: string; outputs?: string } } | null;
+
+function signatureIn(doc: MLmodelDoc): RunModel['signature'] {
   const sig = doc?.signature;
   if (!sig) return undefined;
   const pretty = (spec?: string): string | undefined => {
@@ -80,14 +85,11 @@ async function artifactText(source: ExperimentSource, run: Run, file: string): P
 
 async function model(uri: string, mlmodel: string | undefined): Promise<RunModel> {
   if (!mlmodel) return { uri };
-  const signature = await signatureOf(mlmodel);
+  // One parse for both: the signature as text, and its inputs as columns.
   const { parse } = await import('yaml');
-  let inputs: SignatureInput[] | undefined;
-  try {
-    inputs = signatureInputs((parse(mlmodel) as { signature?: { inputs?: string } } | null)?.signature?.inputs);
-  } catch {
-    inputs = undefined;
-  }
+  const doc = parse(mlmodel) as MLmodelDoc;
+  const signature = signatureIn(doc);
+  const inputs = signatureInputs(doc?.signature?.inputs);
   return { uri, ...(signature ? { signature } : {}), ...(inputs ? { inputs } : {}) };
 }
 

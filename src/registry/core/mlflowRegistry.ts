@@ -15,8 +15,6 @@ export interface ModelEntry {
 /** The most models (1,000) and versions (10,000 — MLflow's default) one search page may ask for. */
 const MODELS_PAGE = 1000;
 const VERSIONS_PAGE = 10_000;
-/** The most pages one listing follows (a server that pages without end is stopped). */
-const MAX_PAGES = 1000;
 
 export class MlflowRegistry {
   constructor(readonly client: MlflowClient) {}
@@ -25,20 +23,12 @@ export class MlflowRegistry {
     return this.client.uri;
   }
 
-  /** Every page of a registry search, following next_page_token. */
-  private async pages<T>(endpoint: string, key: string, maxResults: number, parse: (raw: unknown) => T): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<string>();
-    let token: string | undefined;
-    do {
-      const r = await this.client.rest<Record<string, unknown>>('GET', endpoint, undefined, { max_results: maxResults, page_token: token });
-      const items = r[key];
-      if (Array.isArray(items)) out.push(...items.map(parse));
-      token = typeof r.next_page_token === 'string' && r.next_page_token ? r.next_page_token : undefined;
-      if (token !== undefined && (seen.has(token) || seen.size >= MAX_PAGES)) break;
-      if (token !== undefined) seen.add(token);
-    } while (token);
-    return out;
+  /** Every page of a registry search (the client's paging: a server that pages without end is stopped with an error). */
+  private pages<T>(endpoint: string, key: string, maxResults: number, parse: (raw: unknown) => T): Promise<T[]> {
+    return this.client.allPages(
+      (token) => this.client.rest<Record<string, unknown> & { next_page_token?: string }>('GET', endpoint, undefined, { max_results: maxResults, page_token: token }),
+      (r) => (Array.isArray(r[key]) ? (r[key] as unknown[]).map(parse) : []),
+    );
   }
 
   /** Every registered model and its versions: one search of models and one of versions (each paged), joined by name. */

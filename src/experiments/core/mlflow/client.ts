@@ -214,8 +214,8 @@ export class MlflowClient {
     return (await res.text()).trim();
   }
 
-  /** Every page of a paged endpoint, followed through next_page_token. */
-  private async allPages<R extends { next_page_token?: string }, T>(fetchPage: (pageToken: string | undefined) => Promise<R>, items: (r: R) => T[]): Promise<T[]> {
+  /** Every page of a paged endpoint, followed through next_page_token (the registry's searches use it too). */
+  async allPages<R extends { next_page_token?: string }, T>(fetchPage: (pageToken: string | undefined) => Promise<R>, items: (r: R) => T[]): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
     let pageToken: string | undefined;
