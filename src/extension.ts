@@ -15,6 +15,7 @@ import { RegistryCredentials } from './kube/credentials';
 import { KubeService } from './kube/service';
 import { KubernetesTree } from './kube/tree';
 import { registerRegistryCommands } from './registry/commands';
+import { registerRegistryDeploy } from './registry/deploy';
 import { RegistryService } from './registry/service';
 import { ModelsTree } from './registry/tree';
 import { registerScaffoldCommands } from './scaffold/commands';
@@ -77,7 +78,8 @@ export class Extension extends Disposable {
 
     const registry = (this.registry = this.register(new RegistryService(experiments, this.logger.for('registry'))));
     this.modelsTree = this.register(new ModelsTree(registry, this.logger.for('registry')));
-    registerRegistryCommands(this.commands, registry, this.modelsTree, wizard, this.logger.for('registry'));
+    const registryDeploy = registerRegistryDeploy(this.commands, registry, modelApis, kube, this.logger.for('registry'));
+    registerRegistryCommands(this.commands, registry, this.modelsTree, wizard, registryDeploy, this.logger.for('registry'));
   }
 }
 

@@ -58,13 +58,14 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
     }
     running.add(key);
     try {
-      await deployOnce(dir, dockerClient, kube, settings);
+      // What was deployed, for a caller that chains deploys (the Models view's redeploy); undefined when it failed.
+      return await deployOnce(dir, dockerClient, kube, settings);
     } finally {
       running.delete(key);
     }
   });
 
-  const deployOnce = async (dir: string, dockerClient: DockerClient, kube: KubeClient, settings: ReturnType<KubeService['settings']>): Promise<void> => {
+  const deployOnce = async (dir: string, dockerClient: DockerClient, kube: KubeClient, settings: ReturnType<KubeService['settings']>): Promise<DeployResult | undefined> => {
     const out = output();
     out.appendLine('');
     out.appendLine(`# ${new Date().toLocaleString()} · ${vscode.l10n.t('deploying {0} to {1}/{2}', dir, kube.context, settings.namespace || kube.namespace)}`);
@@ -157,10 +158,13 @@ export function registerDeployCommands(ctx: KubeCommandContext): vscode.Disposab
       ? vscode.l10n.t('Deployed {0} revision {1} to {2}/{3} in {4} s.', result.name, result.revision, kube.context, result.namespace, seconds)
       : vscode.l10n.t('{0} is unchanged: revision {1} keeps serving in {2}/{3}.', result.name, result.revision, kube.context, result.namespace);
     const smoke = result.smoke && result.forward ? vscode.l10n.t('Smoke test passed: {0} {1} in {2} ms at {3}.', result.smoke.path, result.smoke.status, result.smoke.predictMs, result.forward.url) : '';
-    const choice = await vscode.window.showInformationMessage(`${what} ${smoke}`.trim(), ...(result.forward ? [docs] : []), panel);
     const node = { kind: 'workload', context: kube.context, workload: { namespace: result.namespace, name: result.name } };
-    if (choice === docs && result.forward) await vscode.env.openExternal(vscode.Uri.parse(`${result.forward.url}/docs`));
-    if (choice === panel) await vscode.commands.executeCommand(Commands.kubernetesOpenDeployment, node);
+    // Not awaited: the command returns when the deploy is done, not when the message is closed.
+    void vscode.window.showInformationMessage(`${what} ${smoke}`.trim(), ...(result.forward ? [docs] : []), panel).then(async (choice) => {
+      if (choice === docs && result.forward) await vscode.env.openExternal(vscode.Uri.parse(`${result.forward.url}/docs`));
+      if (choice === panel) await vscode.commands.executeCommand(Commands.kubernetesOpenDeployment, node);
+    });
+    return result;
   };
 
   return vscode.Disposable.from(...disposables);

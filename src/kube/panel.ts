@@ -11,6 +11,8 @@ import { insideWorkspace } from '../vscode/workspacePaths';
 import type { ComponentLogger } from '../vscode/logger';
 import { WebviewHost, openPanel } from '../vscode/webviewHost';
 import { summarizeDeployment, summarizePod } from './core/model';
+import { SERVED_HISTORY, parseServedHistory, servingTimeline } from './core/servedHistory';
+import { servedText } from '../registry/core/model';
 import type { KubeService } from './service';
 
 /**
@@ -174,6 +176,8 @@ export class DeploymentPanel {
             desired: w.desired,
             image: w.image,
             ...(w.modelVersion ? { modelVersion: w.modelVersion } : {}),
+            ...(w.served ? { served: servedText(w.served) } : {}),
+            timeline: servingTimeline(parseServedHistory(dep.metadata?.annotations?.[SERVED_HISTORY]), revisions, w.revision).map((p) => ({ revision: p.revision, what: p.what, current: p.current, ...(p.from ? { from: p.from } : {}), ...(p.to ? { to: p.to } : {}) })),
             ...(w.message ? { message: w.message } : {}),
             pods: pods.map((p) => {
               const s = summarizePod(p);
@@ -185,6 +189,7 @@ export class DeploymentPanel {
               current: r.current,
               ...(r.modelVersion ? { modelVersion: r.modelVersion } : {}),
               ...(r.gitCommit ? { gitCommit: r.gitCommit } : {}),
+              ...(r.served ? { served: servedText(r.served) } : {}),
               ...(r.created ? { created: r.created.toISOString() } : {}),
             })),
             ...(forward ? { endpoint: forward.url } : {}),
@@ -229,5 +234,11 @@ function panelStrings(): Record<string, string> {
     status: vscode.l10n.t('Status'),
     latency: vscode.l10n.t('Latency'),
     response: vscode.l10n.t('Response'),
+    timeline: vscode.l10n.t('Serving history'),
+    what: vscode.l10n.t('Served'),
+    from: vscode.l10n.t('From'),
+    to: vscode.l10n.t('Until'),
+    now: vscode.l10n.t('now'),
+    registered: vscode.l10n.t('Registered model'),
   };
 }

@@ -12,6 +12,7 @@ import { Commands, Views } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ModelVersion } from './core/model';
 import { aliasProblem, modelUri } from './core/model';
+import type { RegistryDeploy } from './deploy';
 import type { RegistrySource, RegistryService } from './service';
 import type { ModelNode, ModelsNode, ModelsTree, VersionNode } from './tree';
 import { stageOf } from './tree';
@@ -31,7 +32,7 @@ function modelOrVersion(node: unknown): ModelNode | VersionNode {
 
 const label = (v: ModelVersion): string => `${v.name} v${v.version}`;
 
-export function registerRegistryCommands(commands: CommandRegistry, registry: RegistryService, tree: ModelsTree, wizard: ScaffoldWizard, log: ComponentLogger): void {
+export function registerRegistryCommands(commands: CommandRegistry, registry: RegistryService, tree: ModelsTree, wizard: ScaffoldWizard, deploy: RegistryDeploy, log: ComponentLogger): void {
   commands.register(Commands.registryShow, () => vscode.commands.executeCommand(`${Views.models}.focus`));
   commands.register(Commands.registryRefresh, () => registry.refresh());
 
@@ -116,6 +117,8 @@ export function registerRegistryCommands(commands: CommandRegistry, registry: Re
     }
     await registry.act(source, `set @${alias} on ${label(v)}`, (r) => r.setAlias(v.name, alias, v.version));
     void vscode.window.setStatusBarMessage(vscode.l10n.t('@{0} → {1}', alias, label(v)), 5000);
+    // What serves the alias from a cluster still serves the version it pointed at: offered a redeploy.
+    void deploy.offerRedeploy(source, entry, alias, { ...v, aliases: [...v.aliases, alias] }).catch((err: unknown) => log.warn(`redeploy offer: ${String(err)}`));
   });
 
   commands.register(Commands.registryRemoveAlias, async (node?: unknown) => {
@@ -226,7 +229,8 @@ export function registerRegistryCommands(commands: CommandRegistry, registry: Re
   });
 
   // ---- serving a version -------------------------------------------------------------------
-  commands.register(Commands.registryScaffoldFromVersion, async (node?: unknown) => {
+  // `afterCreate`: what runs once the project is written (Deploy This Version… passes its deploy).
+  commands.register(Commands.registryScaffoldFromVersion, async (node?: unknown, afterCreate?: unknown) => {
     const { source, version: v } = versionOf(node);
     // A version with aliases is usually served by one: the image then gets whatever it points at when built.
     let uri = modelUri(v.name, { version: v.version });
@@ -262,7 +266,7 @@ export function registerRegistryCommands(commands: CommandRegistry, registry: Re
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 40);
-    wizard.show({ mlflowUri: uri, projectName: /^[a-z]/.test(slug) ? `${slug}-api` : 'model-api', ...(features ? { features } : {}) });
+    wizard.show({ mlflowUri: uri, projectName: /^[a-z]/.test(slug) ? `${slug}-api` : 'model-api', ...(features ? { features } : {}), ...(typeof afterCreate === 'function' ? { afterCreate: afterCreate as (dir: string) => unknown } : {}) });
   });
 
   // ---- runs ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { MlflowRegistry } from './core/mlflowRegistry';
 
 /** A place models are registered: an MLflow server (the configured one, or a local server on a workspace mlflow.db), or a file store's models/. */
 export type RegistrySource =
-  | { readonly kind: 'server'; readonly id: string; readonly label: string; readonly registry: MlflowRegistry; readonly runs: MlflowServerSource; readonly readOnly?: string }
+  | { readonly kind: 'server'; readonly id: string; readonly label: string; readonly registry: MlflowRegistry; readonly runs: MlflowServerSource; readonly readOnly?: string; readonly storeDir?: string }
   | { readonly kind: 'files'; readonly id: string; readonly label: string; readonly registry: FileRegistry; readonly runs: MlflowFilesSource; readonly readOnly: string };
 
 /** The Models view's roots: registries, and mlflow.db files a local server could serve. */
@@ -78,6 +78,8 @@ export class RegistryService extends Disposable {
             label: runs.label,
             registry: new MlflowRegistry(runs.client),
             runs,
+            // A local server on a workspace store: relative artifact paths (MLflow 1.x) are that folder's.
+            ...(node.local ? { storeDir: path.dirname(node.local.store.path) } : {}),
             ...(copy ? { readOnly: vscode.l10n.t('This server serves a copy of {0} (an older MLflow database), so changes would be lost. Upgrade the database with the MLflow that wrote it, or use a server of your own.', path.basename(node.local!.store.path)) } : {}),
           },
         });

@@ -20,7 +20,7 @@ import { DEFAULT_PORT, PINNED_VERSIONS, PYTHON_VERSIONS, SAMPLE_FEATURES, option
 import type { ModelApiIndex } from './index';
 import { SEARCH_EXCLUDE, findModelFiles, folderHasFiles, formatOfFile, inspectModelFile, projectParentFor } from './workspace';
 
-export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly projectName?: string; readonly features?: readonly Feature[] };
+export type WizardPreset = vscode.Uri | { readonly mlflowUri: string; readonly projectName?: string; readonly features?: readonly Feature[]; /** Called with the project folder once it is written (Deploy This Version… goes on from there). */ readonly afterCreate?: (dir: string) => unknown };
 
 /** The New Model API form. One at a time; it closes when the project is created. */
 export class ScaffoldWizard extends Disposable {
@@ -134,8 +134,10 @@ export class ScaffoldWizard extends Disposable {
         }
         host.post({ type: 'busy', busy: true });
         try {
-          await createProject(this.extensionUri, this.modelApis, this.log, path.join(m.draft.parent, options.projectName), options);
+          const dir = path.join(m.draft.parent, options.projectName);
+          await createProject(this.extensionUri, this.modelApis, this.log, dir, options);
           host.panel.dispose();
+          if (preset && !(preset instanceof vscode.Uri) && preset.afterCreate) void Promise.resolve(preset.afterCreate(dir)).catch((err: unknown) => this.log.error(`after creating ${dir}: ${errorMessage(err)}`));
         } catch (err) {
           host.post({ type: 'busy', busy: false, ...(isCancellation(err) ? {} : { error: errorMessage(err) }) });
         }

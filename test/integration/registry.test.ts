@@ -8,7 +8,8 @@
 // own venv) keeps stages: they are listed, transitioned, and a run's model is registered.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, UserFacingError, hasCode } from '../../src/common/errors';
@@ -18,6 +19,7 @@ import { SAMPLE_FEATURES, featuresFromSignature } from '../../src/scaffold/core/
 import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { servedFrom } from '../../src/registry/core/model';
+import { downloadVersion, installVersion, modelFolderState } from '../../src/registry/core/download';
 import { MlflowServerSource } from '../../src/experiments/core/sources';
 import { FileRegistry, hasFileRegistry } from '../../src/registry/core/fileRegistry';
 import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
@@ -82,6 +84,11 @@ for m in c.search_registered_models():
     out[m.name] = {"versions": sorted((int(v.version) for v in vs), reverse=True), "aliases": dict(m.aliases), "tags": dict(m.tags), "description": m.description or ""}
 print("REPORT=" + json.dumps(out, ensure_ascii=False))
 `;
+
+/** The files under `dir`, relative, sorted. */
+function listFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[]).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+}
 
 async function report(uri: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Record<string, { versions: number[]; aliases: Record<string, string>; tags: Record<string, string>; description: string }>> {
   const r = await run(venvPython(), ['-c', REPORT], { cwd: os.tmpdir(), env: { MLFLOW_TRACKING_URI: uri, ...extraEnv }, timeoutMs: 120_000 });
@@ -166,6 +173,24 @@ describe('model registry against a real MLflow server', function () {
     assert.ok(existsSync(path.join(dir, 'model', 'MLmodel')));
     const plan = await planImage({ dockerfile: path.join(dir, 'Dockerfile') });
     assert.deepEqual(servedFrom(plan.labels), { name: 'iris-classifier', version: '1', alias: 'champion' });
+  });
+
+  it('Deploy This Version brings the version into a project itself (artifacts on the server’s disk): the files fetch_model.py gets, loaded by MLflow', async () => {
+    const dir = path.join(work, 'iris-api-ext');
+    mkdirSync(dir);
+    const got = await installVersion(dir, { name: 'iris-classifier', version: '2', alias: 'challenger' }, (dest) => downloadVersion(registry.client, 'iris-classifier', '2', dest));
+    assert.ok(got.files >= 3, `files: ${got.files}`);
+    assert.ok(path.isAbsolute(got.uri), `a local artifact root gives a path: ${got.uri}`);
+    // (registered_model_meta: what MLflow's models:/ download adds of its own; registered.json: the record.)
+    const mine = (f: string): boolean => f !== 'registered.json' && f !== 'registered_model_meta';
+    const byFetch = listFiles(path.join(work, 'iris-api', 'model')).filter(mine);
+    assert.deepEqual(listFiles(path.join(dir, 'model')).filter(mine), byFetch, 'the same files as MLflow’s own download');
+    assert.ok(byFetch.includes('MLmodel') && byFetch.length >= 5, byFetch.join(', '));
+    assert.deepEqual(await modelFolderState(dir), { kind: 'registered', served: { name: 'iris-classifier', version: '2', alias: 'challenger' } });
+    const load = `import mlflow, numpy\nm = mlflow.pyfunc.load_model(${JSON.stringify(path.join(dir, 'model'))})\nprint("PRED=" + str(list(m.predict(numpy.array([[5.1, 3.5, 1.4, 0.2]])))))`;
+    const r = await run(venvPython(), ['-c', load], { cwd: work, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /PRED=\[(np\.int64\()?0\)?\]/);
   });
 
   it('registers a run’s logged model as a new version that MLflow loads and predicts with', async () => {
@@ -255,6 +280,61 @@ import json
 from mlflow import MlflowClient
 print("STAGES=" + json.dumps({v.version: v.current_stage for v in MlflowClient().search_model_versions("name='churn'")}))
 `;
+
+describe('model registry: a server that serves its artifacts (mlflow-artifacts:/, its default)', function () {
+  this.timeout(600_000);
+  let server: Server;
+  let work = '';
+  const REGISTER_PROXIED = `
+import mlflow, mlflow.sklearn
+from mlflow import MlflowClient
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+X, y = load_iris(return_X_y=True)
+mlflow.set_experiment("proxied")
+with mlflow.start_run(run_name="tree"):
+    mlflow.sklearn.log_model(LogisticRegression(max_iter=500).fit(X, y), name="model", input_example=X[:2], registered_model_name="árbol iris")
+c = MlflowClient()
+c.create_registered_model("on-s3")
+c.create_model_version("on-s3", "s3://some-bucket/models/iris", None)
+`;
+
+  before(async function () {
+    this.timeout(900_000);
+    work = mkdtempSync(path.join(os.tmpdir(), 'mlops-registry-proxied-'));
+    server = await startMlflowServer(work, undefined, { proxied: true });
+    const r = await run(venvPython(), ['-c', REGISTER_PROXIED], { cwd: os.tmpdir(), env: { MLFLOW_TRACKING_URI: server.url }, timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.out);
+  });
+
+  after(() => stopAll());
+
+  it('downloads a version through the server’s artifact proxy, into a project MLflow then loads', async () => {
+    const client = new MlflowServerSource(server.url).client;
+    const dir = path.join(work, 'arbol-api');
+    mkdirSync(dir);
+    const progress: number[] = [];
+    const got = await installVersion(dir, { name: 'árbol iris', version: '1' }, (dest) => downloadVersion(client, 'árbol iris', '1', dest, { onProgress: (p) => progress.push(p.files) }));
+    assert.match(got.uri, /^mlflow-artifacts:/);
+    assert.equal(progress.at(-1), got.files);
+    assert.ok(listFiles(path.join(dir, 'model')).includes('MLmodel'));
+    const load = `import mlflow, numpy\nm = mlflow.pyfunc.load_model(${JSON.stringify(path.join(dir, 'model'))})\nprint("PRED=" + str(list(m.predict(numpy.array([[6.7, 3.0, 5.2, 2.3]])))))`;
+    const r = await run(venvPython(), ['-c', load], { cwd: work, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /PRED=\[(np\.int64\()?2\)?\]/);
+  });
+
+  it('a version kept in a bucket is refused with the package MLflow would need, and the project is left as it was', async () => {
+    const client = new MlflowServerSource(server.url).client;
+    const dir = path.join(work, 's3-api');
+    mkdirSync(dir);
+    await assert.rejects(
+      installVersion(dir, { name: 'on-s3', version: '1' }, (dest) => downloadVersion(client, 'on-s3', '1', dest)),
+      (err: unknown) => err instanceof UserFacingError && /s3:\/\/some-bucket/.test(err.message) && /boto3/.test(err.message) && /fetch_model\.py/.test(err.message),
+    );
+    assert.deepEqual(await modelFolderState(dir), { kind: 'absent' });
+  });
+});
 
 describe('model registry against a real MLflow 2.x server (stages)', function () {
   this.timeout(600_000);

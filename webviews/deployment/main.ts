@@ -50,7 +50,7 @@ function render(s: DeploymentState): void {
   if (s.state) {
     const summary = h('table', 'kv');
     const badge = h('span', `badge ${s.state}`, t[s.state] ?? s.state);
-    summary.append(row([t.state, badge]), row([t.ready, `${s.ready ?? 0}/${s.desired ?? 0}`]), row([t.model, s.modelVersion ?? '—']), row([t.image, h('code', '', s.image ?? '')]));
+    summary.append(row([t.state, badge]), row([t.ready, `${s.ready ?? 0}/${s.desired ?? 0}`]), row([t.model, s.modelVersion ?? '—']), ...(s.served ? [row([t.registered, s.served])] : []), row([t.image, h('code', '', s.image ?? '')]));
     if (s.message) summary.append(row(['', h('span', 'muted', s.message)]));
     root.append(summary);
   }
@@ -66,11 +66,25 @@ function render(s: DeploymentState): void {
   revs.append(row([t.revision, t.model, t.image, t.commit, t.created, ''], 'th'));
   for (const r of s.revisions) {
     const action = r.current ? h('span', 'badge available', t.serving) : button(t.rollback, { type: 'rollback', revision: r.revision });
-    const tr = row([String(r.revision), r.modelVersion ?? '', h('code', '', r.image), r.gitCommit?.slice(0, 12) ?? '', r.created ? new Date(r.created).toLocaleString() : '', action]);
+    const tr = row([String(r.revision), r.served ?? r.modelVersion ?? '', h('code', '', r.image), r.gitCommit?.slice(0, 12) ?? '', r.created ? new Date(r.created).toLocaleString() : '', action]);
     tr.dataset.revision = String(r.revision);
     revs.append(tr);
   }
   root.append(revs);
+
+  // Which version served from when to when: "what was in production last Tuesday".
+  if (s.timeline?.length) {
+    root.append(h('h2', '', t.timeline));
+    const tl = h('table', 'grid timeline');
+    tl.append(row([t.what, t.revision, t.from, t.to], 'th'));
+    const when = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleString() : '?');
+    for (const p of s.timeline) {
+      const tr = row([p.current ? h('strong', '', p.what) : p.what, String(p.revision), when(p.from), p.to ? when(p.to) : t.now]);
+      tr.dataset.revision = String(p.revision);
+      tl.append(tr);
+    }
+    root.append(tl);
+  }
 
   root.append(h('h2', '', t.endpoint));
   const ep = h('section', 'endpoint');

@@ -277,6 +277,10 @@ async function deploy(dir: string, deps: DeployDeps, reached: { value: Reached }
     throw err;
   }
   reached.value = { stage: 'serving', name, namespace, revision };
+  // The served history (the deployment panel's timeline): what serves from now on.
+  await kube
+    .recordServed(namespace, name, { at: new Date().toISOString(), revision, image: delivery.imageRef, modelVersion: version, ...(served ? { served } : {}) })
+    .catch((err: unknown) => deps.log?.(`served history not recorded: ${String(err)}`));
 
   // 5. Port-forward to a Ready pod of the new revision, then the smoke test.
   const [pod] = await kube.readyPods(namespace, (await kube.deployment(namespace, name))!);

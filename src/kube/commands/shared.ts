@@ -40,9 +40,10 @@ export async function workloadFor(node: KubeNode | undefined, client: KubeClient
 }
 
 /** Waits, with a cancellable progress, until the workload's new revision is available. */
-export async function watchRollout(client: KubeClient, service: KubeService, w: WorkloadRef, title: string): Promise<void> {
+/** Waits for the rollout with a cancellable notification; the revision that then serves. */
+export async function watchRollout(client: KubeClient, service: KubeService, w: WorkloadRef, title: string): Promise<number> {
   const timeoutMs = service.settings().rolloutTimeoutSeconds * 1000;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
     client.waitForRollout(w.namespace, w.name, { timeoutMs, token, onProgress: (p) => progress.report({ message: vscode.l10n.t('{0}/{1} ready · {2}', p.ready, p.desired, p.pods) }) }),
   );
 }

@@ -9,6 +9,8 @@ import { insideWorkspace } from '../../vscode/workspacePaths';
 import type { KubeObject } from '../../deploy/core/manifests';
 import { ANNOTATIONS, MANAGED_BY, FIELD_MANAGER, deleteCandidates } from '../../deploy/core/manifests';
 import { summarizePod } from '../core/model';
+import { revisionOf } from '../core/rollout';
+import { servedText } from '../../registry/core/model';
 import { DeploymentPanel } from '../panel';
 import type { KubeNode } from '../tree';
 import type { KubeCommandContext } from './shared';
@@ -100,7 +102,7 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
       const pick = await vscode.window.showQuickPick(
         older.map((r) => ({
           label: vscode.l10n.t('Revision {0}', r.revision),
-          description: r.modelVersion ? vscode.l10n.t('model {0}', r.modelVersion) : '',
+          description: r.served ? vscode.l10n.t('serving {0}', servedText(r.served)) : r.modelVersion ? vscode.l10n.t('model {0}', r.modelVersion) : '',
           detail: [r.image, r.gitCommit ? vscode.l10n.t('commit {0}', r.gitCommit.slice(0, 12)) : '', r.created?.toLocaleString() ?? ''].filter(Boolean).join(' · '),
           revision: r.revision,
         })),
@@ -111,9 +113,16 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
     }
     const chosen = history.find((r) => r.revision === target);
     await client.rollback(w.namespace, w.name, target);
-    await watchRollout(client, service, w, vscode.l10n.t('Rolling {0} back to revision {1}', w.name, target));
+    const revisionNow = await watchRollout(client, service, w, vscode.l10n.t('Rolling {0} back to revision {1}', w.name, target));
+    const dep = await client.deployment(w.namespace, w.name);
+    await client
+      .recordServed(w.namespace, w.name, { at: new Date().toISOString(), revision: dep ? revisionOf(dep) : revisionNow, ...(chosen?.image ? { image: chosen.image } : {}), ...(chosen?.modelVersion ? { modelVersion: chosen.modelVersion } : {}), ...(chosen?.served ? { served: chosen.served } : {}) })
+      .catch((err: unknown) => log.warn(`served history of ${w.name} not recorded: ${String(err)}`));
     changed();
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} serves revision {1} again{2}.', w.name, target, chosen?.modelVersion ? ` (${vscode.l10n.t('model {0}', chosen.modelVersion)})` : ''));
+    const what = chosen?.served ? ` (${vscode.l10n.t('serving {0}', servedText(chosen.served))})` : chosen?.modelVersion ? ` (${vscode.l10n.t('model {0}', chosen.modelVersion)})` : '';
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} serves revision {1} again{2}.', w.name, target, what));
+    // The registry's alias may still point at the version rolled away from: offered to follow.
+    if (chosen?.served?.alias) void vscode.commands.executeCommand(Commands.registryOfferAliasBack, chosen.served);
   });
   registry.register(Commands.kubernetesDelete, async (node?: KubeNode) => {
     const client = await service.client();

@@ -15,6 +15,10 @@ import type { KubeObject } from '../../deploy/core/manifests';
 import { ANNOTATIONS, FIELD_MANAGER, MANAGED_BY } from '../../deploy/core/manifests';
 import { openSettingAction, t } from '../../common/l10n';
 import { classifyRollout, currentPods, isReady, revisionOf } from './rollout';
+import type { ServedVersion } from '../../registry/core/model';
+import { servedFrom } from '../../registry/core/model';
+import type { ServedEntry } from './servedHistory';
+import { SERVED_HISTORY, appendServed, parseServedHistory } from './servedHistory';
 
 export { RolloutError, explainApiError } from './errors';
 export { kubeconfigFiles } from './kubeconfig';
@@ -38,6 +42,8 @@ export interface Revision {
   readonly image: string;
   readonly modelVersion?: string;
   readonly gitCommit?: string;
+  /** The registered model version it serves (recorded on its pod template). */
+  readonly served?: ServedVersion;
   readonly created?: Date;
   readonly current: boolean;
 }
@@ -317,11 +323,30 @@ export class KubeClient {
           image: rs.spec?.template?.spec?.containers?.[0]?.image ?? '',
           ...(ann[ANNOTATIONS.modelVersion] ? { modelVersion: ann[ANNOTATIONS.modelVersion] } : {}),
           ...(ann[ANNOTATIONS.gitCommit] ? { gitCommit: ann[ANNOTATIONS.gitCommit] } : {}),
+          ...(servedFrom(ann) ? { served: servedFrom(ann) } : {}),
           ...(rs.metadata?.creationTimestamp ? { created: new Date(rs.metadata.creationTimestamp) } : {}),
           current: revision === current,
         };
       })
       .sort((a, b) => b.revision - a.revision);
+  }
+
+  /**
+   * Appends what the workload serves now to its served history (an annotation on the Deployment,
+   * bounded; see servedHistory.ts). A merge patch, not the deploy's apply: the next apply leaves it.
+   */
+  async recordServed(namespace: string, name: string, entry: ServedEntry): Promise<void> {
+    const dep = await this.deployment(namespace, name);
+    if (!dep) return;
+    const history = appendServed(parseServedHistory(dep.metadata?.annotations?.[SERVED_HISTORY]), entry);
+    try {
+      await this.apps.patchNamespacedDeployment(
+        { name, namespace, body: { metadata: { annotations: { [SERVED_HISTORY]: JSON.stringify(history) } } } },
+        this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.MergePatch),
+      );
+    } catch (err) {
+      throw this.err(err, t('record what Deployment {0} serves', name), namespace);
+    }
   }
 
   /** Rolls back to a revision's pod template, as `kubectl rollout undo --to-revision` does. */

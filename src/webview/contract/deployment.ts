@@ -12,8 +12,19 @@ export interface PanelRevision {
   readonly image: string;
   readonly modelVersion?: string;
   readonly gitCommit?: string;
+  /** "iris-classifier v7 (@champion)": the registered version it serves. */
+  readonly served?: string;
   /** ISO time. */
   readonly created?: string;
+  readonly current: boolean;
+}
+
+/** One period of the serving timeline: what a revision served, from when to when (ISO times; no `to`: until now). */
+export interface PanelServing {
+  readonly revision: number;
+  readonly what: string;
+  readonly from?: string;
+  readonly to?: string;
   readonly current: boolean;
 }
 
@@ -37,6 +48,10 @@ export interface DeploymentState {
   readonly modelVersion?: string;
   readonly message?: string;
   readonly revisions: readonly PanelRevision[];
+  /** Newest first. */
+  readonly timeline?: readonly PanelServing[];
+  /** The registered version serving now. */
+  readonly served?: string;
   readonly pods: readonly PanelPod[];
   /** The managed port-forward to it, when one is open. */
   readonly endpoint?: string;

@@ -34,9 +34,20 @@ const running = new Set<Server>();
  * worker, on a free loopback port. `python`: another venv's interpreter (an older release),
  * else the tools venv's mlflow.
  */
-export async function startMlflowServer(dir: string, python?: string): Promise<Server> {
+/**
+ * `mlflow server` on `dir`/mlflow.db. Artifacts in `dir`/artifacts, recorded as paths on this
+ * machine; `proxied`: served by the server itself (mlflow-artifacts:/ URIs, its default setup).
+ */
+/**
+ * The tests' Python sends no usage data home (MLflow 3's telemetry thread also races the
+ * environment: "KeyError: '_MLFLOW_TELEMETRY_SESSION_ID'" fails a run now and then).
+ */
+const QUIET: NodeJS.ProcessEnv = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
+
+export async function startMlflowServer(dir: string, python?: string, opts: { proxied?: boolean } = {}): Promise<Server> {
   const port = await freePort();
-  const args = ['server', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--default-artifact-root', `${dir}/artifacts`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+  const artifacts = opts.proxied ? ['--artifacts-destination', `${dir}/artifacts`] : ['--default-artifact-root', `${dir}/artifacts`];
+  const args = ['server', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, ...artifacts, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
   return startServer({ cmd: python ?? venvBin('mlflow'), args: python ? ['-m', 'mlflow', ...args] : args, cwd: dir, port, readyPath: '/health', logFile: path.join(dir, 'server.log'), timeoutMs: 120_000 });
 }
 
@@ -45,7 +56,7 @@ export async function startServer(opts: { cmd: string; args: string[]; cwd: stri
   // The log file is the child's own stdout/stderr, not a pipe through this process:
   // a pipe stalls a chatty server whenever this event loop is busy (say, under load).
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(opts.cmd, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(opts.cmd, opts.args, { cwd: opts.cwd, env: { ...QUIET, ...process.env, ...opts.env }, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -98,7 +109,7 @@ export async function stopAll(): Promise<void> {
 
 export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...QUIET, ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -135,7 +135,8 @@ export class MlflowClient {
 
   /** A REST call; errors in words a user can act on. */
   private async call<T>(method: HttpMethod, endpoint: string, body?: Record<string, unknown>, query?: Record<string, string | number | undefined>, opts: { signal?: AbortSignal; ownConnection?: boolean } = {}): Promise<T> {
-    const url = new URL(`${this.base}/api/2.0/mlflow/${endpoint}`);
+    // An endpoint starting with "/" is a path of its own (the artifact proxy's /api/2.0/mlflow-artifacts/…).
+    const url = new URL(endpoint.startsWith('/') ? `${this.base}${endpoint}` : `${this.base}/api/2.0/mlflow/${endpoint}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
     try {
@@ -384,6 +385,28 @@ export class MlflowClient {
     const url = new URL(`${this.base}/get-artifact`);
     url.searchParams.set('path', artifactPath);
     url.searchParams.set('run_uuid', runId);
+    return this.streamTo(url, dest, token);
+  }
+
+  /**
+   * One level of the artifacts the server proxies (`mlflow-artifacts:/<dir>`, what `mlflow server`
+   * serves by default): plain file names only, as the server lists them.
+   */
+  async proxiedArtifacts(dir: string): Promise<ArtifactEntry[]> {
+    type Listing = { files?: Array<{ path?: unknown; is_dir?: boolean; file_size?: number | string }> };
+    const r = await this.call<Listing>('GET', '/api/2.0/mlflow-artifacts/artifacts', undefined, dir ? { path: dir } : {});
+    return (Array.isArray(r.files) ? r.files : [])
+      .filter((f) => typeof f?.path === 'string' && isSafeArtifactPath(f.path) && !f.path.includes('/'))
+      .map((f) => ({ path: f.path as string, isDir: f.is_dir === true, ...(f.file_size !== undefined && Number.isFinite(Number(f.file_size)) ? { size: Number(f.file_size) } : {}) }));
+  }
+
+  /** Streams one proxied artifact (`mlflow-artifacts:/<artifactPath>`) to `dest`; returns the bytes written. */
+  async downloadProxiedArtifact(artifactPath: string, dest: string, token?: CancellationTokenLike): Promise<number> {
+    const url = new URL(`${this.base}/api/2.0/mlflow-artifacts/artifacts/${artifactPath.split('/').map(encodeURIComponent).join('/')}`);
+    return this.streamTo(url, dest, token);
+  }
+
+  private async streamTo(url: URL, dest: string, token?: CancellationTokenLike): Promise<number> {
     const abort = new AbortController();
     const sub = token?.onCancellationRequested(() => abort.abort());
     try {
