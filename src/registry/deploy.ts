@@ -4,7 +4,7 @@
 // command; the cluster is read through the Kubernetes service.
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { stat } from 'node:fs/promises';
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { UserFacingError } from '../common/errors';
 import type { DeployResult } from '../deploy/core/deploy';
 import { summarizeDeployment, type WorkloadSummary } from '../kube/core/model';
@@ -18,7 +18,7 @@ import { insideWorkspace } from '../vscode/workspacePaths';
 import type { ModelEntry } from './core/mlflowRegistry';
 import type { ModelVersion, ServedVersion } from './core/model';
 import { servedText } from './core/model';
-import { projectsServing, recordedAlias } from './core/serving';
+import { missingModelPackages, projectsServing, recordedAlias } from './core/serving';
 import type { RegistrySource, RegistryService } from './service';
 import type { VersionNode } from './tree';
 
@@ -64,7 +64,33 @@ export function registerRegistryDeploy(commands: CommandRegistry, registry: Regi
       );
       log.info(`${dir}: model/ ← ${servedText(served)} from ${got.uri} (${got.files} files, ${got.bytes} bytes)`);
     }
+    if (!(await requirementsCover(dir, v))) return undefined;
     return vscode.commands.executeCommand<DeployResult | undefined>(Commands.deployContainerizeAndDeploy, vscode.Uri.file(dir));
+  };
+
+  /**
+   * What fetch_model.py says after a download: the model needs a library the project does not
+   * install (its image would not load it). requirements.txt is the user's: added to only when asked.
+   */
+  const requirementsCover = async (dir: string, v: ModelVersion): Promise<boolean> => {
+    const [modelReq, projectReq] = await Promise.all([readFile(path.join(dir, 'model', 'requirements.txt'), 'utf8').catch(() => ''), readFile(path.join(dir, 'requirements.txt'), 'utf8').catch(() => undefined)]);
+    if (projectReq === undefined) return true;
+    const missing = missingModelPackages(modelReq, projectReq);
+    if (missing.length === 0) return true;
+    const add = vscode.l10n.t('Add to requirements.txt');
+    const anyway = vscode.l10n.t('Deploy Anyway');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} needs {1}, which {2}/requirements.txt does not install: the image would not load it.', label(v), missing.join(', '), path.basename(dir)),
+      { modal: true, detail: vscode.l10n.t('MLflow lists what the model was saved with in model/requirements.txt. Add the missing lines to the project’s requirements.txt (nothing else in it changes), or deploy as it is.') },
+      add,
+      anyway,
+    );
+    if (choice === add) {
+      const file = path.join(dir, 'requirements.txt');
+      await appendFile(file, `${projectReq.endsWith('\n') || projectReq === '' ? '' : '\n'}# What ${v.name} v${v.version} was saved with (model/requirements.txt):\n${missing.join('\n')}\n`, 'utf8');
+      log.info(`${file}: added ${missing.join(', ')}`);
+    }
+    return choice !== undefined;
   };
 
   commands.register(Commands.registryDeployVersion, async (node?: unknown, dirArg?: unknown) => {

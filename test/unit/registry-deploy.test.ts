@@ -161,3 +161,15 @@ describe('registry deploy', () => {
     });
   });
 });
+
+describe('the model’s own requirements against the project’s', () => {
+  it('names the model libraries the project does not install, not what MLflow merely saw imported', async () => {
+    const { missingModelPackages } = await import('../../src/registry/core/serving');
+    const model = 'mlflow==3.17.2\nnumpy==2.4.6\npandas==3.1.1\npsutil==7.2.2\npytest==9.2.0\nrich==15.0.0\nscikit-learn==1.9.1\nscipy==1.17.1\nskops==0.16.0';
+    const project = '# pinned\nfastapi==0.165.0\nscikit-learn==1.9.1\nnumpy==2.4.6\npandas==3.1.1\nmlflow-skinny==3.17.2\n';
+    assert.deepEqual(missingModelPackages(model, project), ['skops==0.16.0']);
+    assert.deepEqual(missingModelPackages(model, `${project}skops==0.16.0\n`), []);
+    assert.deepEqual(missingModelPackages('xgboost==3.2.0\ncloudpickle==3.1.1', 'xgboost-cpu==3.2.0; sys_platform == "linux"'), ['cloudpickle==3.1.1']);
+    assert.deepEqual(missingModelPackages('', project), []);
+  });
+});

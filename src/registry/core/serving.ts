@@ -14,3 +14,31 @@ export function recordedAlias(project: ModelApiProject, v: ModelVersion): string
   const followed = project.modelSource?.uri ? parseModelUri(project.modelSource.uri)?.alias : undefined;
   return followed && v.aliases.includes(followed) ? followed : undefined;
 }
+
+/** The libraries a model's flavour loads with: a project that lacks one cannot load the model. */
+const MODEL_LIBRARIES = new Set(['scikit-learn', 'skops', 'xgboost', 'lightgbm', 'catboost', 'torch', 'tensorflow', 'keras', 'onnx', 'onnxruntime', 'statsmodels', 'prophet', 'transformers', 'sentence-transformers', 'cloudpickle', 'h2o', 'spacy', 'fastai']);
+/** The same library under another distribution name. */
+const SAME_AS: Readonly<Record<string, string>> = { 'xgboost-cpu': 'xgboost', 'mlflow-skinny': 'mlflow', 'tensorflow-cpu': 'tensorflow', 'onnxruntime-gpu': 'onnxruntime', sklearn: 'scikit-learn' };
+
+function distribution(line: string): string | undefined {
+  const t = line.replace(/#.*$/, '').trim();
+  if (!t || t.startsWith('-')) return undefined;
+  const name = t.split(/[<>=!~;[\s@]/, 1)[0]!.toLowerCase().replace(/[-_.]+/g, '-');
+  return name ? (SAME_AS[name] ?? name) : undefined;
+}
+
+/**
+ * The lines of a model's requirements.txt (MLflow writes one beside the model) naming a
+ * model library the project's requirements.txt does not install. Only libraries a flavour
+ * loads with are compared: MLflow's list also names what merely happened to be imported.
+ */
+export function missingModelPackages(modelRequirements: string, projectRequirements: string): string[] {
+  const have = new Set(projectRequirements.split(/\r?\n/).map(distribution).filter((n): n is string => !!n));
+  return modelRequirements
+    .split(/\r?\n/)
+    .filter((line) => {
+      const name = distribution(line);
+      return !!name && MODEL_LIBRARIES.has(name) && !have.has(name);
+    })
+    .map((l) => l.trim());
+}

@@ -56,6 +56,8 @@ export const PINNED_VERSIONS = {
   numpy: '2.4.6',
   pandas: '3.1.1',
   mlflowSkinny: '3.17.2',
+  // MLflow 3 saves scikit-learn models in skops' format (model.skops): loading one needs it.
+  skops: '0.16.0',
   onnxruntime: '1.32.0',
   xgboost: '3.2.0',
   lightgbm: '4.7.0',

@@ -113,6 +113,7 @@ describe('scaffold input rules', () => {
       numpy: 'numpy',
       pandas: 'pandas',
       mlflowSkinny: 'mlflow',
+      skops: 'skops',
       pytest: 'pytest',
       httpx: 'httpx',
       onnxruntime: 'onnxruntime',
