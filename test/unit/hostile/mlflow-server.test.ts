@@ -92,3 +92,71 @@ describe('a hostile MLflow server', function () {
     }
   });
 });
+
+describe('registry searches paged by offset, several pages at a time', function () {
+  this.timeout(30_000);
+  const PAGE = 2500;
+  const token = (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64');
+  const versionsAt = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => ({ name: `m${Math.floor((from + i) / 10)}`, version: String(((from + i) % 10) + 1) }));
+
+  /** A registry of `total` versions; `tokens` makes each page's next token from its end offset. */
+  async function registry(total: number, tokens: (end: number) => string | undefined, seen: { offsets: number[]; inFlight: number; most: number }) {
+    return serve((u, _b, res) => {
+      if (u.pathname.endsWith('registered-models/search')) return res.end(JSON.stringify({ registered_models: [] }));
+      const t = u.searchParams.get('page_token');
+      const offset = !t ? 0 : /^t\d+$/.test(t) ? Number(t.slice(1)) : (JSON.parse(Buffer.from(t, 'base64').toString('utf8')) as { offset: number }).offset;
+      const max = Number(u.searchParams.get('max_results'));
+      seen.offsets.push(offset);
+      seen.most = Math.max(seen.most, ++seen.inFlight);
+      // Answered a little later, so pages asked for together are in flight together.
+      setTimeout(() => {
+        seen.inFlight--;
+        const end = Math.min(total, offset + max);
+        const next = end < total ? tokens(end) : undefined;
+        res.end(JSON.stringify({ model_versions: versionsAt(offset, end), ...(next ? { next_page_token: next } : {}) }));
+      }, 30);
+    });
+  }
+
+  it('asks for the pages after the first together, and joins them in order', async () => {
+    const seen = { offsets: [] as number[], inFlight: 0, most: 0 };
+    const s = await registry(9000, token, seen);
+    try {
+      const c = new MlflowClient(s.url);
+      const all = await c.allPagesByOffset(
+        (t, opts) => c.rest<{ model_versions?: unknown[]; next_page_token?: string }>('GET', 'model-versions/search', undefined, { max_results: PAGE, page_token: t }, opts),
+        (r) => r.model_versions ?? [],
+        PAGE,
+      );
+      assert.equal(all.length, 9000);
+      assert.deepEqual(all.map((v) => `${(v as { name: string }).name}/${(v as { version: string }).version}`), versionsAt(0, 9000).map((v) => `${v.name}/${v.version}`));
+      assert.ok(seen.most >= 3, `at most ${seen.most} pages in flight`);
+      assert.deepEqual([...new Set(seen.offsets)].sort((a, b) => a - b).slice(0, 4), [0, 2500, 5000, 7500]);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('a server whose tokens are not offsets is followed page by page, and the same token twice stops it', async () => {
+    const seen = { offsets: [] as number[], inFlight: 0, most: 0 };
+    const s = await registry(6000, (end) => `t${end}`, seen);
+    try {
+      const c = new MlflowClient(s.url);
+      const all = await c.allPagesByOffset((t, opts) => c.rest<{ model_versions?: unknown[]; next_page_token?: string }>('GET', 'model-versions/search', undefined, { max_results: PAGE, page_token: t }, opts), (r) => r.model_versions ?? [], PAGE);
+      assert.equal(all.length, 6000);
+      assert.equal(seen.most, 1);
+    } finally {
+      s.close();
+    }
+    const again = await serve((_u, _b, res) => res.end(JSON.stringify({ model_versions: versionsAt(0, PAGE), next_page_token: 'same' })));
+    try {
+      const c = new MlflowClient(again.url);
+      await assert.rejects(
+        c.allPagesByOffset((t, opts) => c.rest<{ model_versions?: unknown[]; next_page_token?: string }>('GET', 'model-versions/search', undefined, { max_results: PAGE, page_token: t }, opts), (r) => r.model_versions ?? [], PAGE),
+        (e: unknown) => e instanceof UserFacingError && /kept sending more pages/.test(e.message),
+      );
+    } finally {
+      again.close();
+    }
+  });
+});

@@ -199,8 +199,8 @@ export class MlflowClient {
   }
 
   /** One call of the REST API (`endpoint` under /api/2.0/mlflow/), for the registry's client: the same errors and limits as every call here. */
-  rest<T>(method: HttpMethod, endpoint: string, body?: Record<string, unknown>, query?: Record<string, string | number | undefined>): Promise<T> {
-    return this.call<T>(method, endpoint, body, query);
+  rest<T>(method: HttpMethod, endpoint: string, body?: Record<string, unknown>, query?: Record<string, string | number | undefined>, opts: { signal?: AbortSignal; ownConnection?: boolean } = {}): Promise<T> {
+    return this.call<T>(method, endpoint, body, query, opts);
   }
 
   /** The server answers, and with which version (MLflow 2.x and 3.x serve /version). */
@@ -231,6 +231,55 @@ export class MlflowClient {
       }
     } while (pageToken);
     return out;
+  }
+
+  /**
+   * Every page of a paged endpoint, several at a time when the server pages by offset (its
+   * token is base64 `{"offset": n}`, as MLflow's SQL stores make): after the first page, the
+   * next `concurrency` pages are asked for at once, each on a connection of its own (a server
+   * with several workers answers them side by side). Any other paging is followed page by page.
+   */
+  async allPagesByOffset<R extends { next_page_token?: string }, T>(
+    fetchPage: (pageToken: string | undefined, opts: { signal?: AbortSignal; ownConnection?: boolean }) => Promise<R>,
+    items: (r: R) => T[],
+    pageSize: number,
+    concurrency = 4,
+  ): Promise<T[]> {
+    const first = await fetchPage(undefined, {});
+    const out = items(first);
+    const token = typeof first.next_page_token === 'string' && first.next_page_token ? first.next_page_token : undefined;
+    if (!token) return out;
+    if (concurrency <= 1 || out.length !== pageSize || offsetOf(token) !== out.length) return [...out, ...(await this.allPages((t) => fetchPage(t ?? token, {}), items))];
+    const abort = new AbortController();
+    const pending: Array<Promise<R>> = [];
+    let nextOffset = out.length;
+    let pages = 1;
+    const request = (): void => {
+      if (++pages > MAX_PAGES) throw new UserFacingError(t('MLflow at {0} kept sending more pages (more than {1}, or one twice); listing stopped.', this.base, MAX_PAGES));
+      const p = fetchPage(offsetToken(nextOffset), { signal: abort.signal, ownConnection: true });
+      p.catch(() => undefined); // awaited in order below; an abandoned one must not go unhandled
+      pending.push(p);
+      nextOffset += pageSize;
+    };
+    try {
+      for (let i = 0; i < concurrency; i++) request();
+      while (pending.length) {
+        const page = await pending.shift()!;
+        const got = items(page);
+        out.push(...got);
+        const next = typeof page.next_page_token === 'string' && page.next_page_token ? page.next_page_token : undefined;
+        if (!next || got.length < pageSize) return out;
+        if (offsetOf(next) !== out.length) {
+          // Not the paging this was planned on: the pages asked for ahead are dropped, and the rest followed from here.
+          abort.abort();
+          return [...out, ...(await this.allPages((t) => fetchPage(t ?? next, {}), items))];
+        }
+        request();
+      }
+      return out;
+    } finally {
+      abort.abort();
+    }
   }
 
   async experiments(opts: { filter?: string; includeDeleted?: boolean } = {}): Promise<Experiment[]> {
