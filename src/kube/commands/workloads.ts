@@ -106,7 +106,8 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
           detail: [r.image, r.gitCommit ? vscode.l10n.t('commit {0}', r.gitCommit.slice(0, 12)) : '', r.created?.toLocaleString() ?? ''].filter(Boolean).join(' · '),
           revision: r.revision,
         })),
-        { title: vscode.l10n.t('Roll {0} back to which revision?', w.name) },
+        // The serving text is what a person looks for ("v7", "@champion"): searched too.
+        { title: vscode.l10n.t('Roll {0} back to which revision?', w.name), matchOnDescription: true, matchOnDetail: true },
       );
       if (!pick) return;
       target = pick.revision;

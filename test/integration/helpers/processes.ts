@@ -37,6 +37,7 @@ const running = new Set<Server>();
 /**
  * `mlflow server` on `dir`/mlflow.db. Artifacts in `dir`/artifacts, recorded as paths on this
  * machine; `proxied`: served by the server itself (mlflow-artifacts:/ URIs, its default setup).
+ * One worker process unless `workers` says (`mlflow server` itself starts 4).
  */
 /**
  * The tests' Python sends no usage data home (MLflow 3's telemetry thread also races the
@@ -44,10 +45,10 @@ const running = new Set<Server>();
  */
 const QUIET: NodeJS.ProcessEnv = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
 
-export async function startMlflowServer(dir: string, python?: string, opts: { proxied?: boolean } = {}): Promise<Server> {
+export async function startMlflowServer(dir: string, python?: string, opts: { proxied?: boolean; workers?: number } = {}): Promise<Server> {
   const port = await freePort();
   const artifacts = opts.proxied ? ['--artifacts-destination', `${dir}/artifacts`] : ['--default-artifact-root', `${dir}/artifacts`];
-  const args = ['server', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, ...artifacts, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+  const args = ['server', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, ...artifacts, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers ?? 1)];
   return startServer({ cmd: python ?? venvBin('mlflow'), args: python ? ['-m', 'mlflow', ...args] : args, cwd: dir, port, readyPath: '/health', logFile: path.join(dir, 'server.log'), timeoutMs: 120_000 });
 }
 
