@@ -13,10 +13,10 @@ export interface ModelEntry {
 }
 
 /**
- * Models per search page (1,000: the most MLflow allows) and versions per page (2,500: a
- * quarter of its default 10,000, so that a large registry's pages come four at a time).
+ * Models and versions per search page: a quarter of the most MLflow allows (1,000) and of
+ * its default (10,000), so that a large registry's pages come four at a time.
  */
-const MODELS_PAGE = 1000;
+const MODELS_PAGE = 250;
 const VERSIONS_PAGE = 2500;
 
 export class MlflowRegistry {
@@ -32,6 +32,8 @@ export class MlflowRegistry {
       (token, opts) => this.client.rest<Record<string, unknown> & { next_page_token?: string }>('GET', endpoint, undefined, { max_results: maxResults, page_token: token }, opts),
       (r) => (Array.isArray(r[key]) ? (r[key] as unknown[]).map(parse) : []),
       maxResults,
+      // The first four pages at once: a registry's size is not known before its first page.
+      { speculative: true },
     );
   }
 

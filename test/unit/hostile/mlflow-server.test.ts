@@ -17,7 +17,7 @@ async function serve(handler: Handler): Promise<{ url: string; close: () => void
     req.on('end', () => handler(new URL(req.url ?? '/', 'http://x'), body, res));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => (server.close(), server.closeAllConnections()) };
 }
 
 describe('a hostile MLflow server', function () {
@@ -132,6 +132,17 @@ describe('registry searches paged by offset, several pages at a time', function 
       assert.deepEqual(all.map((v) => `${(v as { name: string }).name}/${(v as { version: string }).version}`), versionsAt(0, 9000).map((v) => `${v.name}/${v.version}`));
       assert.ok(seen.most >= 3, `at most ${seen.most} pages in flight`);
       assert.deepEqual([...new Set(seen.offsets)].sort((a, b) => a - b).slice(0, 4), [0, 2500, 5000, 7500]);
+      // Speculative: the first four at once, before the first page's token is seen.
+      const early = { offsets: [] as number[], inFlight: 0, most: 0 };
+      const s2 = await registry(9000, token, early);
+      try {
+        const c2 = new MlflowClient(s2.url);
+        const again = await c2.allPagesByOffset((t, opts) => c2.rest<{ model_versions?: unknown[]; next_page_token?: string }>('GET', 'model-versions/search', undefined, { max_results: PAGE, page_token: t }, opts), (r) => r.model_versions ?? [], PAGE, { speculative: true });
+        assert.equal(again.length, 9000);
+        assert.equal(early.most, 4);
+      } finally {
+        s2.close();
+      }
     } finally {
       s.close();
     }
@@ -147,6 +158,16 @@ describe('registry searches paged by offset, several pages at a time', function 
       assert.equal(seen.most, 1);
     } finally {
       s.close();
+    }
+    // Asked for speculatively, offset pages a server does not page by are dropped: each version once.
+    const seen2 = { offsets: [] as number[], inFlight: 0, most: 0 };
+    const s3 = await registry(6000, (end) => `t${end}`, seen2);
+    try {
+      const c = new MlflowClient(s3.url);
+      const all = await c.allPagesByOffset((t, opts) => c.rest<{ model_versions?: unknown[]; next_page_token?: string }>('GET', 'model-versions/search', undefined, { max_results: PAGE, page_token: t }, opts), (r) => r.model_versions ?? [], PAGE, { speculative: true });
+      assert.deepEqual(all.map((v) => `${(v as { name: string }).name}/${(v as { version: string }).version}`), versionsAt(0, 6000).map((v) => `${v.name}/${v.version}`));
+    } finally {
+      s3.close();
     }
     const again = await serve((_u, _b, res) => res.end(JSON.stringify({ model_versions: versionsAt(0, PAGE), next_page_token: 'same' })));
     try {

@@ -235,46 +235,46 @@ export class MlflowClient {
 
   /**
    * Every page of a paged endpoint, several at a time when the server pages by offset (its
-   * token is base64 `{"offset": n}`, as MLflow's SQL stores make): after the first page, the
-   * next `concurrency` pages are asked for at once, each on a connection of its own (a server
-   * with several workers answers them side by side). Any other paging is followed page by page.
+   * token is base64 `{"offset": n}`, as MLflow's SQL and file stores make): `concurrency` pages
+   * in flight, each on a connection of its own (a server with several workers answers them
+   * side by side). `speculative`: the first round is asked for with the first page, before
+   * its token shows the paging; a server that pages otherwise has those answers dropped and
+   * is followed page by page from its own token.
    */
   async allPagesByOffset<R extends { next_page_token?: string }, T>(
     fetchPage: (pageToken: string | undefined, opts: { signal?: AbortSignal; ownConnection?: boolean }) => Promise<R>,
     items: (r: R) => T[],
     pageSize: number,
-    concurrency = 4,
+    { concurrency = 4, speculative = false }: { concurrency?: number; speculative?: boolean } = {},
   ): Promise<T[]> {
-    const first = await fetchPage(undefined, {});
-    const out = items(first);
-    const token = typeof first.next_page_token === 'string' && first.next_page_token ? first.next_page_token : undefined;
-    if (!token) return out;
-    if (concurrency <= 1 || out.length !== pageSize || offsetOf(token) !== out.length) return [...out, ...(await this.allPages((t) => fetchPage(t ?? token, {}), items))];
     const abort = new AbortController();
     const pending: Array<Promise<R>> = [];
-    let nextOffset = out.length;
-    let pages = 1;
+    const out: T[] = [];
+    let nextOffset = 0;
+    let pages = 0;
     const request = (): void => {
       if (++pages > MAX_PAGES) throw new UserFacingError(t('MLflow at {0} kept sending more pages (more than {1}, or one twice); listing stopped.', this.base, MAX_PAGES));
-      const p = fetchPage(offsetToken(nextOffset), { signal: abort.signal, ownConnection: true });
+      const p = fetchPage(nextOffset === 0 ? undefined : offsetToken(nextOffset), { signal: abort.signal, ownConnection: nextOffset > 0 || speculative });
       p.catch(() => undefined); // awaited in order below; an abandoned one must not go unhandled
       pending.push(p);
       nextOffset += pageSize;
     };
     try {
-      for (let i = 0; i < concurrency; i++) request();
+      request();
+      if (speculative) for (let i = 1; i < concurrency; i++) request();
       while (pending.length) {
         const page = await pending.shift()!;
         const got = items(page);
         out.push(...got);
         const next = typeof page.next_page_token === 'string' && page.next_page_token ? page.next_page_token : undefined;
         if (!next || got.length < pageSize) return out;
-        if (offsetOf(next) !== out.length) {
+        if (concurrency <= 1 || offsetOf(next) !== out.length) {
           // Not the paging this was planned on: the pages asked for ahead are dropped, and the rest followed from here.
           abort.abort();
-          return [...out, ...(await this.allPages((t) => fetchPage(t ?? next, {}), items))];
+          return [...out, ...(await this.allPages((tok) => fetchPage(tok ?? next, {}), items))];
         }
-        request();
+        // Keep `concurrency` pages in flight (the first round starts once the first page shows the paging).
+        while (pending.length < concurrency) request();
       }
       return out;
     } finally {
