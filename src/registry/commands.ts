@@ -11,7 +11,7 @@ import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Views } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ModelVersion } from './core/model';
-import { aliasProblem, modelUri } from './core/model';
+import { aliasProblem, modelUri, versionText } from './core/model';
 import type { RegistryDeploy } from './deploy';
 import type { RegistrySource, RegistryService } from './service';
 import type { ModelNode, ModelsNode, ModelsTree, VersionNode } from './tree';
@@ -30,7 +30,7 @@ function modelOrVersion(node: unknown): ModelNode | VersionNode {
   return node as ModelNode | VersionNode;
 }
 
-const label = (v: ModelVersion): string => `${v.name} v${v.version}`;
+const label = (v: ModelVersion): string => `${v.name} ${versionText(v.version)}`;
 
 export function registerRegistryCommands(commands: CommandRegistry, registry: RegistryService, tree: ModelsTree, wizard: ScaffoldWizard, deploy: RegistryDeploy, log: ComponentLogger): void {
   commands.register(Commands.registryShow, () => vscode.commands.executeCommand(`${Views.models}.focus`));
@@ -43,8 +43,9 @@ export function registerRegistryCommands(commands: CommandRegistry, registry: Re
   commands.register(Commands.registryClearFilter, () => tree.setFilter(''));
 
   commands.register(Commands.registryCopyUri, async (node?: unknown) => {
-    const { version: v } = versionOf(node);
-    const uris = [modelUri(v.name, { version: v.version }), ...v.aliases.map((alias) => modelUri(v.name, { alias }))];
+    const { source, version: v } = versionOf(node);
+    // GTO names a version by its tags (`name@v1.2.0`, `name#prod`); MLflow by its model URIs.
+    const uris = source.kind === 'gto' ? [`${v.name}@${v.version}`, ...v.aliases.map((stage) => `${v.name}#${stage}`)] : [modelUri(v.name, { version: v.version }), ...v.aliases.map((alias) => modelUri(v.name, { alias }))];
     const uri = uris.length === 1 ? uris[0] : (await vscode.window.showQuickPick(uris.map((label) => ({ label })), { title: vscode.l10n.t('Copy which model URI?') }))?.label;
     if (!uri) return;
     await vscode.env.clipboard.writeText(uri);
@@ -232,6 +233,7 @@ export function registerRegistryCommands(commands: CommandRegistry, registry: Re
   // `afterCreate`: what runs once the project is written (Deploy This Version… passes its deploy).
   commands.register(Commands.registryScaffoldFromVersion, async (node?: unknown, afterCreate?: unknown) => {
     const { source, version: v } = versionOf(node);
+    if (source.kind === 'gto') throw new UserFacingError(vscode.l10n.t('{0} is a GTO version: New Model API… takes its model file ({1}) from the Explorer once the commit is checked out.', label(v), v.source ?? '?'));
     // A version with aliases is usually served by one: the image then gets whatever it points at when built.
     let uri = modelUri(v.name, { version: v.version });
     if (v.aliases.length) {
@@ -271,6 +273,7 @@ export function registerRegistryCommands(commands: CommandRegistry, registry: Re
 
   // ---- runs ------------------------------------------------------------------------------
   const runOf = async (source: RegistrySource, v: ModelVersion): Promise<{ source: ExperimentSource; run: Run }> => {
+    if (source.kind === 'gto') throw new UserFacingError(vscode.l10n.t('{0} is a GTO version: it records a commit ({1}), not an MLflow run.', label(v), v.tags.commit?.slice(0, 12) ?? '?'));
     if (!v.runId) throw new UserFacingError(vscode.l10n.t('{0} records no source run (it was registered from {1}).', label(v), v.source ?? '?'));
     let run: Run | undefined;
     try {

@@ -17,12 +17,12 @@ import type { ComponentLogger } from '../vscode/logger';
 import { insideWorkspace } from '../vscode/workspacePaths';
 import type { ModelEntry } from './core/mlflowRegistry';
 import type { ModelVersion, ServedVersion } from './core/model';
-import { servedText } from './core/model';
+import { servedText, versionText } from './core/model';
 import { missingModelPackages, projectsServing, recordedAlias } from './core/serving';
 import type { RegistrySource, RegistryService } from './service';
 import type { VersionNode } from './tree';
 
-const label = (v: ModelVersion): string => `${v.name} v${v.version}`;
+const label = (v: ModelVersion): string => `${v.name} ${versionText(v.version)}`;
 
 export interface RegistryDeploy {
   /** After an alias was set on `v`: offers to redeploy what serves the alias with another version. */
@@ -33,6 +33,7 @@ export function registerRegistryDeploy(commands: CommandRegistry, registry: Regi
   /** Brings `v` into the project's model/ folder (asking before replacing files that did not come from the registry), then deploys the project. */
   const deployInto = async (dir: string, node: VersionNode, project: ModelApiProject | undefined): Promise<DeployResult | undefined> => {
     const { source, version: v } = node;
+    if (source.kind === 'gto') throw new UserFacingError(vscode.l10n.t('{0} is a GTO version: deploy its project from the commit it was registered on (git checkout {1}, then Containerize and Deploy). Deploying GTO versions in one click is not there yet.', label(v), v.tags.commit?.slice(0, 12) ?? '?'));
     if (source.kind !== 'server') throw new UserFacingError(vscode.l10n.t('{0} is in a file store’s registry: serve the store with mlflow server (the Models view offers it for a workspace mlflow.db) to deploy its versions from here, or run the project’s fetch_model.py.', label(v)));
     if (!vscode.workspace.isTrusted) throw new UserFacingError(vscode.l10n.t('Deploying builds and runs the project: trust this workspace first (Manage Workspace Trust).'));
     const { downloadVersion, installVersion, modelFolderState } = await import('./core/download');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserFacingError } from '../common/errors';
 import type { LocalStore } from '../experiments/core/mlflow/server';
@@ -8,13 +9,16 @@ import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import type { FileStoreProblem } from '../experiments/core/mlflow/fileStore';
 import { FileRegistry, hasFileRegistry } from './core/fileRegistry';
+import { GtoRegistry, hasGtoTags, readGitTags } from './core/gtoRegistry';
 import type { ModelEntry } from './core/mlflowRegistry';
 import { MlflowRegistry } from './core/mlflowRegistry';
 
 /** A place models are registered: an MLflow server (the configured one, or a local server on a workspace mlflow.db), or a file store's models/. */
 export type RegistrySource =
   | { readonly kind: 'server'; readonly id: string; readonly label: string; readonly registry: MlflowRegistry; readonly runs: MlflowServerSource; readonly readOnly?: string; readonly storeDir?: string }
-  | { readonly kind: 'files'; readonly id: string; readonly label: string; readonly registry: FileRegistry; readonly runs: MlflowFilesSource; readonly readOnly: string };
+  | { readonly kind: 'files'; readonly id: string; readonly label: string; readonly registry: FileRegistry; readonly runs: MlflowFilesSource; readonly readOnly: string }
+  /** DVC's GTO: a git repository's tags. */
+  | { readonly kind: 'gto'; readonly id: string; readonly label: string; readonly registry: GtoRegistry; readonly repo: string; readonly readOnly: string };
 
 /** The Models view's roots: registries, and mlflow.db files a local server could serve. */
 export type RegistryRoot = { readonly kind: 'source'; readonly source: RegistrySource } | { readonly kind: 'offer'; readonly store: LocalStore };
@@ -100,6 +104,28 @@ export class RegistryService extends Disposable {
         this.watch(source, root);
       }
     }
+    // GTO registries: the git repositories of the workspace folders and of the DVC sources, when their tags register artifacts.
+    const repos = new Set<string>([...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)]);
+    for (const node of await this.experiments.roots()) if (node.kind === 'source' && node.source.kind === 'dvc') repos.add((node.source as { location: string }).location);
+    for (const repo of repos) {
+      if (!(await stat(path.join(repo, '.git')).catch(() => undefined))) continue;
+      const tags = await readGitTags(repo).catch((err: unknown) => {
+        this.log.warn(`GTO: tags of ${repo} not read: ${String(err)}`);
+        return [];
+      });
+      if (!hasGtoTags(tags)) continue;
+      const source: RegistrySource = {
+        kind: 'gto',
+        id: `gto:${repo}`,
+        label: `${path.basename(repo)} (GTO)`,
+        registry: new GtoRegistry(repo),
+        repo,
+        readOnly: vscode.l10n.t('GTO keeps its registry in git tags: register versions and assign stages with gto (gto register, gto assign) and push the tags; this view follows them.'),
+      };
+      out.push({ kind: 'source', source });
+      watched.add(repo);
+      this.watch(source, repo, '{.git/refs/tags/**,.git/packed-refs,dvc.yaml,artifacts.yaml}');
+    }
     for (const [root, w] of this.watchers) {
       if (watched.has(root)) continue;
       w.dispose();
@@ -109,9 +135,9 @@ export class RegistryService extends Disposable {
   }
 
   /** A file store's models/ folder, watched (debounced): its view follows what MLflow writes. */
-  private watch(source: RegistrySource, root: string): void {
+  private watch(source: RegistrySource, root: string, pattern = 'models/**'): void {
     this.watchers.get(root)?.dispose();
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), 'models/**'));
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), pattern));
     let timer: NodeJS.Timeout | undefined;
     const fire = (): void => {
       clearTimeout(timer);

@@ -8,7 +8,7 @@ import { Disposable } from '../vscode/lifecycle';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ModelEntry } from './core/mlflowRegistry';
 import type { ModelVersion } from './core/model';
-import { matches, modelUri } from './core/model';
+import { matches, modelUri, versionText } from './core/model';
 import type { RegistrySource, RegistryService } from './service';
 import { escapeMd } from '../vscode/markdown';
 import { messageItem, mlflowOfferItem } from '../vscode/treeItems';
@@ -22,6 +22,11 @@ export type ModelsNode =
 
 export type VersionNode = Extract<ModelsNode, { kind: 'version' }>;
 export type ModelNode = Extract<ModelsNode, { kind: 'model' }>;
+
+/** How a source's version labels read: MLflow's aliases "@champion", GTO's stages "#prod". */
+function aliasMark(source: RegistrySource): string {
+  return source.kind === 'gto' ? '#' : '@';
+}
 
 /** A stage worth showing (MLflow 3 reports "None" for every version). */
 export function stageOf(v: ModelVersion): string | undefined {
@@ -112,9 +117,10 @@ export class ModelsTree extends Disposable implements vscode.TreeDataProvider<Mo
       case 'source': {
         const item = new vscode.TreeItem(node.source.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `registry:${node.source.id}`;
-        item.description = node.source.kind === 'files' ? vscode.l10n.t('file store (read-only)') : node.source.readOnly ? vscode.l10n.t('MLflow (read-only)') : 'MLflow';
-        item.tooltip = node.source.readOnly ? `${node.source.runs.location}\n\n${node.source.readOnly}` : node.source.runs.location;
-        item.iconPath = new vscode.ThemeIcon(node.source.kind === 'files' ? 'folder-library' : 'server');
+        item.description = node.source.kind === 'gto' ? vscode.l10n.t('GTO git tags (read-only)') : node.source.kind === 'files' ? vscode.l10n.t('file store (read-only)') : node.source.readOnly ? vscode.l10n.t('MLflow (read-only)') : 'MLflow';
+        const where = node.source.kind === 'gto' ? node.source.repo : node.source.runs.location;
+        item.tooltip = node.source.readOnly ? `${where}\n\n${node.source.readOnly}` : where;
+        item.iconPath = new vscode.ThemeIcon(node.source.kind === 'gto' ? 'git-commit' : node.source.kind === 'files' ? 'folder-library' : 'server');
         item.contextValue = `mlops.registry.source.${node.source.kind}`;
         return item;
       }
@@ -127,8 +133,9 @@ export class ModelsTree extends Disposable implements vscode.TreeDataProvider<Mo
         const item = new vscode.TreeItem(model.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `registry:${node.source.id}:${model.name}`;
         const latest = versions[0];
-        const aliases = Object.entries(model.aliases).map(([a, v]) => `@${a}→v${v}`);
-        item.description = [latest ? `v${latest.version}` : vscode.l10n.t('no versions'), ...aliases].join(' · ');
+        const mark = aliasMark(node.source);
+        const aliases = Object.entries(model.aliases).map(([a, v]) => `${mark}${a}→${versionText(v)}`);
+        item.description = [latest ? versionText(latest.version) : vscode.l10n.t('no versions'), ...aliases].join(' · ');
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**${escapeMd(model.name)}**\n\n`);
         if (model.description) md.appendMarkdown(`${escapeMd(model.description)}\n\n`);
@@ -142,13 +149,15 @@ export class ModelsTree extends Disposable implements vscode.TreeDataProvider<Mo
       }
       case 'version': {
         const v = node.version;
-        const item = new vscode.TreeItem(`v${v.version}`, vscode.TreeItemCollapsibleState.None);
+        const mark = aliasMark(node.source);
+        const item = new vscode.TreeItem(versionText(v.version), vscode.TreeItemCollapsibleState.None);
         item.id = `registry:${node.source.id}:${v.name}:${v.version}`;
         const stage = stageOf(v);
-        item.description = [...v.aliases.map((a) => `@${a}`), stage, v.status && v.status !== 'READY' ? v.status : undefined, v.created ? age(v.created, Date.now()) : undefined].filter(Boolean).join(' · ');
+        item.description = [...v.aliases.map((a) => `${mark}${a}`), stage, v.status && v.status !== 'READY' ? v.status : undefined, v.created ? age(v.created, Date.now()) : undefined].filter(Boolean).join(' · ');
         const md = new vscode.MarkdownString(undefined, true);
-        md.appendMarkdown(`**${escapeMd(v.name)} v${escapeMd(v.version)}**${v.aliases.length ? ` — ${v.aliases.map((a) => `@${escapeMd(a)}`).join(' ')}` : ''}\n\n`);
-        md.appendMarkdown(`\`${modelUri(v.name, { version: v.version })}\`\n\n`);
+        md.appendMarkdown(`**${escapeMd(v.name)} ${escapeMd(versionText(v.version))}**${v.aliases.length ? ` — ${v.aliases.map((a) => `${mark}${escapeMd(a)}`).join(' ')}` : ''}\n\n`);
+        // GTO names a version by its tag; MLflow by its model URI.
+        md.appendMarkdown(`\`${node.source.kind === 'gto' ? `${v.name}@${v.version}` : modelUri(v.name, { version: v.version })}\`\n\n`);
         if (v.description) md.appendMarkdown(`${escapeMd(v.description)}\n\n`);
         const rows: Array<[string, string | undefined]> = [
           [vscode.l10n.t('Status'), v.status ? `${v.status}${v.statusMessage ? ` (${v.statusMessage})` : ''}` : undefined],

@@ -173,3 +173,35 @@ describe('the model’s own requirements against the project’s', () => {
     assert.deepEqual(missingModelPackages('', project), []);
   });
 });
+
+describe('GTO tags', () => {
+  it('tell versions, deregistrations, stages (counted and simple) and deprecations apart; anything else is ignored', async () => {
+    const { parseGtoTags, hasGtoTags, bySemverDesc } = await import('../../src/registry/core/gtoRegistry');
+    const tag = (t: string, commit: string, date: number, message = '') => ({ tag: t, commit, date, message });
+    const tags = [
+      tag('churn@v0.0.1', 'c1', 1),
+      tag('churn#prod#1', 'c1', 2),
+      tag('churn@v0.1.0', 'c2', 3),
+      tag('churn@v0.10.0', 'c3', 4),
+      tag('churn#prod#2', 'c3', 5, 'Assigning stage prod to artifact churn version v0.10.0'),
+      tag('churn#staging', 'c2', 6),
+      tag('churn#prod!#3', 'c3', 7),
+      tag('churn@v0.0.1!', 'c1', 8),
+      tag('v1.0.0', 'c1', 1),
+      tag('release@2024', 'c1', 1),
+      tag('Bad Name@v1.0.0', 'c1', 1),
+      tag('churn@vX', 'c1', 1),
+      tag('gone@v1.0.0', 'c1', 1),
+      tag('gone@v1.0.0!', 'c1', 2),
+    ];
+    const entries = parseGtoTags(tags, { churn: { type: 'model', path: 'm.pkl', description: 'Churn' } });
+    assert.deepEqual(entries.map((e) => e.model.name), ['churn']);
+    const churn = entries[0]!;
+    assert.deepEqual(churn.versions.map((v) => v.version), ['v0.10.0', 'v0.1.0']);
+    // prod's newest event (#3) unassigned it; staging (simple notation) points at the version on c2.
+    assert.deepEqual(churn.model.aliases, { staging: 'v0.1.0' });
+    assert.equal(churn.versions[1]!.source, 'c2:m.pkl');
+    assert.equal(hasGtoTags(tags.slice(8, 12)), false);
+    assert.deepEqual(['v1.2.0', 'v1.10.0', 'v1.10.0-rc1', 'v0.9.9'].sort(bySemverDesc), ['v1.10.0', 'v1.10.0-rc1', 'v1.2.0', 'v0.9.9']);
+  });
+});

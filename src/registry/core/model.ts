@@ -96,6 +96,11 @@ export function byVersionDesc(a: ModelVersion, b: ModelVersion): number {
   return Number(b.version) - Number(a.version) || b.version.localeCompare(a.version);
 }
 
+/** "v7" for MLflow's numbered versions; a GTO version ("v1.2.0") as it is. */
+export function versionText(version: string): string {
+  return /^\d+$/.test(version) ? `v${version}` : version;
+}
+
 /** The model URI MLflow loads a version by: `models:/name@alias` or `models:/name/version`. */
 export function modelUri(name: string, ref: { alias: string } | { version: string }): string {
   return 'alias' in ref ? `models:/${name}@${ref.alias}` : `models:/${name}/${ref.version}`;
