@@ -9,7 +9,9 @@ import type { ExperimentsNode, RunNode } from '../../src/experiments/tree';
 import type { MlflowServerSource } from '../../src/experiments/core/sources';
 import type { ModelsNode, VersionNode } from '../../src/registry/tree';
 import { Commands, WebviewPanels } from '../../src/vscode/ids';
-import { answer, capturePanels, eventually, extension, pick } from './helpers';
+import { answer, capturePanels, eventually, extension, pick, workspaceFolder } from './helpers';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 
 const MODEL = 'iris sgd — editor';
 const tabOpen = (viewType: string): boolean => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
@@ -205,5 +207,56 @@ describe('model registry (editor)', function () {
     await vscode.commands.executeCommand(Commands.registryRefresh);
     await eventually(async () => (await shown()).length === 0, 'the model deleted');
     assert.ok(!(await (await registry.serverSources())[0]!.registry.list()).some((e) => e.model.name === MODEL));
+  });
+  it('shows the GTO registry a DVC repository’s git tags hold, follows a new tag, and copies GTO’s own names', async () => {
+    const repo = path.join(workspaceFolder().fsPath, 'iris-dvc');
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.email=ana@example.com', '-c', 'user.name=Ana', ...args], { cwd: repo, encoding: 'utf8' });
+    // The tags as `gto register` / `gto assign` write them (the integration tier checks them against gto itself).
+    git('tag', '-a', 'iris-sgd@v0.1.0', '-m', 'Registering artifact iris-sgd version v0.1.0');
+    git('tag', '-a', 'iris-sgd#prod#1', '-m', 'Assigning stage prod to artifact iris-sgd version v0.1.0');
+    try {
+      const { modelsTree } = await extension();
+      await vscode.commands.executeCommand(Commands.registryRefresh);
+      const gtoSource = async () => (await modelsTree.getChildren()).find((n) => n.kind === 'source' && n.source.kind === 'gto');
+      const source = (await eventually(gtoSource, 'the GTO source'))!;
+      assert.match(String(modelsTree.getTreeItem(source).label), /iris-dvc \(GTO\)/);
+      assert.match(String(modelsTree.getTreeItem(source).description), /GTO/);
+      const versionsShown = async (): Promise<string[]> => {
+        const s = await gtoSource();
+        if (!s) return [];
+        const model = (await modelsTree.getChildren(s)).find((n) => n.kind === 'model' && n.entry.model.name === 'iris-sgd');
+        if (!model) return [];
+        return (await modelsTree.getChildren(model)).map((n) => `${String(modelsTree.getTreeItem(n).label)} ${String(modelsTree.getTreeItem(n).description ?? '')}`);
+      };
+      assert.match((await versionsShown())[0] ?? '', /^v0\.1\.0 #prod/);
+      // A version registered and promoted later (a teammate's pushed tags): the watcher, not a refresh, brings it.
+      git('commit', '--allow-empty', '-qm', 'retrained');
+      git('tag', '-a', 'iris-sgd@v0.2.0', '-m', 'Registering artifact iris-sgd version v0.2.0');
+      git('tag', '-a', 'iris-sgd#prod#2', '-m', 'Assigning stage prod to artifact iris-sgd version v0.2.0');
+      const shownNow = await eventually(async () => {
+        const v = await versionsShown();
+        return v.length === 2 && /^v0\.2\.0 #prod/.test(v[0]!) ? v : undefined;
+      }, 'v0.2.0 in #prod', 30_000);
+      assert.doesNotMatch(shownNow![1]!, /#prod/);
+      const s = (await gtoSource())!;
+      const model = (await modelsTree.getChildren(s)).find((n) => n.kind === 'model')!;
+      const v2 = (await modelsTree.getChildren(model))[0]!;
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('workbench.action.focusSideBar');
+      let a = answer({ showQuickPick: [pick('iris-sgd#prod')] });
+      restore = a.restore;
+      await vscode.commands.executeCommand(Commands.registryCopyUri, v2);
+      a.restore();
+      assert.equal(await vscode.env.clipboard.readText(), 'iris-sgd#prod');
+      // Read-only: an action that would change it says how to, instead.
+      a = answer({ showErrorMessage: [undefined] });
+      restore = a.restore;
+      await vscode.commands.executeCommand(Commands.registrySetTag, v2);
+      await eventually(() => a.asked.length > 0 || undefined, 'the refusal shown');
+      a.restore();
+      assert.match(a.asked[0]!.text, /gto register, gto assign/);
+    } finally {
+      for (const t of ['iris-sgd@v0.1.0', 'iris-sgd#prod#1', 'iris-sgd@v0.2.0', 'iris-sgd#prod#2']) execFileSync('git', ['tag', '-d', t], { cwd: repo, stdio: 'ignore' });
+    }
   });
 });
