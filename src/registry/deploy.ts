@@ -34,9 +34,13 @@ export function registerRegistryDeploy(commands: CommandRegistry, registry: Regi
   const deployInto = async (dir: string, node: VersionNode, project: ModelApiProject | undefined): Promise<DeployResult | undefined> => {
     const { source, version: v } = node;
     if (source.kind === 'gto') throw new UserFacingError(vscode.l10n.t('{0} is a GTO version: deploy its project from the commit it was registered on (git checkout {1}, then Containerize and Deploy). Deploying GTO versions in one click is not there yet.', label(v), v.tags.commit?.slice(0, 12) ?? '?'));
-    if (source.kind !== 'server') throw new UserFacingError(vscode.l10n.t('{0} is in a file store’s registry: serve the store with mlflow server (the Models view offers it for a workspace mlflow.db) to deploy its versions from here, or run the project’s fetch_model.py.', label(v)));
     if (!vscode.workspace.isTrusted) throw new UserFacingError(vscode.l10n.t('Deploying builds and runs the project: trust this workspace first (Manage Workspace Trust).'));
-    const { downloadVersion, installVersion, modelFolderState } = await import('./core/download');
+    const { copyModelFolder, downloadVersion, installVersion, modelFolderState } = await import('./core/download');
+    // A file store's version: its model folder in the store itself (runs:/, models:/m-…, or a path inside it).
+    const storeFolder = source.kind === 'files' ? await source.runs.modelFolder(v.source ?? '', v.runId) : undefined;
+    if (source.kind === 'files' && !storeFolder) {
+      throw new UserFacingError(vscode.l10n.t('The files of {0} ({1}) are not in the file store {2}: deploy it through a server that has them, or run the project’s fetch_model.py.', label(v), v.source ?? '?', source.runs.location));
+    }
     const alias = project ? recordedAlias(project, v) : v.aliases[0];
     const served: ServedVersion & { runId?: string } = { name: v.name, version: v.version, ...(alias ? { alias } : {}), ...(v.runId ? { runId: v.runId } : {}) };
     const state = await modelFolderState(dir);
@@ -55,13 +59,12 @@ export function registerRegistryDeploy(commands: CommandRegistry, registry: Regi
       const got = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0} into {1}', label(v), path.join(path.basename(dir), 'model')), cancellable: true },
         (progress, token) =>
-          installVersion(dir, served, (dest) =>
-            downloadVersion(source.runs.client, v.name, v.version, dest, {
-              ...(source.storeDir ? { storeDir: source.storeDir } : {}),
-              token,
-              onProgress: (p) => progress.report({ message: vscode.l10n.t('{0} files, {1} KB · {2}', p.files, Math.round(p.bytes / 1024), p.file ?? '') }),
-            }),
-          ),
+          installVersion(dir, served, async (dest) => {
+            const onProgress = (p: { files: number; bytes: number; file?: string }): void => progress.report({ message: vscode.l10n.t('{0} files, {1} KB · {2}', p.files, Math.round(p.bytes / 1024), p.file ?? '') });
+            if (storeFolder) return { uri: storeFolder, ...(await copyModelFolder(storeFolder, dest, { name: v.name, version: v.version, token, onProgress })) };
+            if (source.kind !== 'server') throw new UserFacingError(vscode.l10n.t('This registry cannot be changed from here.'));
+            return downloadVersion(source.runs.client, v.name, v.version, dest, { ...(source.storeDir ? { storeDir: source.storeDir } : {}), token, onProgress });
+          }),
       );
       log.info(`${dir}: model/ ← ${servedText(served)} from ${got.uri} (${got.files} files, ${got.bytes} bytes)`);
     }

@@ -19,8 +19,8 @@ import { SAMPLE_FEATURES, featuresFromSignature } from '../../src/scaffold/core/
 import { planProject } from '../../src/scaffold/core/render';
 import { loadTemplates } from '../../src/scaffold/core/templates';
 import { servedFrom } from '../../src/registry/core/model';
-import { downloadVersion, installVersion, modelFolderState } from '../../src/registry/core/download';
-import { MlflowServerSource } from '../../src/experiments/core/sources';
+import { copyModelFolder, downloadVersion, installVersion, modelFolderState } from '../../src/registry/core/download';
+import { MlflowFilesSource, MlflowServerSource } from '../../src/experiments/core/sources';
 import { FileRegistry, hasFileRegistry } from '../../src/registry/core/fileRegistry';
 import { MlflowRegistry } from '../../src/registry/core/mlflowRegistry';
 import type { Server } from './helpers/processes';
@@ -280,6 +280,57 @@ import json
 from mlflow import MlflowClient
 print("STAGES=" + json.dumps({v.version: v.current_stage for v in MlflowClient().search_model_versions("name='churn'")}))
 `;
+
+describe('model registry: deploying a file store’s version (the store’s own folders)', function () {
+  this.timeout(600_000);
+  let root = '';
+  const LOG_INTO_FILES = `
+import os, tempfile
+import mlflow, mlflow.sklearn
+from mlflow import MlflowClient
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+X, y = load_iris(return_X_y=True)
+m = LogisticRegression(max_iter=500).fit(X, y)
+mlflow.set_experiment("files")
+with mlflow.start_run() as r:
+    mlflow.sklearn.log_model(m, name="model", registered_model_name="logged in files")
+    d = tempfile.mkdtemp()
+    mlflow.sklearn.save_model(m, os.path.join(d, "model"))
+    mlflow.log_artifacts(os.path.join(d, "model"), "model")
+c = MlflowClient()
+c.create_registered_model("run-files")
+c.create_model_version("run-files", f"runs:/{r.info.run_id}/model", r.info.run_id)
+c.create_registered_model("elsewhere")
+c.create_model_version("elsewhere", "/etc", r.info.run_id)
+`;
+
+  before(async function () {
+    this.timeout(900_000);
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlops-registry-files-'));
+    root = path.join(work, 'mlruns');
+    const r = await run(venvPython(), ['-c', LOG_INTO_FILES], { cwd: work, env: { MLFLOW_TRACKING_URI: `file://${root}`, MLFLOW_ALLOW_FILE_STORE: 'true' }, timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.out);
+  });
+
+  it('finds each version’s model in the store (MLflow 3 logged model and runs:/ artifacts), copied into a project MLflow loads; a source outside the store is not followed', async () => {
+    const { entries } = await new FileRegistry(root).list();
+    const files = new MlflowFilesSource(root);
+    for (const name of ['logged in files', 'run-files']) {
+      const v = entries.find((e) => e.model.name === name)!.versions[0]!;
+      const folder = await files.modelFolder(v.source ?? '', v.runId);
+      assert.ok(folder, `${name}: ${v.source}`);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-files-api-'));
+      await installVersion(dir, { name, version: v.version }, async (dest) => ({ uri: folder, ...(await copyModelFolder(folder, dest, { name, version: v.version })) }));
+      const load = `import mlflow, numpy\nm = mlflow.pyfunc.load_model(${JSON.stringify(path.join(dir, 'model'))})\nprint("PRED=" + str(list(m.predict(numpy.array([[5.1, 3.5, 1.4, 0.2]])))))`;
+      const r = await run(venvPython(), ['-c', load], { cwd: dir, timeoutMs: 120_000 });
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /PRED=\[(np\.int64\()?0\)?\]/, name);
+    }
+    const outside = entries.find((e) => e.model.name === 'elsewhere')!.versions[0]!;
+    assert.equal(await files.modelFolder(outside.source ?? '', outside.runId), undefined, 'a version naming /etc is not copied from');
+  });
+});
 
 describe('model registry: a server that serves its artifacts (mlflow-artifacts:/, its default)', function () {
   this.timeout(600_000);

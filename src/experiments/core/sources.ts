@@ -287,6 +287,39 @@ export class MlflowFilesSource implements ExperimentSource {
     return own;
   }
 
+  /**
+   * The folder of a registered version's model files in this store: its source (`runs:/<run>/<path>`,
+   * an MLflow 3 `models:/m-…`, or a path) resolved to a folder inside the store, its own artifact
+   * folders or the workspace — never elsewhere; undefined when there is none.
+   */
+  async modelFolder(source: string, runId?: string): Promise<string | undefined> {
+    const isDir = async (p: string | undefined): Promise<string | undefined> => (p && (await lstat(p).catch(() => undefined))?.isDirectory() ? p : undefined);
+    const fromRun = /^runs:\/([\w-]{1,64})\/(.+?)\/*$/.exec(source);
+    if (fromRun) {
+      const run = await this.run(fromRun[1]!);
+      return run ? isDir(artifactDestination(this.artifactRoot(run), fromRun[2]!)) : undefined;
+    }
+    const logged = /^models:\/(m-[\w-]{1,64})$/.exec(source);
+    if (logged) {
+      const run = runId ? await this.run(runId) : undefined;
+      const experiments = run ? [run.experimentId] : (await readdir(this.location, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory() && /^\d+$/.test(e.name)).map((e) => e.name);
+      for (const exp of experiments) {
+        const found = await isDir(path.join(this.location, exp, 'models', logged[1]!, 'artifacts'));
+        if (found) return found;
+      }
+      return undefined;
+    }
+    let local: string;
+    try {
+      local = /^file:/i.test(source) ? fileURLToPath(source) : source;
+    } catch {
+      return undefined;
+    }
+    if (!path.isAbsolute(local)) return undefined;
+    const allowed = [path.dirname(path.resolve(this.location)), ...this.roots.map((r) => path.resolve(r))];
+    return allowed.some((a) => isInside(path.relative(a, path.resolve(local)))) ? isDir(path.resolve(local)) : undefined;
+  }
+
   artifacts(run: Run, dir?: string): Promise<ArtifactEntry[]> {
     return listLocal(this.artifactRoot(run), dir);
   }

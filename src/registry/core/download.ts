@@ -109,21 +109,7 @@ export async function downloadVersion(client: MlflowClient, name: string, versio
     if (!info?.isDirectory()) {
       throw new UserFacingError(t('The files of {0} v{1} are at {2}, a folder this machine does not have (the server keeps its artifacts on its own disk). Start the server with artifact serving (mlflow server --serve-artifacts) or run fetch_model.py where that folder is.', name, version, uri));
     }
-    // Symbolic links are not followed: only the folder's own files come along.
-    await cp(where.path, dest, {
-      recursive: true,
-      filter: async (src) => {
-        throwIfCancelled(opts.token);
-        const l = await lstat(src);
-        if (l.isSymbolicLink()) return false;
-        if (l.isFile()) {
-          if (++files > maxFiles) throw tooMany(name, version, maxFiles);
-          bytes += l.size;
-          opts.onProgress?.({ files, bytes, file: path.relative(where.path, src) });
-        }
-        return true;
-      },
-    });
+    ({ files, bytes } = await copyModelFolder(where.path, dest, { ...opts, name, version }));
   } else {
     const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
       if (depth > MAX_DEPTH) throw new UserFacingError(t('The files of {0} v{1} nest deeper than {2} folders; not downloaded.', name, version, MAX_DEPTH));
@@ -148,6 +134,33 @@ export async function downloadVersion(client: MlflowClient, name: string, versio
     throw new UserFacingError(t('{0} v{1} at {2} holds no MLmodel file: it is not an MLflow model the API can load.', name, version, uri));
   }
   return { uri, files, bytes };
+}
+
+/**
+ * Copies a model folder on this machine (a server's local artifact root, a file store's run
+ * artifacts) into `dest`: its own files only (links are not followed), bounded in count.
+ */
+export async function copyModelFolder(src: string, dest: string, opts: DownloadOptions & { name: string; version: string }): Promise<{ files: number; bytes: number }> {
+  const maxFiles = opts.maxFiles ?? 10_000;
+  let files = 0;
+  let bytes = 0;
+  await mkdir(dest, { recursive: true });
+  await cp(src, dest, {
+    recursive: true,
+    filter: async (p) => {
+      throwIfCancelled(opts.token);
+      const l = await lstat(p);
+      if (l.isSymbolicLink()) return false;
+      if (l.isFile()) {
+        if (++files > maxFiles) throw tooMany(opts.name, opts.version, maxFiles);
+        bytes += l.size;
+        opts.onProgress?.({ files, bytes, file: path.relative(src, p) });
+      }
+      return true;
+    },
+  });
+  if (!(await stat(path.join(dest, 'MLmodel')).catch(() => undefined))?.isFile()) throw new UserFacingError(t('{0} v{1} at {2} holds no MLmodel file: it is not an MLflow model the API can load.', opts.name, opts.version, src));
+  return { files, bytes };
 }
 
 function tooMany(name: string, version: string, max: number): UserFacingError {
