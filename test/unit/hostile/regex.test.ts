@@ -1,8 +1,9 @@
 // Every parser and matcher that runs a regular expression (or a pattern) over text from the
 // workspace, a server or a user, fed 100,000-character inputs built to make a backtracking
-// engine go quadratic or worse. Each must finish in well under 100 ms (they take a few ms;
-// the quadratic and exponential cases this replaced took from seconds to hours), so one that
-// goes non-linear again fails here instead of freezing the extension host.
+// engine go quadratic or worse. Each must finish in under 250 ms (most take a few ms, a
+// .dockerignore wildcard pattern tens of ms, its cost being path × pattern; the quadratic and
+// exponential cases this replaced took from seconds to hours), so one that goes non-linear
+// again fails here instead of freezing the extension host.
 import { strict as assert } from 'node:assert';
 import { parseSyllabus } from '../../../src/syllabus/core/parser';
 import { detectFramework, parseProjectMarker } from '../../../src/scaffold/core/projects';
@@ -48,10 +49,13 @@ const CASES: Array<[string, (text: string) => unknown]> = [
   ['artifact paths, URLs, commits', (s) => [isSafeArtifactPath(s), withoutCredentials(`https://${s}@h/`), isCommitId(s)]],
 ];
 
+/** Linear work on 100,000 characters stays far below this on a loaded machine; quadratic work takes seconds. */
+const LIMIT_MS = 250;
+
 describe('linear time on adversarial text (100,000 characters)', function () {
   this.timeout(120_000);
   for (const [name, f] of CASES) {
-    it(`${name}: every input under 100 ms`, () => {
+    it(`${name}: every input under ${LIMIT_MS} ms`, () => {
       const slow: string[] = [];
       for (const text of TEXTS) {
         try {
@@ -62,7 +66,7 @@ describe('linear time on adversarial text (100,000 characters)', function () {
         // The best of three runs: a quadratic case takes seconds every time; a stall of the
         // machine (another tier building an image) does not repeat three times in a row.
         let ms = Infinity;
-        for (let attempt = 0; attempt < 3 && ms > 100; attempt++) {
+        for (let attempt = 0; attempt < 3 && ms > LIMIT_MS; attempt++) {
           const started = performance.now();
           try {
             f(text);
@@ -71,7 +75,7 @@ describe('linear time on adversarial text (100,000 characters)', function () {
           }
           ms = Math.min(ms, performance.now() - started);
         }
-        if (ms > 100) slow.push(`${JSON.stringify(text.slice(0, 12))}… ${ms.toFixed(0)} ms`);
+        if (ms > LIMIT_MS) slow.push(`${JSON.stringify(text.slice(0, 12))}… ${ms.toFixed(0)} ms`);
       }
       assert.deepEqual(slow, []);
     });
