@@ -228,7 +228,7 @@ describe('model registry → one-click deploy → alias move → rollback, in a 
     const frame = await webviewFrame(page, `Deployment: ${PROJECT}`);
     const timeline = frame.locator('table.timeline');
     await timeline.waitFor({ timeout: 30_000 });
-    const rows = await timeline.locator('tr[data-revision]').allTextContents();
+    const rows = await timeline.locator('tr[data-served-revision]').allTextContents();
     assert.equal(rows.length, 3, rows.join(' | '));
     assert.match(rows[0]!, new RegExp(`${MODEL} v1 \\(@champion\\).*now`));
     assert.match(rows[1]!, new RegExp(`${MODEL} v2 \\(@champion\\)`));

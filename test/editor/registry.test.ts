@@ -176,6 +176,28 @@ describe('model registry (editor)', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('Deploy This Version with no project serving the model offers to make one (dismissed: nothing made); after a rollback to v1 it offers to move @champion back (dismissed: kept)', async () => {
+    const versions = await shown();
+    const v1 = versions.find((v) => v.label === 'v1')!;
+    const before = (vscode.workspace.workspaceFolders ?? []).length;
+    let a = answer({ showInformationMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryDeployVersion, v1.node);
+    a.restore();
+    assert.match(a.asked[0]?.text ?? '', new RegExp(`No model API in this workspace serves ${MODEL}\\. Create one from ${MODEL} v1, then deploy it\\?`));
+    assert.ok(!tabOpen(WebviewPanels.scaffoldWizard), 'dismissed: no form opened');
+    assert.equal((vscode.workspace.workspaceFolders ?? []).length, before);
+
+    // What Roll Back… runs after rolling back to a revision that served v1 (@champion), while @champion is on v2.
+    a = answer({ showInformationMessage: [undefined] });
+    restore = a.restore;
+    await vscode.commands.executeCommand(Commands.registryOfferAliasBack, { name: MODEL, version: '1', alias: 'champion' });
+    a.restore();
+    assert.match(a.asked[0]?.text ?? '', new RegExp(`Rolled back to ${MODEL} v1, but @champion still points at v2`));
+    const { registry } = await extension();
+    assert.equal((await (await registry.serverSources())[0]!.registry.versionByAlias(MODEL, 'champion')).version, '2', 'dismissed: the alias stays');
+  });
+
   it('removes the alias, deletes v2 and then the model, each after a confirmation naming it', async () => {
     const { registry } = await extension();
     let a = answer({ showWarningMessage: [(_m: string, _o: unknown, ok: string) => ok] });

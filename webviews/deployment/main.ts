@@ -80,7 +80,8 @@ function render(s: DeploymentState): void {
     const when = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleString() : '?');
     for (const p of s.timeline) {
       const tr = row([p.current ? h('strong', '', p.what) : p.what, String(p.revision), when(p.from), p.to ? when(p.to) : t.now]);
-      tr.dataset.revision = String(p.revision);
+      // Not data-revision: that names the revisions table's rows (one per revision).
+      tr.dataset.servedRevision = String(p.revision);
       tl.append(tr);
     }
     root.append(tl);
