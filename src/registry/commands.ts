@@ -11,7 +11,7 @@ import type { CommandRegistry } from '../vscode/commands';
 import { Commands, Views } from '../vscode/ids';
 import type { ComponentLogger } from '../vscode/logger';
 import type { ModelVersion } from './core/model';
-import { aliasProblem, modelUri, versionText } from './core/model';
+import { aliasProblem, modelUri, versionLabel } from './core/model';
 import type { RegistryDeploy } from './deploy';
 import type { RegistrySource, RegistryService } from './service';
 import type { ModelNode, ModelsNode, ModelsTree, VersionNode } from './tree';
@@ -30,7 +30,7 @@ function modelOrVersion(node: unknown): ModelNode | VersionNode {
   return node as ModelNode | VersionNode;
 }
 
-const label = (v: ModelVersion): string => `${v.name} ${versionText(v.version)}`;
+const label = versionLabel;
 
 export function registerRegistryCommands(commands: CommandRegistry, registry: RegistryService, tree: ModelsTree, wizard: ScaffoldWizard, deploy: RegistryDeploy, log: ComponentLogger): void {
   commands.register(Commands.registryShow, () => vscode.commands.executeCommand(`${Views.models}.focus`));

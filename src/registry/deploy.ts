@@ -17,12 +17,12 @@ import type { ComponentLogger } from '../vscode/logger';
 import { insideWorkspace } from '../vscode/workspacePaths';
 import type { ModelEntry } from './core/mlflowRegistry';
 import type { ModelVersion, ServedVersion } from './core/model';
-import { servedText, versionText } from './core/model';
+import { servedText, versionLabel } from './core/model';
 import { missingModelPackages, projectsServing, recordedAlias } from './core/serving';
 import type { RegistrySource, RegistryService } from './service';
 import type { VersionNode } from './tree';
 
-const label = (v: ModelVersion): string => `${v.name} ${versionText(v.version)}`;
+const label = versionLabel;
 
 export interface RegistryDeploy {
   /** After an alias was set on `v`: offers to redeploy what serves the alias with another version. */

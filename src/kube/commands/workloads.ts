@@ -9,7 +9,6 @@ import { insideWorkspace } from '../../vscode/workspacePaths';
 import type { KubeObject } from '../../deploy/core/manifests';
 import { ANNOTATIONS, MANAGED_BY, FIELD_MANAGER, deleteCandidates } from '../../deploy/core/manifests';
 import { summarizePod } from '../core/model';
-import { revisionOf } from '../core/rollout';
 import { servedText } from '../../registry/core/model';
 import { DeploymentPanel } from '../panel';
 import type { KubeNode } from '../tree';
@@ -114,10 +113,10 @@ export function registerWorkloadCommands(ctx: KubeCommandContext): vscode.Dispos
     }
     const chosen = history.find((r) => r.revision === target);
     await client.rollback(w.namespace, w.name, target);
+    // The revision that serves now (a rollback gives the old ReplicaSet a new number).
     const revisionNow = await watchRollout(client, service, w, vscode.l10n.t('Rolling {0} back to revision {1}', w.name, target));
-    const dep = await client.deployment(w.namespace, w.name);
     await client
-      .recordServed(w.namespace, w.name, { at: new Date().toISOString(), revision: dep ? revisionOf(dep) : revisionNow, ...(chosen?.image ? { image: chosen.image } : {}), ...(chosen?.modelVersion ? { modelVersion: chosen.modelVersion } : {}), ...(chosen?.served ? { served: chosen.served } : {}) })
+      .recordServed(w.namespace, w.name, { at: new Date().toISOString(), revision: revisionNow, ...(chosen?.image ? { image: chosen.image } : {}), ...(chosen?.modelVersion ? { modelVersion: chosen.modelVersion } : {}), ...(chosen?.served ? { served: chosen.served } : {}) })
       .catch((err: unknown) => log.warn(`served history of ${w.name} not recorded: ${String(err)}`));
     changed();
     const what = chosen?.served ? ` (${vscode.l10n.t('serving {0}', servedText(chosen.served))})` : chosen?.modelVersion ? ` (${vscode.l10n.t('model {0}', chosen.modelVersion)})` : '';

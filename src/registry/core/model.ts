@@ -101,6 +101,11 @@ export function versionText(version: string): string {
   return /^\d+$/.test(version) ? `v${version}` : version;
 }
 
+/** "iris v7", "churn v1.2.0": a version as messages name it. */
+export function versionLabel(v: { readonly name: string; readonly version: string }): string {
+  return `${v.name} ${versionText(v.version)}`;
+}
+
 /** The model URI MLflow loads a version by: `models:/name@alias` or `models:/name/version`. */
 export function modelUri(name: string, ref: { alias: string } | { version: string }): string {
   return 'alias' in ref ? `models:/${name}@${ref.alias}` : `models:/${name}/${ref.version}`;
